@@ -1,0 +1,65 @@
+/*
+ * client_internal.h - shared between libattune's source files only: the
+ * client handle, the generic unary call over the gRPC C core and the error
+ * helpers. Not installed.
+ */
+#ifndef ATTUNE_CLIENT_INTERNAL_H
+#define ATTUNE_CLIENT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <grpc/grpc.h>
+
+#include "attune/client.h"
+
+struct attune_client {
+	grpc_channel *channel; /* NULL for an offline client */
+	attune_scorer *scorer; /* offline clients only; owned */
+	unsigned deadline_ms;
+	char *auth_value; /* "Bearer <token>" or NULL; owned */
+};
+
+/* Sets err (if non-NULL) to code + a printf-style message; returns code.
+ * Callers never format input text into the message. */
+attune_client_code attune_client__fail(attune_client_error *err, attune_client_code code,
+                                       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Sets err to OK with an empty message; returns ATTUNE_CLIENT_OK. */
+attune_client_code attune_client__ok(attune_client_error *err);
+
+/* Calls the unary `method` ("/pkg.Service/Method") with the serialized
+ * request. On OK *resp (malloc'd, caller frees; may be non-NULL with
+ * *resp_len == 0 for an empty message) holds the response bytes, at most
+ * ATTUNE_CLIENT_MAX_RESPONSE_BYTES. On failure *resp is NULL. */
+attune_client_code attune_client__unary(attune_client *c, const char *method, const uint8_t *req,
+                                        size_t req_len, uint8_t **resp, size_t *resp_len,
+                                        attune_client_error *err);
+
+/* Called with each message of a server stream (bytes borrowed for the
+ * call). Returns 0 to go on, non-zero to stop; on stop it may set *err. */
+typedef int (*attune_client__msg_fn)(const uint8_t *data, size_t len, void *user,
+                                     attune_client_error *err);
+
+/* Calls the server-streaming `method`, handing each response message (at
+ * most ATTUNE_CLIENT_MAX_RESPONSE_BYTES) to on_msg until it returns
+ * non-zero, the stream ends, or duration_ms passes (0 = no deadline).
+ * *stopped is set when on_msg stopped the stream (then the call was
+ * cancelled and the result is whatever on_msg left in err, OK by default);
+ * *timed_out when the deadline ended it. Otherwise returns the status. */
+attune_client_code attune_client__server_stream(attune_client *c, const char *method,
+                                                const uint8_t *req, size_t req_len,
+                                                unsigned duration_ms, attune_client__msg_fn on_msg,
+                                                void *user, int *stopped, int *timed_out,
+                                                attune_client_error *err);
+
+/* Helpers shared by client_call.c and client_stream.c. */
+/* Fills err from a non-OK status, control bytes replaced; returns the code. */
+attune_client_code attune_client__copy_status(attune_client_error *err, grpc_status_code status,
+                                              grpc_slice details);
+/* Copies a received message (bounded) into a malloc'd buffer. */
+attune_client_code attune_client__read_payload(grpc_byte_buffer *bb, uint8_t **out, size_t *out_len,
+                                               attune_client_error *err);
+/* Shuts down, drains and destroys a pluck queue. */
+void attune_client__destroy_queue(grpc_completion_queue *cq);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * wire_internal.h - helpers shared by the attune_wire source files only:
+ * error formatting, the raw-bytes string check, and small text helpers.
+ */
+#ifndef ATTUNE_WIRE_INTERNAL_H
+#define ATTUNE_WIRE_INTERNAL_H
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "attune_wire.h"
+
+/* Formats err->message (err may be NULL). Returns ATTUNE_WIRE_E_INVALID. */
+attune_wire_status attune_wire__fail(attune_wire_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Walks the raw protobuf bytes of a message of type `desc` and checks that
+ * every string field (also in nested messages) is valid UTF-8 without NUL
+ * bytes: protobuf-c copies strings into NUL-terminated C strings, so an
+ * embedded NUL could otherwise silently truncate a field. On a bad string it
+ * fills err naming the field ("context.draft: ...") and returns
+ * ATTUNE_WIRE_E_INVALID; on bytes it cannot walk, ATTUNE_WIRE_E_MALFORMED. */
+attune_wire_status attune_wire__check_strings(const ProtobufCMessageDescriptor *desc,
+                                              const uint8_t *data, size_t len,
+                                              attune_wire_error *err);
+
+/* Unpacks with the system allocator after the string check above; maps
+ * failures to a status with a message naming `what` (the message type). */
+attune_wire_status attune_wire__unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *data,
+                                       size_t len, const char *what, ProtobufCMessage **out,
+                                       attune_wire_error *err);
+
+/* Packs msg into a fresh malloc'd buffer. */
+attune_wire_status attune_wire__pack(const ProtobufCMessage *msg, attune_wire_buf *out);
+
+/* Text of a C string; NULL gives an empty text. */
+attune_text attune_wire__text(const char *s);
+
+/* Copies t into a fresh NUL-terminated string (never NULL on success). */
+char *attune_wire__strdup_text(attune_text t);
+
+#endif

@@ -1,0 +1,460 @@
+/*
+ * analyze.c - judges one draft: acknowledge/reflect/explore levels, the
+ * positive and negative findings with spans and static explanations,
+ * formulaic repetition against the responder's prior turns, and the score.
+ *
+ * Score (0..100), also documented in scorer/data/README.md:
+ *   score = clamp(25 + 15*acknowledge + 12*reflect + 9*explore + 5*[check_in]
+ *                 - sum over negative findings of penalty(severity), 0, 100)
+ *   penalty: minor 7, moderate 15, major 25.
+ * Levels only rise when positive evidence is added and penalties only add,
+ * so adding a real acknowledgment never lowers the score and adding a
+ * minimizing phrase never raises it (a sentence that minimizes or judges
+ * does not count as acknowledgment, reflection or exploration).
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const explain[ATTUNE_FINDING_KIND_MAX] = {
+	[ATTUNE_FINDING_ACKNOWLEDGMENT] = "Names or validates what the person is feeling.",
+	[ATTUNE_FINDING_REFLECTION] = "Reflects the person's situation back in the responder's words.",
+	[ATTUNE_FINDING_CHECK_IN] = "Checks whether the responder understood correctly.",
+	[ATTUNE_FINDING_OPEN_QUESTION] = "Invites the person to say more about their experience.",
+	[ATTUNE_FINDING_CLOSED_QUESTION] = "A closed or generic question; an open one invites more.",
+	[ATTUNE_FINDING_SELF_FOCUS] = "Turns attention to the responder's own story instead of the person's.",
+	[ATTUNE_FINDING_PREMATURE_ADVICE] = "Offers a fix before the person feels heard or has asked for it.",
+	[ATTUNE_FINDING_MINIMIZING] = "Minimizes or dismisses what the person is going through.",
+	[ATTUNE_FINDING_JUDGMENT] = "Judges or blames the person for how they feel or what they did.",
+	[ATTUNE_FINDING_FORMULAIC_REPETITION] = "Repeats an opener or stock phrase from the responder's recent turns.",
+	[ATTUNE_FINDING_SECRECY_PROMISE] = "Promises secrecy, which a crisis responder cannot guarantee.",
+};
+
+static const int penalty[5] = {0, 0, 7, 15, 25};
+
+static attune_status add_finding(at_analysis *a, attune_finding_kind k, attune_severity sev,
+                                 size_t start, size_t end)
+{
+	/* merge with an overlapping finding of the same kind */
+	for (size_t i = 0; i < a->n_findings; i++) {
+		attune_finding *f = &a->findings[i];
+		if (f->kind == k && start < f->end && f->start < end) {
+			if (start < f->start)
+				f->start = start;
+			if (end > f->end)
+				f->end = end;
+			if (sev > f->severity)
+				f->severity = sev;
+			return ATTUNE_OK;
+		}
+	}
+	if (a->n_findings == a->cap_findings) {
+		size_t nc = a->cap_findings ? a->cap_findings * 2 : 16;
+		attune_finding *nf = realloc(a->findings, nc * sizeof(*nf));
+		if (!nf)
+			return ATTUNE_E_NOMEM;
+		a->findings = nf;
+		a->cap_findings = nc;
+	}
+	a->findings[a->n_findings++] = (attune_finding){k, sev, start, end, explain[k]};
+	return ATTUNE_OK;
+}
+
+static int cmp_finding(const void *x, const void *y)
+{
+	const attune_finding *a = x, *b = y;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return (int)a->kind - (int)b->kind;
+}
+
+static int is_second_person(const at_tok *t)
+{
+	static const char *const yous[] = {"you", "your", "youre", "youve", "yourself", "youd", "youll", "yours"};
+	for (size_t i = 0; i < sizeof(yous) / sizeof(yous[0]); i++)
+		if (strlen(yous[i]) == t->norm_len && memcmp(yous[i], t->norm, t->norm_len) == 0)
+			return 1;
+	return 0;
+}
+
+/* Distinct seeker stems among content tokens [first, last) outside [skip0, skip1). */
+static unsigned overlap(const attune_scorer *s, const at_doc *d, const at_stemset *sk, uint32_t first,
+                        uint32_t last, uint32_t skip0, uint32_t skip1, int *emotion)
+{
+	uint32_t seen[16];
+	unsigned n = 0;
+	for (uint32_t i = first; i < last; i++) {
+		const at_tok *t = &d->toks[i];
+		if (i >= skip0 && i < skip1)
+			continue;
+		if (emotion && t->word >= 0 && s->words[t->word].emo >= 0 && !(t->flags & TK_NEGATED))
+			*emotion = 1;
+		if (!at_tok_is_content(s, t) || !at_stemset_has(sk, t->stem))
+			continue;
+		unsigned k = 0;
+		while (k < n && seen[k] != t->stem)
+			k++;
+		if (k == n && n < 16)
+			seen[n++] = t->stem;
+	}
+	return n;
+}
+
+static uint32_t clause_end_byte(const at_doc *d, uint32_t tok)
+{
+	return d->clauses[d->toks[tok].clause].end;
+}
+
+typedef struct sent_info {
+	uint8_t invalidating; /* minimizing or judgment in this sentence */
+	uint8_t negative;     /* any negative match */
+	uint8_t advice, permission, checkin, positive_done, open;
+} sent_info;
+
+/* Keeps a match unless quoted or covered by an exception of its own file. */
+static int match_live(const at_doc *d, const at_match *m, const uint32_t *exmask, int file)
+{
+	for (uint32_t t = m->first; t < m->last; t++)
+		if ((d->toks[t].flags & TK_QUOTED) || (exmask[t] & (1u << file)))
+			return 0;
+	return 1;
+}
+
+typedef struct turn_sig {
+	uint32_t opener;
+	uint32_t stems[64]; /* (file << 16 | stem) of positive stems used */
+	size_t n_stems;
+} turn_sig;
+
+static uint32_t opener_hash(const at_doc *d)
+{
+	if (d->n_toks < 3)
+		return 0;
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < 3; i++)
+		h = (h ^ d->toks[i].hash) * 16777619u;
+	return h ? h : 1;
+}
+
+static uint32_t sentence_hash(const at_doc *d, const at_span *st)
+{
+	uint32_t h = 2166136261u;
+	for (uint32_t i = st->first; i < st->last; i++)
+		h = (h ^ d->toks[i].hash) * 16777619u;
+	return h ? h : 1;
+}
+
+static int stem_file(int f)
+{
+	return f == F_ACK || f == F_REFLECT || f == F_CHECKIN || f == F_QUESTION;
+}
+
+static attune_status turn_signature(const attune_scorer *s, const attune_text *t, turn_sig *sig,
+                                    uint32_t *sent_hashes, size_t *n_sent_hashes, size_t cap_hashes)
+{
+	at_doc d;
+	attune_status st = at_doc_init(s, &d, t->ptr, t->len);
+	if (st != ATTUNE_OK)
+		return st;
+	for (size_t i = 0; i < d.n_sents && *n_sent_hashes < cap_hashes; i++)
+		if (d.sents[i].last - d.sents[i].first >= 4)
+			sent_hashes[(*n_sent_hashes)++] = sentence_hash(&d, &d.sents[i]);
+	if (sig) {
+		sig->opener = opener_hash(&d);
+		sig->n_stems = 0;
+		st = at_doc_match(s, &d);
+		for (size_t m = 0; st == ATTUNE_OK && m < d.n_matches; m++) {
+			const at_pattern *p = &s->pats[d.matches[m].pat];
+			if (stem_file(p->file) && !p->exception && sig->n_stems < 64)
+				sig->stems[sig->n_stems++] = (uint32_t)p->file << 16 | p->stem;
+		}
+	}
+	at_doc_free(&d);
+	return st;
+}
+
+static attune_status repetition(const attune_scorer *s, const at_doc *d, const attune_text *prior,
+                                size_t n_prior, at_analysis *a)
+{
+	if (n_prior == 0 || d->n_toks == 0)
+		return ATTUNE_OK;
+	turn_sig sigs[AT_RECENT_TURNS];
+	size_t first_recent = n_prior > AT_RECENT_TURNS ? n_prior - AT_RECENT_TURNS : 0;
+	size_t cap_hashes = 4096, n_hashes = 0;
+	uint32_t *hashes = malloc(cap_hashes * sizeof(*hashes));
+	attune_status st = ATTUNE_OK;
+	if (!hashes)
+		return ATTUNE_E_NOMEM;
+	for (size_t i = 0; st == ATTUNE_OK && i < n_prior; i++)
+		st = turn_signature(s, &prior[i], i >= first_recent ? &sigs[i - first_recent] : NULL,
+		                    hashes, &n_hashes, cap_hashes);
+	if (st != ATTUNE_OK)
+		goto out_free_hashes;
+	size_t n_recent = n_prior - first_recent;
+
+	/* the same opener as a recent turn */
+	uint32_t op = opener_hash(d);
+	unsigned same = 0;
+	for (size_t i = 0; op && i < n_recent; i++)
+		same += sigs[i].opener == op;
+	if (same)
+		st = add_finding(a, ATTUNE_FINDING_FORMULAIC_REPETITION,
+		                 same >= 2 ? ATTUNE_SEVERITY_MODERATE : ATTUNE_SEVERITY_MINOR,
+		                 d->toks[0].start, d->toks[2].end);
+
+	/* a positive stem the responder leaned on in recent turns */
+	for (size_t m = 0; st == ATTUNE_OK && m < d->n_matches; m++) {
+		const at_pattern *p = &s->pats[d->matches[m].pat];
+		if (!stem_file(p->file) || p->exception || p->file == F_QUESTION)
+			continue;
+		uint32_t key = (uint32_t)p->file << 16 | p->stem;
+		unsigned uses = 0;
+		for (size_t i = 0; i < n_recent; i++) {
+			for (size_t k = 0; k < sigs[i].n_stems; k++)
+				if (sigs[i].stems[k] == key) {
+					uses++;
+					break;
+				}
+		}
+		if (uses)
+			st = add_finding(a, ATTUNE_FINDING_FORMULAIC_REPETITION,
+			                 uses >= 2 ? ATTUNE_SEVERITY_MODERATE : ATTUNE_SEVERITY_MINOR,
+			                 d->toks[d->matches[m].first].start,
+			                 d->toks[d->matches[m].last - 1].end);
+	}
+	/* canned lines: a whole sentence reused from any earlier turn */
+	for (size_t i = 0; st == ATTUNE_OK && i < d->n_sents; i++) {
+		const at_span *sp = &d->sents[i];
+		if (sp->last - sp->first < 4)
+			continue;
+		uint32_t h = sentence_hash(d, sp);
+		for (size_t k = 0; k < n_hashes; k++)
+			if (hashes[k] == h) {
+				st = add_finding(a, ATTUNE_FINDING_FORMULAIC_REPETITION,
+				                 ATTUNE_SEVERITY_MODERATE, sp->start, sp->end);
+				break;
+			}
+	}
+out_free_hashes:
+	free(hashes);
+	return st;
+}
+
+static attune_severity sev_of(const at_pattern *p, attune_severity dflt)
+{
+	return p->severity ? (attune_severity)p->severity : dflt;
+}
+
+attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_stemset *sk,
+                         const at_doc *d, const attune_text *prior, size_t n_prior,
+                         at_analysis *a)
+{
+	(void)seeker;
+	memset(a, 0, sizeof(*a));
+	attune_status st = ATTUNE_OK;
+	uint32_t *exmask = calloc(d->n_toks + 1, sizeof(*exmask));
+	sent_info *si = calloc(d->n_sents + 1, sizeof(*si));
+	if (!exmask || !si) {
+		st = ATTUNE_E_NOMEM;
+		goto out_free;
+	}
+	for (size_t m = 0; m < d->n_matches; m++) {
+		const at_match *mt = &d->matches[m];
+		const at_pattern *p = &s->pats[mt->pat];
+		if (p->exception)
+			for (uint32_t t = mt->first; t < mt->last; t++)
+				exmask[t] |= 1u << p->file;
+	}
+	/* pass 1: sentence facts */
+	for (size_t m = 0; m < d->n_matches; m++) {
+		const at_match *mt = &d->matches[m];
+		const at_pattern *p = &s->pats[mt->pat];
+		if (p->exception || !match_live(d, mt, exmask, p->file))
+			continue;
+		sent_info *x = &si[d->toks[mt->first].sent];
+		switch (p->file) {
+		case F_MINIMIZE:
+		case F_JUDGE:
+			x->invalidating = 1;
+			x->negative = 1;
+			break;
+		case F_SELF:
+		case F_SECRECY:
+			x->negative = 1;
+			break;
+		case F_ADVICE:
+			x->advice = 1;
+			x->negative = 1;
+			break;
+		case F_PERMISSION:
+			x->permission = 1;
+			break;
+		case F_CHECKIN:
+			x->checkin = 1;
+			break;
+		default:
+			break;
+		}
+	}
+	/* pass 2: positive findings and levels */
+	for (size_t m = 0; st == ATTUNE_OK && m < d->n_matches; m++) {
+		const at_match *mt = &d->matches[m];
+		const at_pattern *p = &s->pats[mt->pat];
+		if (p->exception || !match_live(d, mt, exmask, p->file))
+			continue;
+		uint32_t sn = d->toks[mt->first].sent;
+		const at_span *sp = &d->sents[sn];
+		if (si[sn].invalidating)
+			continue;
+		int emo = 0;
+		unsigned ov;
+		switch (p->file) {
+		case F_ACK: {
+			ov = overlap(s, d, sk, sp->first, sp->last, 0, 0, &emo);
+			unsigned lvl = (ov >= 1 || emo) ? 2 : 1;
+			if (lvl > a->acknowledge)
+				a->acknowledge = lvl;
+			st = add_finding(a, ATTUNE_FINDING_ACKNOWLEDGMENT, ATTUNE_SEVERITY_STRENGTH,
+			                 d->toks[mt->first].start, sp->end);
+			break;
+		}
+		case F_REFLECT: {
+			if (sp->term == '?' && !si[sn].checkin)
+				break;
+			ov = overlap(s, d, sk, mt->first, sp->last, mt->first, mt->last, &emo);
+			unsigned lvl = (ov >= 2 || (ov >= 1 && emo)) ? 2 : 1;
+			if (lvl > a->reflect)
+				a->reflect = lvl;
+			si[sn].positive_done = 1;
+			st = add_finding(a, ATTUNE_FINDING_REFLECTION, ATTUNE_SEVERITY_STRENGTH,
+			                 d->toks[mt->first].start, sp->end);
+			break;
+		}
+		case F_CHECKIN:
+			a->check_in = 1;
+			st = add_finding(a, ATTUNE_FINDING_CHECK_IN, ATTUNE_SEVERITY_STRENGTH,
+			                 d->toks[mt->first].start, d->toks[mt->last - 1].end);
+			break;
+		case F_QUESTION: {
+			if (si[sn].negative || si[sn].checkin ||
+			    (sp->term != '?' && sp->term != 0 && !(p->qtype == 1 && p->level == 1)))
+				break;
+			if (p->qtype == 1) {
+				ov = overlap(s, d, sk, sp->first, sp->last, 0, 0, &emo);
+				int exp = 0;
+				for (uint32_t t = sp->first; t < sp->last; t++)
+					exp |= at_tok_in_class(s, &d->toks[t], C_EXPERIENCE);
+				unsigned lvl = (ov >= 1 || exp || emo) ? 2 : 1;
+				if (lvl > a->explore)
+					a->explore = lvl;
+				st = add_finding(a, ATTUNE_FINDING_OPEN_QUESTION, ATTUNE_SEVERITY_STRENGTH,
+				                 d->toks[mt->first].start, sp->end);
+				si[sn].open = 1;
+			} else {
+				if (si[sn].open)
+					break;
+				if (a->explore < 1)
+					a->explore = 1;
+				st = add_finding(a, ATTUNE_FINDING_CLOSED_QUESTION, ATTUNE_SEVERITY_STRENGTH,
+				                 d->toks[mt->first].start, sp->end);
+			}
+			si[sn].positive_done = 1;
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	/* implicit reflection: a second-person statement carrying the seeker's content */
+	for (size_t sn = 0; st == ATTUNE_OK && sn < d->n_sents; sn++) {
+		const at_span *sp = &d->sents[sn];
+		if (si[sn].negative || si[sn].positive_done || sp->term == '?')
+			continue;
+		int you = 0;
+		for (uint32_t t = sp->first; t < sp->last; t++)
+			you |= is_second_person(&d->toks[t]) && !(d->toks[t].flags & TK_QUOTED);
+		if (!you)
+			continue;
+		unsigned ov = overlap(s, d, sk, sp->first, sp->last, 0, 0, NULL);
+		if (ov < 2)
+			continue;
+		unsigned lvl = ov >= 3 ? 2 : 1;
+		if (lvl > a->reflect)
+			a->reflect = lvl;
+		st = add_finding(a, ATTUNE_FINDING_REFLECTION, ATTUNE_SEVERITY_STRENGTH, sp->start, sp->end);
+	}
+	/* pass 3: negative findings, spanning from the cue to the end of its clause */
+	for (size_t m = 0; st == ATTUNE_OK && m < d->n_matches; m++) {
+		const at_match *mt = &d->matches[m];
+		const at_pattern *p = &s->pats[mt->pat];
+		if (p->exception || !match_live(d, mt, exmask, p->file))
+			continue;
+		uint32_t sn = d->toks[mt->first].sent;
+		size_t start = d->toks[mt->first].start, end = clause_end_byte(d, mt->last - 1);
+		switch (p->file) {
+		case F_SELF:
+			st = add_finding(a, ATTUNE_FINDING_SELF_FOCUS, sev_of(p, ATTUNE_SEVERITY_MODERATE),
+			                 start, end);
+			break;
+		case F_MINIMIZE:
+			st = add_finding(a, ATTUNE_FINDING_MINIMIZING, sev_of(p, ATTUNE_SEVERITY_MODERATE),
+			                 start, end);
+			break;
+		case F_JUDGE:
+			st = add_finding(a, ATTUNE_FINDING_JUDGMENT, sev_of(p, ATTUNE_SEVERITY_MAJOR),
+			                 start, end);
+			break;
+		case F_SECRECY:
+			st = add_finding(a, ATTUNE_FINDING_SECRECY_PROMISE,
+			                 sev_of(p, ATTUNE_SEVERITY_MAJOR), start, end);
+			break;
+		case F_ADVICE: {
+			/* heard first? any acknowledgment/reflection earlier in the draft */
+			int heard = 0;
+			for (size_t f = 0; f < a->n_findings; f++) {
+				attune_finding_kind k = a->findings[f].kind;
+				if ((k == ATTUNE_FINDING_ACKNOWLEDGMENT || k == ATTUNE_FINDING_REFLECTION) &&
+				    a->findings[f].start < start)
+					heard = 1;
+			}
+			attune_severity sev = sev_of(p, ATTUNE_SEVERITY_MAJOR);
+			if (si[sn].permission && heard)
+				break;
+			if (si[sn].permission || heard)
+				sev = sev > ATTUNE_SEVERITY_MINOR ? (attune_severity)(sev - 1) : sev;
+			if (si[sn].permission && heard && sev == ATTUNE_SEVERITY_MINOR)
+				break;
+			st = add_finding(a, ATTUNE_FINDING_PREMATURE_ADVICE, sev, start, end);
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	if (st == ATTUNE_OK)
+		st = repetition(s, d, prior, n_prior, a);
+	if (st != ATTUNE_OK)
+		goto out_free;
+	if (a->n_findings > 1)
+		qsort(a->findings, a->n_findings, sizeof(*a->findings), cmp_finding);
+	int score = 25 + 15 * (int)a->acknowledge + 12 * (int)a->reflect + 9 * (int)a->explore +
+	            5 * (int)a->check_in;
+	for (size_t f = 0; f < a->n_findings; f++)
+		if (!attune_finding_kind_is_positive(a->findings[f].kind))
+			score -= penalty[a->findings[f].severity <= 4 ? a->findings[f].severity : 4];
+	a->score = (unsigned)(score < 0 ? 0 : score > 100 ? 100 : score);
+out_free:
+	free(exmask);
+	free(si);
+	if (st != ATTUNE_OK)
+		at_analysis_free(a);
+	return st;
+}
+
+void at_analysis_free(at_analysis *a)
+{
+	free(a->findings);
+	a->findings = NULL;
+	a->n_findings = a->cap_findings = 0;
+}

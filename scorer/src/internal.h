@@ -1,0 +1,203 @@
+/*
+ * internal.h - the scorer's private structures: the compiled lexicon
+ * (vocabulary, word classes, patterns), token streams and matches. Shared
+ * by the scorer's modules only; never installed.
+ */
+#ifndef ATTUNE_INTERNAL_H
+#define ATTUNE_INTERNAL_H
+
+#include "attune/scorer.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define AT_MAX_SLOTS 12
+#define AT_MAX_ALTS 64
+#define AT_MAX_WORD 48   /* longest normalized word kept (longer words are cut) */
+#define AT_GAP_MAX 3     /* ".." skips 0..3 words */
+#define AT_RECENT_TURNS 3 /* prior turns compared for repetition and stems */
+
+/* Pattern files by role (file name without ".txt"). */
+typedef enum at_file {
+	F_NONE = 0,
+	F_ACK, F_REFLECT, F_CHECKIN, F_QUESTION, F_SELF, F_ADVICE, F_MINIMIZE, F_JUDGE,
+	F_SECRECY, F_PERMISSION, F_REPORTED, F_FIGURATIVE, F_RISK_MOD,
+	F_RISK_SUICIDE, F_RISK_SELFHARM, F_RISK_OTHERS, F_RISK_ABUSE, F_RISK_MEDICAL,
+	F_COUNT
+} at_file;
+
+/* Word classes usable as @name in patterns (one bit each). */
+typedef enum at_class {
+	C_EMOTION = 0, C_NEGATOR, C_FILLER, C_STOP, C_HARDSHIP, C_IMPERATIVE, C_BREAK,
+	C_EXPERIENCE, C_FIRST_PERSON, C_HYPERBOLE,
+	C_NUMBER, /* built in: a token of digits */
+	C_COUNT
+} at_class;
+
+enum { SL_WORDS = 1, SL_ANY, SL_GAP, SL_PREFIX, SL_CLASS };
+
+typedef struct at_slot {
+	uint8_t type;
+	uint8_t n;        /* number of alternatives (SL_WORDS) */
+	uint16_t arg;     /* class id (SL_CLASS) */
+	uint32_t off;     /* index into alts[] or prefix pool */
+} at_slot;
+
+typedef struct at_pattern {
+	uint8_t file;        /* at_file */
+	uint8_t nslots;
+	uint8_t anchored;    /* '^': first word must lead its clause */
+	uint8_t exception;   /* '!': suppresses overlapping matches of its file */
+	uint8_t severity;    /* attune_severity, 0 = file default */
+	uint8_t cue;         /* attune_risk_cue for risk files */
+	uint8_t level;       /* risk level, 0 = file default */
+	uint8_t qtype;       /* 1 open, 2 closed (question stems) */
+	uint16_t stem;       /* index of this pattern within its file, for repetition */
+	at_slot slots[AT_MAX_SLOTS];
+} at_pattern;
+
+typedef struct at_emotion {
+	uint8_t intensity;  /* 1..3 */
+	int8_t polarity;    /* -1 negative, +1 positive */
+	const char *canon;  /* adjective used in suggestions ("anxious") */
+	size_t canon_len;
+	const char *negated; /* form when negated ("unmotivated"), or NULL */
+	size_t negated_len;
+} at_emotion;
+
+typedef struct at_word {
+	const char *s;       /* points into the data tables or the scorer's pool */
+	uint16_t len;
+	uint32_t hash;
+	uint32_t classes;    /* bit per at_class */
+	int32_t norm_to;     /* word id this spelling normalizes to, or -1 */
+	int32_t emo;         /* index into emotions, or -1 */
+	const char *shift;   /* pronoun-shifted form ("your" for "my"), or NULL */
+	uint32_t pat_first, pat_n; /* patterns whose first slot can be this word */
+} at_word;
+
+typedef struct at_template {
+	const char *id;
+	attune_suggestion_kind kind;
+	const char *text;    /* with {feelings} {feeling} {topic} {situation} */
+	uint32_t lead_hash;  /* hash of the first three normalized words */
+} at_template;
+
+struct attune_scorer {
+	at_word *words;
+	size_t n_words, cap_words;
+	int32_t *table; /* open addressing: word ids, -1 empty */
+	size_t table_mask;
+	at_pattern *pats;
+	size_t n_pats, cap_pats;
+	uint32_t *alts; /* word ids of SL_WORDS alternatives */
+	size_t n_alts, cap_alts;
+	char *pool;     /* prefix strings and normalized copies, NUL separated */
+	size_t n_pool, cap_pool;
+	uint32_t *bucket; /* pattern ids grouped by first word (see at_word.pat_first) */
+	uint32_t *wild;   /* patterns whose first slot is not a plain word */
+	size_t n_wild;
+	at_emotion *emos;
+	size_t n_emos;
+	at_template *tpls;
+	size_t n_tpls;
+	const char *guidance[4];
+};
+
+/* Token flags. */
+enum {
+	TK_SENT_START = 1u << 0,
+	TK_CLAUSE_START = 1u << 1,
+	TK_CLAUSE_LEAD = 1u << 2, /* first non-filler word of its clause */
+	TK_QUOTED = 1u << 3,      /* inside quotation marks or reported speech */
+	TK_FIGURATIVE = 1u << 4,
+	TK_NEGATED = 1u << 5,     /* a negator precedes within its clause window */
+	TK_EMOJI = 1u << 6
+};
+
+typedef struct at_tok {
+	uint32_t start, end; /* bytes in the original text */
+	int32_t word;        /* vocabulary id after normalization, -1 if unknown */
+	uint32_t hash;       /* hash of the normalized form */
+	uint32_t stem;       /* hash of the light stem (emotions: of the canonical) */
+	uint32_t sent, clause;
+	uint32_t flags;
+	const char *norm;    /* normalized form (not NUL-terminated) */
+	uint16_t norm_len;
+} at_tok;
+
+typedef struct at_span {
+	uint32_t first, last; /* token range [first, last) */
+	uint32_t start, end;  /* bytes */
+	char term;            /* sentences: '?', '.', '!' or 0 */
+} at_span;
+
+typedef struct at_match {
+	uint32_t pat;
+	uint32_t first, last; /* tokens [first, last) */
+} at_match;
+
+typedef struct at_doc {
+	const char *text;
+	size_t len;
+	at_tok *toks;
+	size_t n_toks;
+	char *norm;
+	at_span *sents;
+	size_t n_sents;
+	at_span *clauses;
+	size_t n_clauses;
+	at_match *matches;
+	size_t n_matches, cap_matches;
+} at_doc;
+
+/* lexicon.c */
+uint32_t at_hash(const char *s, size_t n);
+int32_t at_lookup(const attune_scorer *s, const char *w, size_t n);
+attune_status at_lexicon_build(attune_scorer *s);
+void at_lexicon_free(attune_scorer *s);
+int at_file_is_risk(int file);
+
+/* text.c: tokenizes and segments text (valid UTF-8); doc owns its arrays. */
+attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, size_t len);
+void at_doc_free(at_doc *d);
+/* Runs every pattern over the doc; appends to d->matches. */
+attune_status at_doc_match(const attune_scorer *s, at_doc *d);
+int at_tok_in_class(const attune_scorer *s, const at_tok *t, at_class c);
+
+/* Seeker content stems for overlap (open addressing set). */
+typedef struct at_stemset {
+	uint32_t *v;
+	size_t mask;
+	size_t n;
+} at_stemset;
+attune_status at_stemset_build(const attune_scorer *s, const at_doc *d, at_stemset *set);
+int at_stemset_has(const at_stemset *set, uint32_t h);
+void at_stemset_free(at_stemset *set);
+int at_tok_is_content(const attune_scorer *s, const at_tok *t);
+
+/* analyze.c: levels, findings and score for one draft. */
+typedef struct at_analysis {
+	unsigned acknowledge, reflect, explore, check_in;
+	attune_finding *findings;
+	size_t n_findings, cap_findings;
+	unsigned score;
+} at_analysis;
+attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_stemset *sk,
+                         const at_doc *draft, const attune_text *prior, size_t n_prior,
+                         at_analysis *out);
+void at_analysis_free(at_analysis *a);
+
+/* risk.c */
+attune_status at_risk(const attune_scorer *s, const at_doc *seeker, attune_risk *out);
+
+/* suggest.c */
+attune_status at_suggest(const attune_scorer *s, const attune_score_input *in,
+                         const at_doc *seeker, const at_doc *draft, const at_analysis *a,
+                         attune_score_result *r);
+/* scorer.c: scores a draft variant without suggestions (for projected_score). */
+attune_status at_score_plain(const attune_scorer *s, const attune_score_input *in,
+                             const at_doc *seeker, const at_stemset *sk, const char *draft,
+                             size_t len, unsigned *score);
+
+#endif

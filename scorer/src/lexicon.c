@@ -1,0 +1,469 @@
+/*
+ * lexicon.c - turns the compiled-in data tables (data.h) into the scorer's
+ * matchers once, in attune_scorer_create(): an interned vocabulary with word
+ * classes, emotion entries, normalization and pronoun-shift maps, phrase
+ * patterns indexed by their first word, and suggestion templates.
+ */
+#include "internal.h"
+#include "data.h"
+
+#ifdef ATTUNE_DEBUG_DATA
+#include <stdio.h>
+#endif
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	int file;
+} pattern_files[] = {
+	{"acknowledgment", F_ACK},      {"reflection_stems", F_REFLECT},
+	{"check_in", F_CHECKIN},        {"question_stems", F_QUESTION},
+	{"self_focus", F_SELF},         {"premature_advice", F_ADVICE},
+	{"minimizing", F_MINIMIZE},     {"judgment", F_JUDGE},
+	{"secrecy", F_SECRECY},         {"permission", F_PERMISSION},
+	{"reported_speech", F_REPORTED}, {"figurative", F_FIGURATIVE},
+	{"risk_modifiers", F_RISK_MOD}, {"risk_suicide", F_RISK_SUICIDE},
+	{"risk_self_harm", F_RISK_SELFHARM}, {"risk_harm_to_others", F_RISK_OTHERS},
+	{"risk_abuse", F_RISK_ABUSE},   {"risk_medical_emergency", F_RISK_MEDICAL},
+};
+
+static const char *const class_files[C_COUNT] = {
+	[C_EMOTION] = "emotions",     [C_NEGATOR] = "negators",
+	[C_FILLER] = "fillers",       [C_STOP] = "stopwords",
+	[C_HARDSHIP] = "hardship",    [C_IMPERATIVE] = "imperatives",
+	[C_BREAK] = "clause_breaks",  [C_EXPERIENCE] = "experience",
+	[C_FIRST_PERSON] = "first_person", [C_HYPERBOLE] = "hyperbole",
+	[C_NUMBER] = "number",
+};
+
+uint32_t at_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h ? h : 1;
+}
+
+int at_file_is_risk(int file)
+{
+	return file >= F_RISK_SUICIDE && file <= F_RISK_MEDICAL;
+}
+
+int32_t at_lookup(const attune_scorer *s, const char *w, size_t n)
+{
+	uint32_t h = at_hash(w, n);
+	for (size_t i = h & s->table_mask;; i = (i + 1) & s->table_mask) {
+		int32_t id = s->table[i];
+		if (id < 0)
+			return -1;
+		const at_word *aw = &s->words[id];
+		if (aw->hash == h && aw->len == n && memcmp(aw->s, w, n) == 0)
+			return id;
+	}
+}
+
+/* Copies the normalized form (ASCII lowercase, apostrophes dropped) of a data word into the pool. */
+static const char *pool_norm(attune_scorer *s, const char *w, size_t n, size_t *out_len)
+{
+	if (s->n_pool + n + 1 > s->cap_pool)
+		return NULL;
+	char *dst = s->pool + s->n_pool;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = w[i];
+		if (c == '\'')
+			continue;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		dst[k++] = c;
+	}
+	dst[k] = 0;
+	s->n_pool += k + 1;
+	*out_len = k;
+	return dst;
+}
+
+static int32_t intern(attune_scorer *s, const char *w, size_t n)
+{
+	size_t len;
+	const char *nw = pool_norm(s, w, n, &len);
+	if (!nw || len == 0 || len > AT_MAX_WORD)
+		return -1;
+	int32_t id = at_lookup(s, nw, len);
+	if (id >= 0) {
+		s->n_pool -= len + 1;
+		return id;
+	}
+	if (s->n_words >= s->cap_words)
+		return -1;
+	id = (int32_t)s->n_words++;
+	at_word *aw = &s->words[id];
+	memset(aw, 0, sizeof(*aw));
+	aw->s = nw;
+	aw->len = (uint16_t)len;
+	aw->hash = at_hash(nw, len);
+	aw->norm_to = -1;
+	aw->emo = -1;
+	size_t i = aw->hash & s->table_mask;
+	while (s->table[i] >= 0)
+		i = (i + 1) & s->table_mask;
+	s->table[i] = id;
+	return id;
+}
+
+/* Final vocabulary id of a data word after the normalization map. */
+static int32_t intern_norm(attune_scorer *s, const char *w, size_t n)
+{
+	int32_t id = intern(s, w, n);
+	if (id >= 0 && s->words[id].norm_to >= 0)
+		id = s->words[id].norm_to;
+	return id;
+}
+
+static const attune__data_file *find_file(const char *name)
+{
+	for (size_t i = 0; i < attune__n_data_files; i++)
+		if (strcmp(attune__data_files[i].name, name) == 0)
+			return &attune__data_files[i];
+	return NULL;
+}
+
+/* Splits the next space-separated field; returns its length (0 at end). */
+static size_t next_field(const char **p, const char *end, const char **field)
+{
+	const char *q = *p;
+	while (q < end && *q == ' ')
+		q++;
+	*field = q;
+	while (q < end && *q != ' ')
+		q++;
+	*p = q;
+	return (size_t)(q - *field);
+}
+
+static attune_status load_classes(attune_scorer *s)
+{
+	for (int c = 0; c < C_COUNT; c++) {
+		if (c == C_NUMBER)
+			continue;
+		const attune__data_file *f = find_file(class_files[c]);
+		if (!f)
+			return ATTUNE_E_INVALID;
+		for (size_t i = 0; i < f->n_lines; i++) {
+			const char *p = f->lines[i], *end = p + strlen(p), *w;
+			size_t n = next_field(&p, end, &w);
+			int32_t id = intern(s, w, n);
+			if (id < 0)
+				return ATTUNE_E_INVALID;
+			s->words[id].classes |= 1u << c;
+			if (c != C_EMOTION)
+				continue;
+			/* word intensity polarity canonical [negated] */
+			const char *fi, *fp, *fc, *fn;
+			size_t ni = next_field(&p, end, &fi), np = next_field(&p, end, &fp);
+			size_t nc = next_field(&p, end, &fc), nn = next_field(&p, end, &fn);
+			if (ni != 1 || fi[0] < '1' || fi[0] > '3' || np != 1 ||
+			    (fp[0] != '-' && fp[0] != '+') || nc == 0)
+				return ATTUNE_E_INVALID;
+			at_emotion *e = &s->emos[s->n_emos];
+			e->intensity = (uint8_t)(fi[0] - '0');
+			e->polarity = fp[0] == '-' ? -1 : 1;
+			if (nc == 1 && fc[0] == '=')
+				fc = w, nc = n;
+			e->canon = pool_norm(s, fc, nc, &e->canon_len);
+			e->negated = nn ? pool_norm(s, fn, nn, &e->negated_len) : NULL;
+			if (!e->canon || (nn && !e->negated))
+				return ATTUNE_E_INVALID;
+			s->words[id].emo = (int32_t)s->n_emos++;
+		}
+	}
+	return ATTUNE_OK;
+}
+
+static attune_status load_maps(attune_scorer *s)
+{
+	const attune__data_file *nf = find_file("normalize"), *pf = find_file("pronoun_shift");
+	if (!nf || !pf)
+		return ATTUNE_E_INVALID;
+	for (size_t i = 0; i < nf->n_lines; i++) {
+		const char *p = nf->lines[i], *end = p + strlen(p), *a, *b;
+		size_t na = next_field(&p, end, &a), nb = next_field(&p, end, &b);
+		int32_t from = intern(s, a, na), to = intern(s, b, nb);
+		if (from < 0 || to < 0 || from == to || s->words[to].norm_to >= 0)
+			return ATTUNE_E_INVALID;
+		s->words[from].norm_to = to;
+	}
+	for (size_t i = 0; i < pf->n_lines; i++) {
+		const char *p = pf->lines[i], *end = p + strlen(p), *a, *b;
+		size_t na = next_field(&p, end, &a), nb = next_field(&p, end, &b);
+		int32_t from = intern_norm(s, a, na);
+		if (from < 0 || nb == 0 || s->n_pool + nb + 1 > s->cap_pool)
+			return ATTUNE_E_INVALID;
+		char *dst = s->pool + s->n_pool;
+		memcpy(dst, b, nb);
+		dst[nb] = 0;
+		s->n_pool += nb + 1;
+		s->words[from].shift = dst;
+	}
+	return ATTUNE_OK;
+}
+
+static int class_by_name(const char *w, size_t n)
+{
+	for (int c = 0; c < C_COUNT; c++)
+		if (strlen(class_files[c]) == n && memcmp(class_files[c], w, n) == 0)
+			return c;
+	return -1;
+}
+
+static int parse_attr(at_pattern *p, const char *a, size_t n)
+{
+	static const char *const sev[] = {"", "", "minor", "moderate", "major"};
+	static const char *const cues[] = {"", "mention", "plan", "means", "timing", "intent", "past"};
+	for (int i = 2; i <= 4; i++)
+		if (strlen(sev[i]) == n && memcmp(sev[i], a, n) == 0)
+			return p->severity = (uint8_t)i, 0;
+	for (int i = 1; i <= 6; i++)
+		if (strlen(cues[i]) == n && memcmp(cues[i], a, n) == 0)
+			return p->cue = (uint8_t)i, 0;
+	if (n == 7 && memcmp(a, "level=", 6) == 0 && a[6] >= '1' && a[6] <= '3')
+		return p->level = (uint8_t)(a[6] - '0'), 0;
+	if (n == 4 && memcmp(a, "open", 4) == 0)
+		return p->qtype = 1, 0;
+	if (n == 6 && memcmp(a, "closed", 6) == 0)
+		return p->qtype = 2, 0;
+	if (n == 4 && memcmp(a, "stmt", 4) == 0)
+		return p->level = 1, 0;
+	return -1;
+}
+
+static attune_status parse_pattern(attune_scorer *s, int file, uint16_t stem, const char *line)
+{
+	if (s->n_pats >= s->cap_pats)
+		return ATTUNE_E_INVALID;
+	at_pattern *p = &s->pats[s->n_pats];
+	memset(p, 0, sizeof(*p));
+	p->file = (uint8_t)file;
+	p->stem = stem;
+	const char *end = line + strlen(line), *arrow = strstr(line, "=>");
+	const char *pend = arrow ? arrow : end, *q = line, *w;
+	size_t n;
+	while (q < pend && (*q == ' ' || *q == '!' || *q == '^')) {
+		if (*q == '!')
+			p->exception = 1;
+		if (*q == '^')
+			p->anchored = 1;
+		q++;
+	}
+	while ((n = next_field(&q, pend, &w)) > 0) {
+		if (p->nslots >= AT_MAX_SLOTS)
+			return ATTUNE_E_INVALID;
+		at_slot *sl = &p->slots[p->nslots++];
+		if (n == 2 && w[0] == '.' && w[1] == '.') {
+			sl->type = SL_GAP;
+		} else if (n == 1 && w[0] == '_') {
+			sl->type = SL_ANY;
+		} else if (w[0] == '@') {
+			int c = class_by_name(w + 1, n - 1);
+			if (c < 0)
+				return ATTUNE_E_INVALID;
+			sl->type = SL_CLASS;
+			sl->arg = (uint16_t)c;
+		} else if (w[n - 1] == '*') {
+			size_t len;
+			const char *pre = pool_norm(s, w, n - 1, &len);
+			if (!pre || len == 0)
+				return ATTUNE_E_INVALID;
+			sl->type = SL_PREFIX;
+			sl->off = (uint32_t)(pre - s->pool);
+			sl->n = (uint8_t)len;
+		} else {
+			sl->type = SL_WORDS;
+			sl->off = (uint32_t)s->n_alts;
+			const char *a = w, *wend = w + n;
+			while (a < wend) {
+				const char *bar = memchr(a, '|', (size_t)(wend - a));
+				const char *aend = bar ? bar : wend;
+				int32_t id = intern_norm(s, a, (size_t)(aend - a));
+				if (id < 0 || sl->n >= AT_MAX_ALTS || s->n_alts >= s->cap_alts)
+					return ATTUNE_E_INVALID;
+				s->alts[s->n_alts++] = (uint32_t)id;
+				sl->n++;
+				a = bar ? bar + 1 : wend;
+			}
+		}
+	}
+	if (p->nslots == 0 || p->slots[0].type == SL_GAP || p->slots[p->nslots - 1].type == SL_GAP)
+		return ATTUNE_E_INVALID;
+	if (arrow) {
+		q = arrow + 2;
+		while ((n = next_field(&q, end, &w)) > 0)
+			if (parse_attr(p, w, n) != 0)
+				return ATTUNE_E_INVALID;
+	}
+	s->n_pats++;
+	return ATTUNE_OK;
+}
+
+static attune_status load_templates(attune_scorer *s)
+{
+	static const struct {
+		const char *name;
+		attune_suggestion_kind kind;
+	} kinds[] = {{"acknowledgment", ATTUNE_SUGGESTION_ACKNOWLEDGMENT},
+	             {"reflection", ATTUNE_SUGGESTION_REFLECTION},
+	             {"open_question", ATTUNE_SUGGESTION_OPEN_QUESTION},
+	             {"replacement", ATTUNE_SUGGESTION_REPLACEMENT}};
+	const attune__data_file *f = find_file("suggestions");
+	if (!f)
+		return ATTUNE_E_INVALID;
+	s->tpls = calloc(f->n_lines + 1, sizeof(*s->tpls));
+	if (!s->tpls)
+		return ATTUNE_E_NOMEM;
+	for (size_t i = 0; i < f->n_lines; i++) {
+		const char *p = f->lines[i], *end = p + strlen(p), *id, *kind;
+		size_t nid = next_field(&p, end, &id), nk = next_field(&p, end, &kind);
+		const char *bar = strchr(p, '|');
+		if (!nid || !nk || !bar || s->n_pool + nid + 1 > s->cap_pool)
+			return ATTUNE_E_INVALID;
+		at_template *t = &s->tpls[s->n_tpls];
+		t->kind = ATTUNE_SUGGESTION_UNSPECIFIED;
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+			if (strlen(kinds[k].name) == nk && memcmp(kinds[k].name, kind, nk) == 0)
+				t->kind = kinds[k].kind;
+		if (t->kind == ATTUNE_SUGGESTION_UNSPECIFIED)
+			return ATTUNE_E_INVALID;
+		char *dst = s->pool + s->n_pool;
+		memcpy(dst, id, nid);
+		dst[nid] = 0;
+		s->n_pool += nid + 1;
+		t->id = dst;
+		t->text = bar + 1;
+		while (*t->text == ' ')
+			t->text++;
+		/* lead: first three words, normalized like text, for "stem used recently" */
+		size_t len;
+		char buf[128];
+		size_t k = 0;
+		int words = 0;
+		for (const char *c = t->text; *c && words < 3 && k + 1 < sizeof(buf); c++) {
+			if (*c == ' ') {
+				words++;
+				if (words < 3)
+					buf[k++] = ' ';
+				continue;
+			}
+			if (*c == '{')
+				break;
+			buf[k++] = *c;
+		}
+		const char *nb = pool_norm(s, buf, k, &len);
+		if (!nb)
+			return ATTUNE_E_INVALID;
+		t->lead_hash = at_hash(nb, len);
+		s->n_tpls++;
+	}
+	return ATTUNE_OK;
+}
+
+static attune_status build_index(attune_scorer *s)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < s->n_pats; i++) {
+		const at_slot *sl = &s->pats[i].slots[0];
+		if (sl->type == SL_WORDS) {
+			for (unsigned k = 0; k < sl->n; k++)
+				s->words[s->alts[sl->off + k]].pat_n++;
+			total += sl->n;
+		} else {
+			s->n_wild++;
+		}
+	}
+	s->bucket = calloc(total + 1, sizeof(*s->bucket));
+	s->wild = calloc(s->n_wild + 1, sizeof(*s->wild));
+	if (!s->bucket || !s->wild)
+		return ATTUNE_E_NOMEM;
+	uint32_t off = 0;
+	for (size_t w = 0; w < s->n_words; w++) {
+		s->words[w].pat_first = off;
+		off += s->words[w].pat_n;
+		s->words[w].pat_n = 0;
+	}
+	size_t nw = 0;
+	for (size_t i = 0; i < s->n_pats; i++) {
+		const at_slot *sl = &s->pats[i].slots[0];
+		if (sl->type != SL_WORDS) {
+			s->wild[nw++] = (uint32_t)i;
+			continue;
+		}
+		for (unsigned k = 0; k < sl->n; k++) {
+			at_word *aw = &s->words[s->alts[sl->off + k]];
+			s->bucket[aw->pat_first + aw->pat_n++] = (uint32_t)i;
+		}
+	}
+	return ATTUNE_OK;
+}
+
+attune_status at_lexicon_build(attune_scorer *s)
+{
+	size_t bytes = 0, lines = 0;
+	for (size_t i = 0; i < attune__n_data_files; i++) {
+		lines += attune__data_files[i].n_lines;
+		for (size_t k = 0; k < attune__data_files[i].n_lines; k++)
+			bytes += strlen(attune__data_files[i].lines[k]) + 1;
+	}
+	size_t tsize = 64;
+	while (tsize < bytes)
+		tsize <<= 1;
+	s->cap_words = bytes / 2 + 64;
+	s->cap_pats = lines + 1;
+	s->cap_alts = bytes / 2 + 64;
+	s->cap_pool = bytes * 3 + 4096;
+	s->words = calloc(s->cap_words, sizeof(*s->words));
+	s->table = malloc(tsize * sizeof(*s->table));
+	s->pats = calloc(s->cap_pats, sizeof(*s->pats));
+	s->alts = calloc(s->cap_alts, sizeof(*s->alts));
+	s->pool = calloc(s->cap_pool, 1);
+	s->emos = calloc(lines + 1, sizeof(*s->emos));
+	if (!s->words || !s->table || !s->pats || !s->alts || !s->pool || !s->emos)
+		return ATTUNE_E_NOMEM;
+	memset(s->table, 0xff, tsize * sizeof(*s->table));
+	s->table_mask = tsize - 1;
+
+	attune_status st = load_classes(s);
+	if (st == ATTUNE_OK)
+		st = load_maps(s);
+	for (size_t k = 0; st == ATTUNE_OK && k < sizeof(pattern_files) / sizeof(pattern_files[0]); k++) {
+		const attune__data_file *f = find_file(pattern_files[k].name);
+		if (!f)
+			return ATTUNE_E_INVALID;
+		for (size_t i = 0; st == ATTUNE_OK && i < f->n_lines; i++) {
+			st = parse_pattern(s, pattern_files[k].file, (uint16_t)i, f->lines[i]);
+#ifdef ATTUNE_DEBUG_DATA
+			if (st != ATTUNE_OK)
+				fprintf(stderr, "bad pattern: %s: %s\n", f->name, f->lines[i]);
+#endif
+		}
+	}
+	if (st == ATTUNE_OK)
+		st = load_templates(s);
+	if (st == ATTUNE_OK)
+		st = build_index(s);
+	return st;
+}
+
+void at_lexicon_free(attune_scorer *s)
+{
+	free(s->words);
+	free(s->table);
+	free(s->pats);
+	free(s->alts);
+	free(s->pool);
+	free(s->emos);
+	free(s->bucket);
+	free(s->wild);
+	free(s->tpls);
+}

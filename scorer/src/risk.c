@@ -1,0 +1,159 @@
+/*
+ * risk.c - surfaces risk in the seeker's message: categories, level, the
+ * spans and cues that raised it, and static protocol guidance. Negated
+ * mentions and figures of speech are not risk; mentions long past stay low;
+ * plan, means, timing or intent next to a current mention make it high.
+ * Risk is only reported: nothing is suppressed or rewritten because of it.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define AT_MAX_RISK_SPANS 64
+
+static const char *const guidance[4] = {
+	"",
+	"Possible risk cues: stay with the person, ask directly about their safety and follow "
+	"your center's safety protocol.",
+	"Risk cues present: follow your center's safety protocol; ask directly about suicide or "
+	"harm and whether they are safe right now.",
+	"Imminent-risk cues (plan, means, timing or intent): follow your center's emergency safety "
+	"protocol now, involve a supervisor, and ask directly about suicide and immediate safety.",
+};
+static const char *const guidance_medical =
+	"Possible medical emergency: follow your center's emergency protocol and make sure the "
+	"person can reach emergency services now.";
+
+static attune_risk_category category_of(int file)
+{
+	switch (file) {
+	case F_RISK_SUICIDE:
+		return ATTUNE_RISK_SUICIDE;
+	case F_RISK_SELFHARM:
+		return ATTUNE_RISK_SELF_HARM;
+	case F_RISK_OTHERS:
+		return ATTUNE_RISK_HARM_TO_OTHERS;
+	case F_RISK_ABUSE:
+		return ATTUNE_RISK_ABUSE;
+	case F_RISK_MEDICAL:
+		return ATTUNE_RISK_MEDICAL_EMERGENCY;
+	}
+	return ATTUNE_RISK_CATEGORY_UNSPECIFIED;
+}
+
+static int live(const at_doc *d, const at_match *m)
+{
+	for (uint32_t t = m->first; t < m->last; t++)
+		if (d->toks[t].flags & TK_FIGURATIVE)
+			return 0;
+	return !(d->toks[m->first].flags & TK_NEGATED);
+}
+
+static void add_span(attune_risk *r, attune_risk_category c, attune_risk_cue cue, const at_doc *d,
+                     const at_match *m)
+{
+	size_t start = d->toks[m->first].start, end = d->toks[m->last - 1].end;
+	for (size_t i = 0; i < r->n_spans; i++)
+		if (r->spans[i].category == c && r->spans[i].start == start && r->spans[i].end == end)
+			return;
+	if (r->n_spans < AT_MAX_RISK_SPANS)
+		r->spans[r->n_spans++] = (attune_risk_span){c, cue, start, end};
+}
+
+attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->guidance = "";
+	unsigned level[ATTUNE_RISK_CATEGORY_MAX] = {0};
+	unsigned cues[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* bit per cue */
+	int current[ATTUNE_RISK_CATEGORY_MAX] = {0};
+	unsigned strong[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* current mentions at moderate+ */
+	/* per sentence: 1 = long past, 2 = hyperbole ("lol", "i swear", 💀) */
+	uint8_t *past_sent = calloc(d->n_sents + 1, 1);
+	if (!past_sent)
+		return ATTUNE_E_NOMEM;
+	r->spans = calloc(AT_MAX_RISK_SPANS, sizeof(*r->spans));
+	if (!r->spans) {
+		free(past_sent);
+		return ATTUNE_E_NOMEM;
+	}
+	for (size_t m = 0; m < d->n_matches; m++) {
+		const at_pattern *p = &s->pats[d->matches[m].pat];
+		if (p->file == F_RISK_MOD && p->cue == ATTUNE_RISK_CUE_PAST_ATTEMPT &&
+		    live(d, &d->matches[m]))
+			past_sent[d->toks[d->matches[m].first].sent] |= 1;
+	}
+	for (size_t i = 0; i < d->n_toks; i++)
+		if (at_tok_in_class(s, &d->toks[i], C_HYPERBOLE))
+			past_sent[d->toks[i].sent] |= 2;
+	/* category mentions and category-specific cues */
+	for (size_t m = 0; m < d->n_matches; m++) {
+		const at_match *mt = &d->matches[m];
+		const at_pattern *p = &s->pats[mt->pat];
+		if (!at_file_is_risk(p->file) || !live(d, mt))
+			continue;
+		attune_risk_category c = category_of(p->file);
+		attune_risk_cue cue = p->cue ? (attune_risk_cue)p->cue : ATTUNE_RISK_CUE_MENTION;
+		unsigned lvl = p->level ? p->level : ATTUNE_RISK_MODERATE;
+		uint8_t mark = past_sent[d->toks[mt->first].sent];
+		if (mark & 2) {
+			lvl = ATTUNE_RISK_LOW; /* hyperbole: surfaced, never raised */
+		} else if (mark || cue == ATTUNE_RISK_CUE_PAST_ATTEMPT) {
+			cue = ATTUNE_RISK_CUE_PAST_ATTEMPT;
+			lvl = ATTUNE_RISK_LOW;
+		} else {
+			current[c] = 1;
+			cues[c] |= 1u << cue;
+			if (lvl >= ATTUNE_RISK_MODERATE)
+				strong[c]++;
+		}
+		if (lvl > level[c])
+			level[c] = lvl;
+		r->categories |= 1u << c;
+		add_span(r, c, cue, d, mt);
+	}
+	/* generic plan/means/timing/intent cues attach to categories with current evidence */
+	for (size_t m = 0; m < d->n_matches; m++) {
+		const at_match *mt = &d->matches[m];
+		const at_pattern *p = &s->pats[mt->pat];
+		if (p->file != F_RISK_MOD || p->cue == ATTUNE_RISK_CUE_PAST_ATTEMPT || !p->cue ||
+		    !live(d, mt) || past_sent[d->toks[mt->first].sent])
+			continue;
+		for (int c = 1; c < ATTUNE_RISK_CATEGORY_MAX; c++) {
+			if (!current[c] || c == ATTUNE_RISK_MEDICAL_EMERGENCY ||
+			    (c == ATTUNE_RISK_ABUSE && p->cue != ATTUNE_RISK_CUE_MEANS))
+				continue;
+			cues[c] |= 1u << p->cue;
+			add_span(r, (attune_risk_category)c, (attune_risk_cue)p->cue, d, mt);
+		}
+	}
+	unsigned top = 0;
+	const unsigned acute = (1u << ATTUNE_RISK_CUE_PLAN) | (1u << ATTUNE_RISK_CUE_MEANS) |
+	                       (1u << ATTUNE_RISK_CUE_TIMING) | (1u << ATTUNE_RISK_CUE_INTENT);
+	for (int c = 1; c < ATTUNE_RISK_CATEGORY_MAX; c++) {
+		unsigned a = cues[c] & acute;
+		int n_acute = __builtin_popcount(a);
+		int imminent_kind = c == ATTUNE_RISK_SUICIDE || c == ATTUNE_RISK_SELF_HARM ||
+		                    c == ATTUNE_RISK_HARM_TO_OTHERS;
+		if (imminent_kind && current[c] &&
+		    (((cues[c] & (1u << ATTUNE_RISK_CUE_MENTION)) && n_acute >= 1) || n_acute >= 2))
+			level[c] = ATTUNE_RISK_HIGH;
+		if (c == ATTUNE_RISK_ABUSE && current[c] && (cues[c] & (1u << ATTUNE_RISK_CUE_MEANS)))
+			level[c] = ATTUNE_RISK_HIGH;
+		if (c == ATTUNE_RISK_MEDICAL_EMERGENCY && strong[c] >= 2)
+			level[c] = ATTUNE_RISK_HIGH;
+		if (level[c] > top)
+			top = level[c];
+	}
+	r->level = (attune_risk_level)top;
+	r->guidance = guidance[top];
+	if (top && level[ATTUNE_RISK_MEDICAL_EMERGENCY] == top && top >= ATTUNE_RISK_MODERATE)
+		r->guidance = guidance_medical;
+	free(past_sent);
+	if (r->n_spans == 0) {
+		free(r->spans);
+		r->spans = NULL;
+	}
+	return ATTUNE_OK;
+}

@@ -1,0 +1,390 @@
+/*
+ * suggest.c - acknowledgment phrasing the responder may use, built from the
+ * seeker's own words: the feelings (emotion lexicon, negation-aware), the
+ * topic after a feeling ("anxious about X") and a first-person situation
+ * clause, pronoun-shifted (I->you, my->your). Templates come from
+ * data/en/suggestions.txt; the choice varies deterministically with
+ * variation_key and never reuses a stem from the responder's recent turns.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define AT_PHRASE_MAX 240
+#define AT_SUGGESTION_MAX 600
+#define AT_TOPIC_TOKENS 12
+
+typedef struct phrase {
+	char s[AT_PHRASE_MAX];
+	size_t len;
+} phrase;
+
+typedef struct parts {
+	phrase feelings, feeling, topic, situation;
+} parts;
+
+static void ph_add(phrase *p, const char *s, size_t n)
+{
+	if (p->len + n >= AT_PHRASE_MAX)
+		return;
+	memcpy(p->s + p->len, s, n);
+	p->len += n;
+	p->s[p->len] = 0;
+}
+
+/* Renders tokens [first, last) of the seeker message with pronouns shifted. */
+static void render(const attune_scorer *s, const at_doc *d, uint32_t first, uint32_t last, phrase *out)
+{
+	out->len = 0;
+	out->s[0] = 0;
+	for (uint32_t i = first; i < last; i++) {
+		const at_tok *t = &d->toks[i];
+		const char *w = d->text + t->start;
+		size_t n = t->end - t->start;
+		char low[AT_MAX_WORD + 1];
+		if (i > first)
+			ph_add(out, " ", 1);
+		if (t->word >= 0 && s->words[t->word].shift) {
+			w = s->words[t->word].shift;
+			n = strlen(w);
+		} else if (t->norm_len == 3 && memcmp(t->norm, "was", 3) == 0 && i > first &&
+		           d->toks[i - 1].norm_len == 1 && d->toks[i - 1].norm[0] == 'i') {
+			w = "were", n = 4;
+		} else if (i == first && n <= AT_MAX_WORD && w[0] >= 'A' && w[0] <= 'Z') {
+			memcpy(low, w, n);
+			low[0] = (char)(low[0] - 'A' + 'a');
+			w = low;
+		}
+		ph_add(out, w, n);
+	}
+}
+
+static int tok_is(const at_tok *t, const char *w)
+{
+	size_t n = strlen(w);
+	return t->norm_len == n && memcmp(t->norm, w, n) == 0;
+}
+
+static void extract(const attune_scorer *s, const at_doc *d, parts *pt)
+{
+	memset(pt, 0, sizeof(*pt));
+	int first = -1, strongest = -1;
+	unsigned best = 0;
+	const at_emotion *fe = NULL, *se = NULL;
+	int fneg = 0, sneg = 0;
+	for (size_t i = 0; i < d->n_toks; i++) {
+		const at_tok *t = &d->toks[i];
+		if (t->word < 0 || s->words[t->word].emo < 0 || (t->flags & (TK_FIGURATIVE | TK_QUOTED)))
+			continue;
+		const at_emotion *e = &s->emos[s->words[t->word].emo];
+		int neg = (t->flags & TK_NEGATED) != 0;
+		if ((neg && (e->polarity < 0 || !e->negated)) || (!neg && e->polarity > 0))
+			continue;
+		if (first < 0)
+			first = (int)i, fe = e, fneg = neg;
+		if (e->intensity > best)
+			best = e->intensity, strongest = (int)i, se = e, sneg = neg;
+		/* topic: "anxious about X" up to the end of the clause */
+		if (!pt->topic.len && i + 2 < d->n_toks && d->toks[i + 1].clause == t->clause &&
+		    (tok_is(&d->toks[i + 1], "about") || tok_is(&d->toks[i + 1], "with") ||
+		     tok_is(&d->toks[i + 1], "over") || tok_is(&d->toks[i + 1], "of"))) {
+			uint32_t a = (uint32_t)i + 2, b = a;
+			while (b < d->n_toks && d->toks[b].clause == t->clause && b - a < AT_TOPIC_TOKENS)
+				b++;
+			if (b - a >= 2 || (b - a == 1 && at_tok_is_content(s, &d->toks[a]))) {
+				render(s, d, a, b, &pt->topic);
+			}
+		}
+	}
+	if (first >= 0) {
+		const char *a = fneg ? fe->negated : fe->canon;
+		size_t an = fneg ? fe->negated_len : fe->canon_len;
+		const char *b = sneg ? se->negated : se->canon;
+		size_t bn = sneg ? se->negated_len : se->canon_len;
+		ph_add(&pt->feeling, b, bn);
+		ph_add(&pt->feelings, a, an);
+		if (strongest != first && (an != bn || memcmp(a, b, an) != 0)) {
+			ph_add(&pt->feelings, " and ", 5);
+			ph_add(&pt->feelings, b, bn);
+		}
+	}
+	/* situation: the first clause led by a first-person word, without feelings */
+	for (size_t c = 0; c < d->n_clauses; c++) {
+		const at_span *cl = &d->clauses[c];
+		uint32_t lead = cl->first;
+		while (lead < cl->last && !(d->toks[lead].flags & TK_CLAUSE_LEAD))
+			lead++;
+		if (lead >= cl->last || !at_tok_in_class(s, &d->toks[lead], C_FIRST_PERSON))
+			continue;
+		unsigned content = 0;
+		int emo = 0;
+		for (uint32_t i = lead; i < cl->last; i++) {
+			content += at_tok_is_content(s, &d->toks[i]);
+			emo |= d->toks[i].word >= 0 && s->words[d->toks[i].word].emo >= 0;
+			emo |= (d->toks[i].flags & TK_QUOTED) != 0;
+		}
+		if (content < 2 || emo || cl->last - lead > AT_TOPIC_TOKENS + 2)
+			continue;
+		render(s, d, lead, cl->last, &pt->situation);
+		break;
+	}
+}
+
+/* Three-word windows (normalized) of the responder's recent turns. */
+static attune_status recent_leads(const attune_scorer *s, const attune_score_input *in,
+                                  at_stemset *set)
+{
+	size_t first = in->n_prior_turns > AT_RECENT_TURNS ? in->n_prior_turns - AT_RECENT_TURNS : 0;
+	size_t total = 0;
+	at_doc docs[AT_RECENT_TURNS];
+	size_t nd = 0;
+	attune_status st = ATTUNE_OK;
+	memset(set, 0, sizeof(*set));
+	for (size_t i = first; i < in->n_prior_turns; i++) {
+		st = at_doc_init(s, &docs[nd], in->prior_turns[i].ptr, in->prior_turns[i].len);
+		if (st != ATTUNE_OK)
+			goto out_free_docs;
+		total += docs[nd++].n_toks;
+	}
+	size_t size = 16;
+	while (size < total * 2 + 2)
+		size <<= 1;
+	set->v = calloc(size, sizeof(*set->v));
+	if (!set->v) {
+		st = ATTUNE_E_NOMEM;
+		goto out_free_docs;
+	}
+	set->mask = size - 1;
+	for (size_t k = 0; k < nd; k++) {
+		const at_doc *d = &docs[k];
+		for (size_t i = 0; i + 2 < d->n_toks; i++) {
+			char buf[3 * AT_MAX_WORD + 3];
+			size_t n = 0;
+			for (size_t j = i; j < i + 3; j++) {
+				if (j > i)
+					buf[n++] = ' ';
+				memcpy(buf + n, d->toks[j].norm, d->toks[j].norm_len);
+				n += d->toks[j].norm_len;
+			}
+			uint32_t h = at_hash(buf, n);
+			size_t x = h & set->mask;
+			while (set->v[x] && set->v[x] != h)
+				x = (x + 1) & set->mask;
+			set->v[x] = h;
+		}
+	}
+out_free_docs:
+	for (size_t k = 0; k < nd; k++)
+		at_doc_free(&docs[k]);
+	return st;
+}
+
+/* Fills a template; returns 0 if a placeholder it needs is missing. */
+static int fill(const char *tpl, const parts *pt, char *out, size_t cap)
+{
+	size_t n = 0;
+	for (const char *c = tpl; *c; c++) {
+		const phrase *ph = NULL;
+		size_t skip = 0;
+		if (*c == '{') {
+			if (strncmp(c, "{feelings}", 10) == 0)
+				ph = &pt->feelings, skip = 10;
+			else if (strncmp(c, "{feeling}", 9) == 0)
+				ph = &pt->feeling, skip = 9;
+			else if (strncmp(c, "{topic}", 7) == 0)
+				ph = &pt->topic, skip = 7;
+			else if (strncmp(c, "{situation}", 11) == 0)
+				ph = &pt->situation, skip = 11;
+		}
+		if (ph) {
+			if (!ph->len || n + ph->len >= cap)
+				return 0;
+			memcpy(out + n, ph->s, ph->len);
+			n += ph->len;
+			c += skip - 1;
+			continue;
+		}
+		if (n + 1 >= cap)
+			return 0;
+		out[n++] = *c;
+	}
+	out[n] = 0;
+	if (out[0] >= 'a' && out[0] <= 'z')
+		out[0] = (char)(out[0] - 'a' + 'A');
+	return 1;
+}
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/* Picks a template of `kind` (and id prefix, if any) deterministically. */
+static const at_template *pick(const attune_scorer *s, attune_suggestion_kind kind, const char *prefix,
+                               const parts *pt, const at_stemset *recent, uint64_t seed,
+                               const at_template *avoid, char *out, size_t cap)
+{
+	const at_template *elig[64];
+	size_t n = 0;
+	unsigned best = 0;
+	for (size_t i = 0; i < s->n_tpls && n < 64; i++) {
+		const at_template *t = &s->tpls[i];
+		if (t->kind != kind || t == avoid)
+			continue;
+		if (prefix && strncmp(t->id, prefix, strlen(prefix)) != 0)
+			continue;
+		if (at_stemset_has(recent, t->lead_hash))
+			continue;
+		if (!fill(t->text, pt, out, cap))
+			continue;
+		/* prefer templates that carry more of the seeker's own words */
+		unsigned rich = 0;
+		for (const char *c = t->text; *c; c++)
+			rich += *c == '{';
+		if (rich > best)
+			best = rich, n = 0;
+		if (rich == best)
+			elig[n++] = t;
+	}
+	if (!n)
+		return NULL;
+	const at_template *t = elig[mix(seed) % n];
+	fill(t->text, pt, out, cap);
+	return t;
+}
+
+static attune_status push(attune_score_result *r, attune_suggestion_kind kind, const char *text,
+                          attune_placement pl, size_t start, size_t end, attune_finding_kind addr,
+                          const char *stem)
+{
+	size_t n = strlen(text);
+	char *copy = malloc(n + 1);
+	if (!copy)
+		return ATTUNE_E_NOMEM;
+	memcpy(copy, text, n + 1);
+	r->suggestions[r->n_suggestions++] =
+		(attune_suggestion){kind, copy, pl, start, end, addr, 0, stem};
+	return ATTUNE_OK;
+}
+
+static attune_status project(const attune_scorer *s, const attune_score_input *in,
+                             const at_doc *seeker, const at_stemset *sk, attune_suggestion *sg)
+{
+	const attune_text *dr = &in->draft;
+	size_t tl = strlen(sg->text), cap = dr->len + tl + 2, n = 0;
+	char *buf = malloc(cap);
+	if (!buf)
+		return ATTUNE_E_NOMEM;
+	if (sg->placement == ATTUNE_PLACEMENT_BEFORE_DRAFT) {
+		memcpy(buf, sg->text, tl);
+		buf[tl] = ' ';
+		memcpy(buf + tl + 1, dr->ptr, dr->len);
+		n = tl + 1 + dr->len;
+	} else if (sg->placement == ATTUNE_PLACEMENT_AFTER_DRAFT) {
+		memcpy(buf, dr->ptr, dr->len);
+		buf[dr->len] = ' ';
+		memcpy(buf + dr->len + 1, sg->text, tl);
+		n = dr->len + 1 + tl;
+	} else {
+		memcpy(buf, dr->ptr, sg->start);
+		memcpy(buf + sg->start, sg->text, tl);
+		memcpy(buf + sg->start + tl, dr->ptr + sg->end, dr->len - sg->end);
+		n = sg->start + tl + dr->len - sg->end;
+	}
+	attune_status st = at_score_plain(s, in, seeker, sk, buf, n, &sg->projected_score);
+	free(buf);
+	return st;
+}
+
+attune_status at_suggest(const attune_scorer *s, const attune_score_input *in,
+                         const at_doc *seeker, const at_doc *draft, const at_analysis *a,
+                         attune_score_result *r)
+{
+	unsigned max = in->max_suggestions > ATTUNE_MAX_SUGGESTIONS ? ATTUNE_MAX_SUGGESTIONS
+	                                                           : in->max_suggestions;
+	parts pt;
+	at_stemset recent, sk;
+	char text[AT_SUGGESTION_MAX];
+	attune_status st;
+
+	memset(&sk, 0, sizeof(sk));
+	r->suggestions = calloc(max + 1, sizeof(*r->suggestions));
+	if (!r->suggestions)
+		return ATTUNE_E_NOMEM;
+	st = recent_leads(s, in, &recent);
+	if (st != ATTUNE_OK)
+		return st;
+	st = at_stemset_build(s, seeker, &sk);
+	if (st != ATTUNE_OK)
+		goto out_free_sets;
+	extract(s, seeker, &pt);
+	uint64_t seed = mix(in->variation_key ^ ((uint64_t)at_hash(seeker->text, seeker->len) << 32) ^
+	                    at_hash(draft->text, draft->len));
+
+	const at_template *used_ack = NULL;
+	/* 1: a reflection with a check-in, unless the draft already reflects specifically */
+	if (r->n_suggestions < max && a->reflect < 2) {
+		const at_template *t = pick(s, ATTUNE_SUGGESTION_REFLECTION, NULL, &pt, &recent, seed + 1,
+		                            NULL, text, sizeof(text));
+		if (t)
+			st = push(r, t->kind, text, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
+			          ATTUNE_FINDING_UNSPECIFIED, t->id);
+	}
+	/* 2: a replacement for each negative finding's sentence */
+	for (size_t f = 0; st == ATTUNE_OK && f < a->n_findings && r->n_suggestions < max; f++) {
+		const attune_finding *fd = &a->findings[f];
+		if (attune_finding_kind_is_positive(fd->kind))
+			continue;
+		char prefix[64];
+		size_t start = fd->start, end = fd->end;
+		for (size_t k = 0; k < draft->n_sents; k++) {
+			const at_span *sp = &draft->sents[k];
+			if (sp->start <= fd->start && fd->start < sp->end) {
+				start = sp->start < start ? sp->start : start;
+				end = sp->end > end ? sp->end : end;
+				break;
+			}
+		}
+		int dup = 0;
+		for (size_t k = 0; k < r->n_suggestions; k++)
+			if (r->suggestions[k].placement == ATTUNE_PLACEMENT_REPLACE_SPAN &&
+			    start < r->suggestions[k].end && r->suggestions[k].start < end)
+				dup = 1;
+		if (dup)
+			continue;
+		snprintf(prefix, sizeof(prefix), "rep.%s.", attune_finding_kind_name(fd->kind));
+		const at_template *t = pick(s, ATTUNE_SUGGESTION_REPLACEMENT, prefix, &pt, &recent,
+		                            seed + 7 + f, NULL, text, sizeof(text));
+		if (t)
+			st = push(r, t->kind, text, ATTUNE_PLACEMENT_REPLACE_SPAN, start, end, fd->kind,
+			          t->id);
+	}
+	/* 3: an acknowledgment, 4: an open question */
+	if (st == ATTUNE_OK && r->n_suggestions < max && a->acknowledge < 2) {
+		used_ack = pick(s, ATTUNE_SUGGESTION_ACKNOWLEDGMENT, NULL, &pt, &recent, seed + 3, NULL,
+		                text, sizeof(text));
+		if (used_ack)
+			st = push(r, used_ack->kind, text, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
+			          ATTUNE_FINDING_UNSPECIFIED, used_ack->id);
+	}
+	if (st == ATTUNE_OK && r->n_suggestions < max && a->explore < 2) {
+		const at_template *t = pick(s, ATTUNE_SUGGESTION_OPEN_QUESTION, NULL, &pt, &recent,
+		                            seed + 5, NULL, text, sizeof(text));
+		if (t)
+			st = push(r, t->kind, text, ATTUNE_PLACEMENT_AFTER_DRAFT, 0, 0,
+			          ATTUNE_FINDING_UNSPECIFIED, t->id);
+	}
+	for (size_t i = 0; st == ATTUNE_OK && i < r->n_suggestions; i++)
+		st = project(s, in, seeker, &sk, &r->suggestions[i]);
+out_free_sets:
+	at_stemset_free(&recent);
+	at_stemset_free(&sk);
+	return st;
+}

@@ -1,0 +1,433 @@
+/*
+ * text.c - turns valid UTF-8 into normalized word tokens with byte offsets
+ * (case folding, curly apostrophes, SMS spellings via the normalize map),
+ * sentence and clause segments, quoted/reported speech, negation scope, and
+ * runs the indexed phrase patterns over the tokens.
+ */
+#include "internal.h"
+#include "utf8.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int is_emoji(uint32_t cp)
+{
+	return (cp >= 0x1F000 && cp <= 0x1FAFF) || (cp >= 0x2600 && cp <= 0x27BF) ||
+	       (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0x200D || (cp >= 0x2190 && cp <= 0x21FF) ||
+	       (cp >= 0x2B00 && cp <= 0x2BFF) || (cp >= 0xE0000 && cp <= 0xE007F);
+}
+
+/* Pictographs become one-code-point tokens (so data files can name them);
+ * joiners, variation selectors and skin tones attach to the one before. */
+static int is_emoji_mod(uint32_t cp)
+{
+	return (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0x200D || (cp >= 0x1F3FB && cp <= 0x1F3FF) ||
+	       (cp >= 0xE0000 && cp <= 0xE007F);
+}
+
+static int is_apostrophe(uint32_t cp)
+{
+	return cp == '\'' || cp == 0x2019 || cp == 0x2018 || cp == 0x02BC;
+}
+
+/* Letters, digits and non-ASCII letters (anything non-ASCII that is not
+ * punctuation, a space or an emoji) form words. */
+static int is_word_cp(uint32_t cp)
+{
+	if (cp < 0x80)
+		return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+	if (is_emoji(cp) || is_apostrophe(cp))
+		return 0;
+	if (cp >= 0x2000 && cp <= 0x206F) /* general punctuation, spaces, quotes */
+		return 0;
+	if (cp == 0xA0 || cp == 0xAB || cp == 0xBB || cp == 0xBF || cp == 0xA1 || cp == 0x3000)
+		return 0;
+	return 1;
+}
+
+static void stem_word(const char *w, size_t n, uint32_t *out)
+{
+	char buf[AT_MAX_WORD + 1];
+	size_t k = 0;
+	for (size_t i = 0; i < n && k < AT_MAX_WORD; i++)
+		if (w[i] != '-')
+			buf[k++] = w[i];
+	static const char *const suf[] = {"ingly", "ations", "ation", "ments", "ment", "ness",
+	                                  "ings", "ing", "edly", "ied", "ies", "ed", "es", "ly",
+	                                  "ity", "ous", "s", "y", "e"};
+	for (size_t i = 0; i < sizeof(suf) / sizeof(suf[0]); i++) {
+		size_t sl = strlen(suf[i]);
+		if (k >= sl + 3 && memcmp(buf + k - sl, suf[i], sl) == 0) {
+			k -= sl;
+			break;
+		}
+	}
+	size_t off = 0;
+	if (k >= 7 && (memcmp(buf, "un", 2) == 0 || memcmp(buf, "re", 2) == 0))
+		off = 2;
+	*out = at_hash(buf + off, k - off);
+}
+
+int at_tok_in_class(const attune_scorer *s, const at_tok *t, at_class c)
+{
+	if (c == C_NUMBER) {
+		for (size_t i = 0; i < t->norm_len; i++)
+			if (t->norm[i] < '0' || t->norm[i] > '9')
+				return 0;
+		return t->norm_len > 0;
+	}
+	return t->word >= 0 && (s->words[t->word].classes & (1u << c));
+}
+
+int at_tok_is_content(const attune_scorer *s, const at_tok *t)
+{
+	if (t->norm_len < 3 || (t->flags & TK_EMOJI))
+		return 0;
+	if (t->word >= 0) {
+		uint32_t cl = s->words[t->word].classes;
+		if (cl & ((1u << C_STOP) | (1u << C_NEGATOR) | (1u << C_FILLER) |
+		          (1u << C_FIRST_PERSON) | (1u << C_BREAK)))
+			return 0;
+	}
+	return 1;
+}
+
+static void push_token(const attune_scorer *s, at_doc *d, size_t start, size_t end, char *normbuf,
+                       size_t *npos)
+{
+	at_tok *t = &d->toks[d->n_toks++];
+	char *dst = normbuf + *npos;
+	size_t k = 0, i = start;
+	while (i < end && k < AT_MAX_WORD) {
+		size_t adv;
+		uint32_t cp = attune__utf8_decode(d->text + i, end - i, &adv);
+		if (is_apostrophe(cp)) {
+			i += adv;
+			continue;
+		}
+		if (adv == 1) {
+			char c = d->text[i];
+			dst[k++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+		} else {
+			if (k + adv > AT_MAX_WORD)
+				break;
+			memcpy(dst + k, d->text + i, adv);
+			k += adv;
+		}
+		i += adv;
+	}
+	*npos += k;
+	memset(t, 0, sizeof(*t));
+	t->start = (uint32_t)start;
+	t->end = (uint32_t)end;
+	t->norm = dst;
+	t->norm_len = (uint16_t)k;
+	t->word = k ? at_lookup(s, dst, k) : -1;
+	if (t->word >= 0 && s->words[t->word].norm_to >= 0) {
+		t->word = s->words[t->word].norm_to;
+		t->norm = s->words[t->word].s;
+		t->norm_len = s->words[t->word].len;
+	}
+	t->hash = at_hash(t->norm, t->norm_len);
+	if (t->word >= 0 && s->words[t->word].emo >= 0) {
+		const at_emotion *e = &s->emos[s->words[t->word].emo];
+		t->stem = at_hash(e->canon, e->canon_len);
+	} else {
+		stem_word(t->norm, t->norm_len, &t->stem);
+	}
+}
+
+/* Marks quoted speech, reported speech and negation; computes clause leads. */
+static void annotate(const attune_scorer *s, at_doc *d)
+{
+	for (size_t c = 0; c < d->n_clauses; c++) {
+		const at_span *cl = &d->clauses[c];
+		for (uint32_t i = cl->first; i < cl->last; i++) {
+			at_tok *t = &d->toks[i];
+			if (!at_tok_in_class(s, t, C_FILLER) && !at_tok_in_class(s, t, C_BREAK) &&
+			    !(t->flags & TK_EMOJI)) {
+				t->flags |= TK_CLAUSE_LEAD;
+				break;
+			}
+		}
+		for (uint32_t i = cl->first; i < cl->last; i++) {
+			for (uint32_t b = i > cl->first + 3 ? i - 3 : cl->first; b < i; b++)
+				if (at_tok_in_class(s, &d->toks[b], C_NEGATOR))
+					d->toks[i].flags |= TK_NEGATED;
+		}
+	}
+}
+
+attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, size_t len)
+{
+	memset(d, 0, sizeof(*d));
+	d->text = text ? text : "";
+	d->len = text ? len : 0;
+	size_t cap = d->len / 2 + 2; /* words need a separator; pictographs take >= 3 bytes */
+	d->toks = malloc(cap * sizeof(*d->toks));
+	d->norm = malloc(d->len + 1);
+	d->sents = malloc(cap * sizeof(*d->sents));
+	d->clauses = malloc(cap * sizeof(*d->clauses));
+	if (!d->toks || !d->norm || !d->sents || !d->clauses) {
+		at_doc_free(d);
+		return ATTUNE_E_NOMEM;
+	}
+	size_t npos = 0, i = 0;
+	int new_sent = 1, new_clause = 1, dq = 0, sq = 0;
+	uint32_t prev_cp = ' ';
+	while (i < d->len) {
+		size_t adv;
+		uint32_t cp = attune__utf8_decode(d->text + i, d->len - i, &adv);
+		int emoji = is_emoji(cp) && !is_emoji_mod(cp);
+		if (is_word_cp(cp) || emoji) {
+			size_t start = i, end = i + adv;
+			while (emoji && end < d->len) {
+				size_t a2;
+				uint32_t c2 = attune__utf8_decode(d->text + end, d->len - end, &a2);
+				if (!is_emoji_mod(c2))
+					break;
+				end += a2;
+			}
+			while (!emoji && end < d->len) {
+				size_t a2, a3;
+				uint32_t c2 = attune__utf8_decode(d->text + end, d->len - end, &a2);
+				if (is_word_cp(c2)) {
+					end += a2;
+					continue;
+				}
+				if ((is_apostrophe(c2) || c2 == '-') && end + a2 < d->len &&
+				    is_word_cp(attune__utf8_decode(d->text + end + a2, d->len - end - a2, &a3))) {
+					end += a2;
+					continue;
+				}
+				break;
+			}
+			if (new_sent) {
+				if (d->n_sents)
+					d->sents[d->n_sents - 1].last = (uint32_t)d->n_toks;
+				d->sents[d->n_sents++] = (at_span){(uint32_t)d->n_toks, 0, (uint32_t)start, 0, 0};
+			}
+			int brk = 0;
+			push_token(s, d, start, end, d->norm, &npos);
+			at_tok *t = &d->toks[d->n_toks - 1];
+			if (emoji)
+				t->flags |= TK_EMOJI;
+			if (!new_clause && at_tok_in_class(s, t, C_BREAK))
+				brk = 1;
+			if (new_clause || new_sent || brk) {
+				if (d->n_clauses)
+					d->clauses[d->n_clauses - 1].last = t - d->toks;
+				d->clauses[d->n_clauses++] = (at_span){(uint32_t)(t - d->toks), 0, t->start, 0, 0};
+				t->flags |= TK_CLAUSE_START;
+			}
+			if (new_sent)
+				t->flags |= TK_SENT_START;
+			if (dq || sq)
+				t->flags |= TK_QUOTED;
+			t->sent = (uint32_t)d->n_sents - 1;
+			t->clause = (uint32_t)d->n_clauses - 1;
+			d->sents[d->n_sents - 1].end = t->end;
+			d->clauses[d->n_clauses - 1].end = t->end;
+			new_sent = new_clause = 0;
+			prev_cp = 'a';
+			i = end;
+			continue;
+		}
+		if (cp == '.' || cp == '!' || cp == '?' || cp == 0x2026 || cp == '\n' || cp == 0x203D) {
+			if (d->n_sents && !new_sent) {
+				at_span *st = &d->sents[d->n_sents - 1];
+				if (cp == '?' || cp == 0x203D)
+					st->term = '?';
+				else if (cp == '!' && st->term != '?')
+					st->term = '!';
+				else if (cp != '\n' && !st->term)
+					st->term = '.';
+				if (cp != '\n')
+					st->end = (uint32_t)(i + adv);
+			}
+			/* keep "?!" and "..." attached to the sentence they end */
+			if (cp == '\n' || d->n_sents)
+				new_sent = new_clause = 1;
+			if (cp == '\n')
+				dq = sq = 0;
+		} else if (cp == ',' || cp == ';' || cp == ':' || cp == '(' || cp == ')' ||
+		           cp == 0x2014 || cp == 0x2013 || cp == '/' || (cp == '-' && prev_cp == ' ')) {
+			new_clause = 1;
+		} else if (cp == '"' || cp == 0x201C || cp == 0x201D || cp == 0xAB || cp == 0xBB) {
+			if (cp == 0x201C || cp == 0xAB)
+				dq = 1;
+			else if (cp == 0x201D || cp == 0xBB)
+				dq = 0;
+			else
+				dq = !dq;
+			new_clause = 1;
+		} else if (is_apostrophe(cp)) {
+			/* a single quote that opens (after a non-word) or closes (after a word) */
+			if (prev_cp != 'a' && !sq)
+				sq = 1;
+			else if (prev_cp == 'a' && sq)
+				sq = 0;
+			new_clause = 1;
+		}
+		prev_cp = (cp == ' ' || cp == '\t' || cp == '\r' || cp == '\n') ? ' ' : cp;
+		i += adv;
+	}
+	if (d->n_sents)
+		d->sents[d->n_sents - 1].last = (uint32_t)d->n_toks;
+	if (d->n_clauses)
+		d->clauses[d->n_clauses - 1].last = (uint32_t)d->n_toks;
+	annotate(s, d);
+	return ATTUNE_OK;
+}
+
+void at_doc_free(at_doc *d)
+{
+	free(d->toks);
+	free(d->norm);
+	free(d->sents);
+	free(d->clauses);
+	free(d->matches);
+	memset(d, 0, sizeof(*d));
+}
+
+static int slot_match(const attune_scorer *s, const at_slot *sl, const at_tok *t)
+{
+	switch (sl->type) {
+	case SL_ANY:
+		return 1;
+	case SL_CLASS:
+		return at_tok_in_class(s, t, (at_class)sl->arg);
+	case SL_PREFIX:
+		return t->norm_len >= sl->n && memcmp(t->norm, s->pool + sl->off, sl->n) == 0;
+	case SL_WORDS:
+		if (t->word < 0)
+			return 0;
+		for (unsigned k = 0; k < sl->n; k++)
+			if (s->alts[sl->off + k] == (uint32_t)t->word)
+				return 1;
+		return 0;
+	}
+	return 0;
+}
+
+/* Returns the token index one past the match, or -1. */
+static long match_from(const attune_scorer *s, const at_doc *d, const at_pattern *p, unsigned k,
+                       size_t j, uint32_t sent)
+{
+	if (k == p->nslots)
+		return (long)j;
+	const at_slot *sl = &p->slots[k];
+	if (sl->type == SL_GAP) {
+		for (size_t g = 0; g <= AT_GAP_MAX; g++) {
+			if (g && (j + g - 1 >= d->n_toks || d->toks[j + g - 1].sent != sent))
+				break;
+			long r = match_from(s, d, p, k + 1, j + g, sent);
+			if (r >= 0)
+				return r;
+		}
+		return -1;
+	}
+	if (j >= d->n_toks || d->toks[j].sent != sent || !slot_match(s, sl, &d->toks[j]))
+		return -1;
+	return match_from(s, d, p, k + 1, j + 1, sent);
+}
+
+static attune_status try_pattern(const attune_scorer *s, at_doc *d, uint32_t pi, size_t i)
+{
+	const at_pattern *p = &s->pats[pi];
+	if (p->anchored && !(d->toks[i].flags & TK_CLAUSE_LEAD))
+		return ATTUNE_OK;
+	long end = match_from(s, d, p, 0, i, d->toks[i].sent);
+	if (end < 0)
+		return ATTUNE_OK;
+	if (d->n_matches == d->cap_matches) {
+		size_t hard = 16 * d->n_toks + 256;
+		if (d->cap_matches >= hard)
+			return ATTUNE_OK; /* bounded work; further matches at this density add nothing */
+		size_t nc = d->cap_matches ? d->cap_matches * 2 : 64;
+		if (nc > hard)
+			nc = hard;
+		at_match *m = realloc(d->matches, nc * sizeof(*m));
+		if (!m)
+			return ATTUNE_E_NOMEM;
+		d->matches = m;
+		d->cap_matches = nc;
+	}
+	d->matches[d->n_matches++] = (at_match){pi, (uint32_t)i, (uint32_t)end};
+	return ATTUNE_OK;
+}
+
+attune_status at_doc_match(const attune_scorer *s, at_doc *d)
+{
+	for (size_t i = 0; i < d->n_toks; i++) {
+		int32_t w = d->toks[i].word;
+		if (w >= 0) {
+			const at_word *aw = &s->words[w];
+			for (uint32_t k = 0; k < aw->pat_n; k++) {
+				attune_status st = try_pattern(s, d, s->bucket[aw->pat_first + k], i);
+				if (st != ATTUNE_OK)
+					return st;
+			}
+		}
+		for (size_t k = 0; k < s->n_wild; k++) {
+			attune_status st = try_pattern(s, d, s->wild[k], i);
+			if (st != ATTUNE_OK)
+				return st;
+		}
+	}
+	/* Figurative speech and reported speech mark the tokens they cover/introduce. */
+	for (size_t m = 0; m < d->n_matches; m++) {
+		const at_match *mt = &d->matches[m];
+		int f = s->pats[mt->pat].file;
+		if (f == F_FIGURATIVE) {
+			for (uint32_t t = mt->first; t < mt->last; t++)
+				d->toks[t].flags |= TK_FIGURATIVE;
+		} else if (f == F_REPORTED) {
+			uint32_t clause = d->toks[mt->last - 1].clause;
+			for (uint32_t t = mt->last; t < d->n_toks && d->toks[t].clause == clause; t++)
+				d->toks[t].flags |= TK_QUOTED;
+		}
+	}
+	return ATTUNE_OK;
+}
+
+attune_status at_stemset_build(const attune_scorer *s, const at_doc *d, at_stemset *set)
+{
+	size_t size = 16;
+	while (size < d->n_toks * 2 + 2)
+		size <<= 1;
+	set->v = calloc(size, sizeof(*set->v));
+	if (!set->v)
+		return ATTUNE_E_NOMEM;
+	set->mask = size - 1;
+	set->n = 0;
+	for (size_t i = 0; i < d->n_toks; i++) {
+		const at_tok *t = &d->toks[i];
+		if (!at_tok_is_content(s, t))
+			continue;
+		size_t j = t->stem & set->mask;
+		while (set->v[j] && set->v[j] != t->stem)
+			j = (j + 1) & set->mask;
+		if (!set->v[j]) {
+			set->v[j] = t->stem;
+			set->n++;
+		}
+	}
+	return ATTUNE_OK;
+}
+
+int at_stemset_has(const at_stemset *set, uint32_t h)
+{
+	if (!set->v)
+		return 0;
+	for (size_t j = h & set->mask; set->v[j]; j = (j + 1) & set->mask)
+		if (set->v[j] == h)
+			return 1;
+	return 0;
+}
+
+void at_stemset_free(at_stemset *set)
+{
+	free(set->v);
+	set->v = NULL;
+}

@@ -1,0 +1,149 @@
+/*
+ * main.c - attuned's entry point: config, signals blocked before grpc_init,
+ * scorer, server, ready file, then sigwait until SIGTERM/SIGINT and a
+ * graceful drain. Exit 0 after a clean drain, 1 on start-up failure, 2 on
+ * bad configuration.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <grpc/grpc.h>
+
+#include "attune/scorer.h"
+#include "config.h"
+#include "log.h"
+#include "metrics_http.h"
+#include "ready.h"
+#include "server.h"
+#include "transport.h"
+
+extern char **environ;
+
+/* Serves GET /metrics on --metrics-listen (nothing with --no-metrics) and
+ * adds it to the ready-file listeners. A non-loopback address needs
+ * --insecure-allow-remote-plaintext: /metrics has no TLS and no auth. */
+static int start_metrics(const attuned_config *cfg, attuned_server *server,
+                         attuned_listener_list *listeners, attune_metrics_http **out, char *err,
+                         size_t cap)
+{
+	attune_metrics_http_config hc = {cfg->metrics_listen, cfg->insecure_allow_remote_plaintext,
+					 0};
+	attune_metrics_status st;
+	int e = 0;
+
+	*out = NULL;
+	if (!cfg->metrics_enabled || !attuned_server_metrics(server))
+		return 0;
+	st = attune_metrics_http_start(attuned_server_metrics(server), &hc, out, &e);
+	if (st == ATTUNE_METRICS_E_REMOTE) {
+		snprintf(err, cap,
+			 "--metrics-listen %s: not a loopback address; /metrics has no TLS or "
+			 "auth (pass --insecure-allow-remote-plaintext to expose it anyway)",
+			 cfg->metrics_listen);
+		return -1;
+	}
+	if (st != ATTUNE_METRICS_OK) {
+		snprintf(err, cap, "--metrics-listen %s: %s%s%s", cfg->metrics_listen,
+			 attune_metrics_strerror(st), e ? ": " : "", e ? strerror(e) : "");
+		return -1;
+	}
+	ATTUNE_LOG(ATTUNE_LOG_INFO, "listening", "kind=metrics addr=%s",
+		   attune_metrics_http_address(*out));
+	if (attuned_listener_add(listeners, "metrics", attune_metrics_http_address(*out)) != 0) {
+		snprintf(err, cap, "too many listeners for the ready file");
+		return -1;
+	}
+	return 0;
+}
+
+/* Waits for SIGTERM/SIGINT; SIGHUP reloads --tokens-file/--client-cert-roles. */
+static int wait_for_stop(const sigset_t *set, attuned_server *server)
+{
+	for (;;) {
+		int sig = 0;
+		if (sigwait(set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			ATTUNE_LOG(ATTUNE_LOG_INFO, "sighup", "action=reload");
+			attuned_transport_reload(attuned_server_security(server));
+			continue;
+		}
+		return sig;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static attuned_config cfg; /* large; read-only after parse */
+	char err[ATTUNED_CONFIG_ERR_MAX];
+	attuned_listener_list listeners = {0};
+	attune_scorer *scorer = NULL;
+	attuned_server *server = NULL;
+	attune_metrics_http *metrics_http = NULL;
+	sigset_t set;
+	int rc = 1, sig;
+
+	switch (attuned_config_parse(&cfg, argc, argv, environ, stdout, err, sizeof(err))) {
+	case ATTUNED_CONFIG_OK:
+		break;
+	case ATTUNED_CONFIG_EXIT:
+		return 0;
+	case ATTUNED_CONFIG_ERROR:
+		fprintf(stderr, "attuned: %s\n", err);
+		return 2;
+	}
+	attune_log_set_level(cfg.log_level);
+
+	/* Before grpc_init: every thread gRPC starts inherits the mask, so the
+	 * signals are only ever delivered to sigwait below. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	ATTUNE_LOG(ATTUNE_LOG_INFO, "start", "version=%s scorer=%s listeners=%zu workers=%u",
+		   "1.0.0", ATTUNE_SCORER_VERSION, cfg.n_listen, cfg.workers);
+	if (attune_scorer_create(&scorer) != ATTUNE_OK) {
+		ATTUNE_LOG(ATTUNE_LOG_ERROR, "start_failed", "reason=scorer");
+		return 1;
+	}
+	grpc_init();
+	if (attuned_server_start(&cfg, scorer, &server, err, sizeof(err)) != 0) {
+		ATTUNE_LOG(ATTUNE_LOG_ERROR, "start_failed", "reason=\"%s\"", err);
+		fprintf(stderr, "attuned: %s\n", err);
+		goto out_grpc;
+	}
+	attuned_server_listeners(server, &listeners);
+	if (start_metrics(&cfg, server, &listeners, &metrics_http, err, sizeof(err)) != 0) {
+		ATTUNE_LOG(ATTUNE_LOG_ERROR, "start_failed", "reason=\"%s\"", err);
+		fprintf(stderr, "attuned: %s\n", err);
+		attuned_server_drain(server);
+		goto out_server;
+	}
+	if (cfg.ready_file &&
+	    attuned_ready_write(cfg.ready_file, &listeners, err, sizeof(err)) != 0) {
+		ATTUNE_LOG(ATTUNE_LOG_ERROR, "start_failed", "reason=\"%s\"", err);
+		attuned_server_drain(server);
+		goto out_server;
+	}
+	ATTUNE_LOG(ATTUNE_LOG_INFO, "ready", "listeners=%zu", listeners.n);
+
+	sig = wait_for_stop(&set, server);
+	ATTUNE_LOG(ATTUNE_LOG_INFO, "signal", "sig=%s", sig == SIGTERM ? "TERM" : "INT");
+	attuned_server_drain(server);
+	rc = 0;
+out_server:
+	/* After the drain (scrapes work while draining), before the registry goes. */
+	attune_metrics_http_stop(metrics_http);
+	attuned_server_destroy(server);
+out_grpc:
+	grpc_shutdown();
+	attune_scorer_destroy(scorer);
+	ATTUNE_LOG(ATTUNE_LOG_INFO, "exit", "code=%d", rc);
+	return rc;
+}

@@ -1,0 +1,84 @@
+/*
+ * observe.c - RPC completion and scoring observation: one structured log
+ * line per failed RPC (debug for successes). The metrics and event-log
+ * engineers add their calls here.
+ */
+#include "observe.h"
+
+#include <string.h>
+
+#include "events.h"
+#include "log.h"
+#include "metrics.h"
+#include "server.h"
+
+void attuned_observe_rpc_start(attuned_server *srv, const char *method)
+{
+	attune_metrics_rpc_begin(attuned_server_metrics(srv), attune_metrics_rpc_from_name(method));
+}
+
+void attuned_observe_rejected(attuned_server *srv, attune_wire_status ws, const char *message)
+{
+	attune_metrics_reject_reason reason = ATTUNE_METRICS_REJECT_INVALID_VALUE;
+
+	/* The wire layer's reasons are static texts naming field and rule. */
+	if (ws == ATTUNE_WIRE_E_MALFORMED)
+		reason = ATTUNE_METRICS_REJECT_MALFORMED;
+	else if (ws != ATTUNE_WIRE_E_INVALID)
+		reason = ATTUNE_METRICS_REJECT_OVERLOADED; /* NOMEM; message unset */
+	else if (message && strstr(message, "UTF-8"))
+		reason = ATTUNE_METRICS_REJECT_INVALID_UTF8;
+	else if (message && strstr(message, "required"))
+		reason = ATTUNE_METRICS_REJECT_MISSING_FIELD;
+	else if (message && (strstr(message, "longer than") || strstr(message, "more than") ||
+			     strstr(message, "at most")))
+		reason = ATTUNE_METRICS_REJECT_FIELD_TOO_LARGE;
+	attune_metrics_request_rejected(attuned_server_metrics(srv), reason);
+}
+
+void attuned_observe_rpc_done(attuned_server *srv, const char *method, grpc_status_code code,
+                              double seconds)
+{
+	attune_metrics *m = attuned_server_metrics(srv);
+	attune_metrics_rpc rpc = attune_metrics_rpc_from_name(method);
+
+	attune_metrics_observe_rpc(m, rpc, (int)code, seconds > 0 ? (uint64_t)(seconds * 1e9) : 0);
+	attune_metrics_rpc_end(m, rpc);
+	if (code == GRPC_STATUS_OK)
+		ATTUNE_LOG(ATTUNE_LOG_DEBUG, "rpc", "method=%s code=0 ms=%.3f", method,
+			   seconds * 1e3);
+	else
+		ATTUNE_LOG(ATTUNE_LOG_INFO, "rpc_error", "method=%s code=%d ms=%.3f", method,
+			   (int)code, seconds * 1e3);
+}
+
+void attuned_observe_score(attuned_server *srv, const char *method,
+                           const attune_wire_score_params *req, const attune_score_result *res,
+                           const char *score_id, double seconds)
+{
+	attune_events *events = srv ? attuned_server_events(srv) : NULL;
+
+	if (strcmp(method, "ScoreDraft") == 0)
+		attune_metrics_observe_draft(attuned_server_metrics(srv), req->channel, req->team,
+					     req->team ? strlen(req->team) : 0, res);
+	if (events && strcmp(method, "ScoreDraft") == 0) {
+		/* Ids are pseudonymized inside; no text is passed on. */
+		attune_events_draft d = {0};
+		d.score_id = score_id;
+		d.conversation_id = req->conversation_id;
+		d.conversation_len = req->conversation_id ? strlen(req->conversation_id) : 0;
+		d.responder_id = req->responder_id;
+		d.responder_len = req->responder_id ? strlen(req->responder_id) : 0;
+		d.team = req->team;
+		d.channel = req->channel;
+		d.result = res;
+		d.latency_us = (uint64_t)(seconds * 1e6);
+		attune_events_draft_scored(events, &d);
+	} else if (events) {
+		attune_events_remember_draft(events, score_id, res->score, (unsigned)res->n_suggestions);
+	}
+	ATTUNE_LOG(ATTUNE_LOG_DEBUG, "scored",
+		   "method=%s score=%u findings=%zu suggestions=%zu risk=%s us=%.1f", method,
+		   res->score, res->n_findings, res->n_suggestions,
+		   attune_risk_level_name(res->risk.level), seconds * 1e6);
+}

@@ -1,0 +1,37 @@
+/*
+ * observe.h - the one place every finished RPC and every scored draft is
+ * observed (logs today; metrics and the event log plug in here). Never
+ * receives message text: only method names, codes, latencies and the
+ * scorer's numeric results.
+ */
+#ifndef ATTUNED_OBSERVE_H
+#define ATTUNED_OBSERVE_H
+
+#include <grpc/status.h>
+
+#include "attune/scorer.h"
+#include "attune_wire.h"
+
+typedef struct attuned_server attuned_server;
+
+/* Called once per call when it starts (before authorization and dispatch);
+ * pairs with attuned_observe_rpc_done (in-flight gauge). */
+void attuned_observe_rpc_start(attuned_server *srv, const char *method);
+
+/* A request refused by decoding/validation (ws: the wire status, message:
+ * the static reason naming the field, never request text). */
+void attuned_observe_rejected(attuned_server *srv, attune_wire_status ws, const char *message);
+
+/* Called exactly once per call that started, when its last batch is done.
+ * method: the table name ("ScoreDraft") or "unknown"; code: the status the
+ * client got (CANCELLED/DEADLINE_EXCEEDED when it went away). */
+void attuned_observe_rpc_done(attuned_server *srv, const char *method, grpc_status_code code,
+                              double seconds);
+
+/* Called after each successful ScoreDraft/CoachDraft scoring. `req` holds
+ * ids and team for pseudonymized events: its texts must NOT be recorded. */
+void attuned_observe_score(attuned_server *srv, const char *method,
+                           const attune_wire_score_params *req, const attune_score_result *res,
+                           const char *score_id, double seconds);
+
+#endif

@@ -1,0 +1,13 @@
+/*
+ * score_id.h - server-generated score ids: 128 random bits from OpenSSL's
+ * RNG, as 32 lowercase hex characters.
+ */
+#ifndef ATTUNED_SCORE_ID_H
+#define ATTUNED_SCORE_ID_H
+
+#define ATTUNED_SCORE_ID_LEN 32
+
+/* Fills out (ATTUNED_SCORE_ID_LEN + 1 bytes). Returns -1 if the RNG failed. */
+int attuned_score_id(char *out);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * server_internal.h - the server and call structures shared by server.c and
+ * call.c only. Handlers use call.h; everything else uses server.h.
+ */
+#ifndef ATTUNED_SERVER_INTERNAL_H
+#define ATTUNED_SERVER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include <grpc/grpc.h>
+
+#include "call.h"
+#include "security.h"
+#include "server.h"
+
+#define ATTUNED_MAX_METHODS 32
+#define ATTUNED_MAX_WORKERS 256
+#define ATTUNED_SLOTS_PER_METHOD 16 /* request slots kept armed per method */
+#define ATTUNED_GENERIC_SLOTS 4     /* slots for unknown methods */
+#define ATTUNED_DETAILS_MAX 192     /* status details we send */
+
+typedef enum attuned_tag_kind {
+	ATTUNED_TAG_NEW = 0,
+	ATTUNED_TAG_RECV = 1,
+	ATTUNED_TAG_SEND = 2,
+	ATTUNED_TAG_CLOSE = 3,
+	ATTUNED_TAG_SHUTDOWN = 4
+} attuned_tag_kind;
+
+typedef struct attuned_tag {
+	attuned_tag_kind kind;
+	attuned_call *call; /* NULL for SHUTDOWN */
+} attuned_tag;
+
+/* One registered method and its server-wide state. */
+typedef struct attuned_method_slot {
+	const attuned_method *method;
+	void *handle; /* from grpc_server_register_method */
+	void *state;  /* from method->init */
+} attuned_method_slot;
+
+struct attuned_server {
+	const attuned_config *cfg;
+	const attune_scorer *scorer;
+	grpc_server *server;
+	grpc_completion_queue *cq;
+	pthread_t workers[ATTUNED_MAX_WORKERS];
+	unsigned n_workers;
+	atomic_int draining;
+	attuned_health *health;
+	attune_events *events; /* event log, pseudonyms, team stats (events.h) */
+	attuned_method_slot methods[ATTUNED_MAX_METHODS];
+	size_t n_methods;
+	attuned_tag shutdown_tag;
+	pthread_mutex_t mu; /* guards shutdown_done */
+	pthread_cond_t cv;
+	int shutdown_done;
+	attuned_listener_list listeners;
+	attune_metrics *metrics; /* owned; NULL with --no-metrics (observations no-op) */
+	attune_security *security; /* TLS, tokens, rate limits (service/security/) */
+};
+
+struct attuned_call {
+	attuned_server *server;
+	attuned_method_slot *slot; /* NULL: generic slot (unknown method) */
+	grpc_call *call;
+	gpr_timespec deadline;
+	grpc_metadata_array md;
+	grpc_byte_buffer *payload; /* unary/server-stream request */
+	grpc_call_details details; /* generic slot only */
+	attuned_tag tag_new, tag_recv, tag_send, tag_close;
+	pthread_mutex_t mu;
+	atomic_int refs; /* batches in flight + external references */
+	grpc_byte_buffer *recv_buf;
+	grpc_byte_buffer *send_buf;
+	int recv_busy, send_busy, send_has_status;
+	int initial_md_sent;
+	int finished;    /* a status was sent or queued */
+	int status_sent; /* the status batch completed */
+	int status_pending;
+	grpc_status_code pending_code;
+	char pending_details[ATTUNED_DETAILS_MAX];
+	grpc_status_code sent_code;
+	int close_cancelled; /* written by RECV_CLOSE_ON_SERVER */
+	int cancelled, half_closed, started;
+	struct timespec t0;
+	void *state;
+};
+
+/* call.c: allocates a call context and arms a request slot for `slot`
+ * (NULL = generic). Returns -1 if the server refused (e.g. shutting down). */
+int attuned_call_arm(attuned_server *srv, attuned_method_slot *slot);
+/* call.c: handles one completion of a call's tag. */
+void attuned_call_on_event(attuned_tag *tag, int ok);
+
+#endif

@@ -1,0 +1,530 @@
+/*
+ * eventlog.c - append-only JSON Lines event log with a group-commit writer
+ * thread, size rotation and torn-tail repair (see eventlog.h).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "eventlog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../log.h"
+
+/* A caller waiting (asynchronously) for its line to be durable. */
+typedef struct ev_waiter {
+	uint64_t seq;
+	attune_eventlog_done_fn fn;
+	void *arg;
+	struct ev_waiter *next;
+} ev_waiter;
+
+struct attune_eventlog {
+	char path[PATH_MAX];
+	char dir[PATH_MAX];
+	uint64_t max_bytes;
+	unsigned keep;
+	int fd;
+	uint64_t file_size; /* writer thread only */
+
+	pthread_mutex_t mu;
+	pthread_cond_t work;  /* writer: something queued or closing */
+	pthread_cond_t done;  /* waiters: synced_seq advanced or failed */
+	pthread_cond_t space; /* appenders: pending buffer drained */
+	char *pend;           /* queued lines, guarded by mu */
+	size_t pend_len, pend_cap;
+	char *wbuf; /* batch being written, writer thread only */
+	uint64_t next_seq;   /* seq of the last queued line */
+	uint64_t synced_seq; /* every line with seq <= this is fsync'ed */
+	int failed;
+	int closing;
+	ev_waiter *waiters, *waiters_tail; /* in seq order, guarded by mu */
+	attune_eventlog_stats stats;
+	pthread_t writer;
+	int writer_started;
+};
+
+static int eventlog_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -1;
+	r = fsync(fd);
+	close(fd);
+	return r;
+}
+
+static int eventlog_write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Truncates a torn last line (bytes after the last newline) away. */
+static attune_ev_status eventlog_repair_tail(attune_eventlog *log)
+{
+	char buf[4096];
+	struct stat st;
+	off_t end, keep_to = 0;
+
+	if (fstat(log->fd, &st) != 0)
+		return ATTUNE_EV_E_IO;
+	end = st.st_size;
+	if (end == 0)
+		return ATTUNE_EV_OK;
+	if (pread(log->fd, buf, 1, end - 1) != 1)
+		return ATTUNE_EV_E_IO;
+	if (buf[0] == '\n') {
+		log->file_size = (uint64_t)end;
+		return ATTUNE_EV_OK;
+	}
+	/* Scan backwards for the last newline. */
+	for (off_t pos = end; pos > 0 && keep_to == 0;) {
+		size_t chunk = pos > (off_t)sizeof(buf) ? sizeof(buf) : (size_t)pos;
+		ssize_t r;
+		pos -= (off_t)chunk;
+		r = pread(log->fd, buf, chunk, pos);
+		if (r != (ssize_t)chunk)
+			return ATTUNE_EV_E_IO;
+		for (size_t i = chunk; i > 0; i--) {
+			if (buf[i - 1] == '\n') {
+				keep_to = pos + (off_t)i;
+				break;
+			}
+		}
+	}
+	if (ftruncate(log->fd, keep_to) != 0 || fsync(log->fd) != 0)
+		return ATTUNE_EV_E_IO;
+	log->stats.torn_bytes = (uint64_t)(end - keep_to);
+	log->file_size = (uint64_t)keep_to;
+	ATTUNE_LOG(ATTUNE_LOG_WARN, "eventlog_torn_line_dropped", "path=%s dropped_bytes=%lld kept_bytes=%lld",
+		   log->path, (long long)(end - keep_to), (long long)keep_to);
+	return ATTUNE_EV_OK;
+}
+
+static int eventlog_open_fd(const char *path)
+{
+	return open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+}
+
+/* path -> path.1 -> ... -> path.keep (dropped beyond), then a new empty path. */
+static int eventlog_rotate(attune_eventlog *log)
+{
+	char from[PATH_MAX + 16], to[PATH_MAX + 16];
+	int fd;
+
+	if (log->keep == 0) {
+		if (unlink(log->path) != 0 && errno != ENOENT)
+			return -1;
+	} else {
+		snprintf(to, sizeof(to), "%s.%u", log->path, log->keep);
+		if (unlink(to) != 0 && errno != ENOENT)
+			return -1;
+		for (unsigned i = log->keep; i > 1; i--) {
+			snprintf(from, sizeof(from), "%s.%u", log->path, i - 1);
+			snprintf(to, sizeof(to), "%s.%u", log->path, i);
+			if (rename(from, to) != 0 && errno != ENOENT)
+				return -1;
+		}
+		snprintf(to, sizeof(to), "%s.1", log->path);
+		if (rename(log->path, to) != 0)
+			return -1;
+	}
+	fd = eventlog_open_fd(log->path);
+	if (fd < 0)
+		return -1;
+	if (eventlog_fsync_dir(log->dir) != 0) {
+		close(fd);
+		return -1;
+	}
+	close(log->fd);
+	log->fd = fd;
+	log->file_size = 0;
+	return 0;
+}
+
+/* Detaches the async waiters with seq <= upto and calls them without the
+ * lock held (they may start gRPC batches). Called and returns with mu held. */
+static void eventlog_notify(attune_eventlog *log, uint64_t upto, attune_ev_status st)
+{
+	ev_waiter *head = log->waiters, *w;
+
+	if (!head || head->seq > upto)
+		return;
+	w = head;
+	while (w->next && w->next->seq <= upto)
+		w = w->next;
+	log->waiters = w->next;
+	if (!log->waiters)
+		log->waiters_tail = NULL;
+	w->next = NULL;
+	pthread_mutex_unlock(&log->mu);
+	while (head) {
+		ev_waiter *next = head->next;
+		head->fn(head->arg, st);
+		free(head);
+		head = next;
+	}
+	pthread_mutex_lock(&log->mu);
+}
+
+static void *eventlog_writer_main(void *arg)
+{
+	attune_eventlog *log = arg;
+
+	pthread_mutex_lock(&log->mu);
+	for (;;) {
+		char *tmp;
+		size_t len;
+		uint64_t batch_last, batch_n;
+		int err = 0, rotated = 0;
+
+		while (log->pend_len == 0 && !log->closing)
+			pthread_cond_wait(&log->work, &log->mu);
+		if (log->pend_len == 0)
+			break; /* closing and drained */
+		tmp = log->wbuf;
+		log->wbuf = log->pend;
+		log->pend = tmp;
+		len = log->pend_len;
+		log->pend_len = 0;
+		batch_last = log->next_seq;
+		batch_n = batch_last - log->synced_seq;
+		pthread_cond_broadcast(&log->space);
+		pthread_mutex_unlock(&log->mu);
+
+		if (eventlog_write_all(log->fd, log->wbuf, len) != 0 || fsync(log->fd) != 0) {
+			err = errno;
+		} else {
+			log->file_size += len;
+			if (log->max_bytes && log->file_size >= log->max_bytes) {
+				if (eventlog_rotate(log) != 0)
+					err = errno;
+				else
+					rotated = 1;
+			}
+		}
+
+		pthread_mutex_lock(&log->mu);
+		if (err) {
+			/* Data may be partly on disk: refuse everything from now on
+			 * rather than acknowledge an event that might be lost. */
+			log->failed = 1;
+			ATTUNE_LOG(ATTUNE_LOG_ERROR, "eventlog_write_failed", "path=%s errno=%d", log->path, err);
+		} else {
+			log->synced_seq = batch_last;
+			log->stats.events += batch_n;
+			log->stats.batches++;
+			if (rotated) {
+				log->stats.rotations++;
+				ATTUNE_LOG(ATTUNE_LOG_INFO, "eventlog_rotated", "path=%s keep=%u", log->path,
+					   log->keep);
+			}
+		}
+		pthread_cond_broadcast(&log->done);
+		eventlog_notify(log, log->failed ? UINT64_MAX : batch_last,
+				log->failed ? ATTUNE_EV_E_IO : ATTUNE_EV_OK);
+		if (log->failed)
+			break;
+	}
+	pthread_cond_broadcast(&log->done);
+	pthread_cond_broadcast(&log->space);
+	pthread_mutex_unlock(&log->mu);
+	return NULL;
+}
+
+attune_ev_status attune_eventlog_open(const attune_eventlog_config *cfg, attune_eventlog **out)
+{
+	attune_eventlog *log;
+	attune_ev_status rc;
+	char *slash;
+
+	if (!cfg || !cfg->path || !out || cfg->keep > ATTUNE_EVENTLOG_MAX_KEEP)
+		return ATTUNE_EV_E_INVALID;
+	*out = NULL;
+	if (strlen(cfg->path) >= PATH_MAX - 16 || cfg->path[0] == '\0')
+		return ATTUNE_EV_E_INVALID;
+	log = calloc(1, sizeof(*log));
+	if (!log)
+		return ATTUNE_EV_E_NOMEM;
+	log->fd = -1;
+	strcpy(log->path, cfg->path);
+	strcpy(log->dir, cfg->path);
+	slash = strrchr(log->dir, '/');
+	if (!slash)
+		strcpy(log->dir, ".");
+	else if (slash == log->dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	log->max_bytes = cfg->max_bytes;
+	log->keep = cfg->keep;
+	log->pend_cap = cfg->max_pending_bytes ? cfg->max_pending_bytes : ATTUNE_EVENTLOG_DEFAULT_PENDING;
+	if (log->pend_cap < ATTUNE_EVENTLOG_LINE_MAX + 1)
+		log->pend_cap = ATTUNE_EVENTLOG_LINE_MAX + 1;
+	log->pend = malloc(log->pend_cap);
+	log->wbuf = malloc(log->pend_cap);
+	if (!log->pend || !log->wbuf) {
+		rc = ATTUNE_EV_E_NOMEM;
+		goto out_free;
+	}
+	if (mkdir(log->dir, 0700) != 0 && errno != EEXIST) {
+		ATTUNE_LOG(ATTUNE_LOG_ERROR, "eventlog_dir_create_failed", "path=%s errno=%d", log->dir, errno);
+		rc = ATTUNE_EV_E_IO;
+		goto out_free;
+	}
+	log->fd = eventlog_open_fd(log->path);
+	if (log->fd < 0) {
+		ATTUNE_LOG(ATTUNE_LOG_ERROR, "eventlog_open_failed", "path=%s errno=%d", log->path, errno);
+		rc = ATTUNE_EV_E_IO;
+		goto out_free;
+	}
+	rc = eventlog_repair_tail(log);
+	if (rc != ATTUNE_EV_OK) {
+		ATTUNE_LOG(ATTUNE_LOG_ERROR, "eventlog_open_failed", "path=%s errno=%d step=repair", log->path,
+			   errno);
+		goto out_close;
+	}
+	if (eventlog_fsync_dir(log->dir) != 0) {
+		rc = ATTUNE_EV_E_IO;
+		goto out_close;
+	}
+	pthread_mutex_init(&log->mu, NULL);
+	pthread_cond_init(&log->work, NULL);
+	pthread_cond_init(&log->done, NULL);
+	pthread_cond_init(&log->space, NULL);
+	if (pthread_create(&log->writer, NULL, eventlog_writer_main, log) != 0) {
+		rc = ATTUNE_EV_E_NOMEM;
+		goto out_sync;
+	}
+	log->writer_started = 1;
+	ATTUNE_LOG(ATTUNE_LOG_INFO, "eventlog_opened", "path=%s size=%llu max_bytes=%llu keep=%u", log->path,
+		   (unsigned long long)log->file_size, (unsigned long long)log->max_bytes, log->keep);
+	*out = log;
+	return ATTUNE_EV_OK;
+out_sync:
+	pthread_cond_destroy(&log->space);
+	pthread_cond_destroy(&log->done);
+	pthread_cond_destroy(&log->work);
+	pthread_mutex_destroy(&log->mu);
+out_close:
+	close(log->fd);
+out_free:
+	free(log->pend);
+	free(log->wbuf);
+	free(log);
+	return rc;
+}
+
+/* Queues one line; with w != NULL, w is queued as its async waiter. */
+static attune_ev_status eventlog_enqueue(attune_eventlog *log, const char *line, size_t len,
+					 int wait_durable, ev_waiter *w);
+
+attune_ev_status attune_eventlog_append(attune_eventlog *log, const char *line, size_t len,
+					int wait_durable)
+{
+	return eventlog_enqueue(log, line, len, wait_durable, NULL);
+}
+
+attune_ev_status attune_eventlog_append_async(attune_eventlog *log, const char *line, size_t len,
+					      attune_eventlog_done_fn done, void *arg)
+{
+	attune_ev_status rc;
+	ev_waiter *w;
+
+	if (!done)
+		return ATTUNE_EV_E_INVALID;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return ATTUNE_EV_E_NOMEM;
+	w->fn = done;
+	w->arg = arg;
+	rc = eventlog_enqueue(log, line, len, 0, w);
+	if (rc != ATTUNE_EV_OK)
+		free(w);
+	return rc;
+}
+
+static attune_ev_status eventlog_enqueue(attune_eventlog *log, const char *line, size_t len,
+					 int wait_durable, ev_waiter *w)
+{
+	attune_ev_status rc = ATTUNE_EV_OK;
+	uint64_t seq;
+
+	if (!log || (!line && len))
+		return ATTUNE_EV_E_INVALID;
+	if (len > ATTUNE_EVENTLOG_LINE_MAX)
+		return ATTUNE_EV_E_TOO_LARGE;
+	if (memchr(line, '\n', len))
+		return ATTUNE_EV_E_INVALID;
+	pthread_mutex_lock(&log->mu);
+	while (!log->failed && !log->closing && log->pend_len + len + 1 > log->pend_cap)
+		pthread_cond_wait(&log->space, &log->mu);
+	if (log->failed || log->closing) {
+		rc = ATTUNE_EV_E_CLOSED;
+		goto out_unlock;
+	}
+	memcpy(log->pend + log->pend_len, line, len);
+	log->pend[log->pend_len + len] = '\n';
+	log->pend_len += len + 1;
+	seq = ++log->next_seq;
+	if (w) {
+		w->seq = seq;
+		if (log->waiters_tail)
+			log->waiters_tail->next = w;
+		else
+			log->waiters = w;
+		log->waiters_tail = w;
+	}
+	pthread_cond_signal(&log->work);
+	if (wait_durable) {
+		while (log->synced_seq < seq && !log->failed)
+			pthread_cond_wait(&log->done, &log->mu);
+		if (log->synced_seq < seq)
+			rc = ATTUNE_EV_E_IO;
+	}
+out_unlock:
+	pthread_mutex_unlock(&log->mu);
+	return rc;
+}
+
+void attune_eventlog_get_stats(attune_eventlog *log, attune_eventlog_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!log)
+		return;
+	pthread_mutex_lock(&log->mu);
+	*out = log->stats;
+	pthread_mutex_unlock(&log->mu);
+}
+
+void attune_eventlog_close(attune_eventlog *log)
+{
+	if (!log)
+		return;
+	pthread_mutex_lock(&log->mu);
+	log->closing = 1;
+	pthread_cond_broadcast(&log->work);
+	pthread_cond_broadcast(&log->space);
+	pthread_mutex_unlock(&log->mu);
+	if (log->writer_started)
+		pthread_join(log->writer, NULL);
+	pthread_mutex_lock(&log->mu);
+	eventlog_notify(log, UINT64_MAX, ATTUNE_EV_E_IO); /* none unless the writer failed */
+	pthread_mutex_unlock(&log->mu);
+	ATTUNE_LOG(ATTUNE_LOG_INFO, "eventlog_closed", "path=%s events=%llu fsyncs=%llu rotations=%llu failed=%d",
+		   log->path, (unsigned long long)log->stats.events, (unsigned long long)log->stats.batches,
+		   (unsigned long long)log->stats.rotations, log->failed);
+	close(log->fd);
+	pthread_cond_destroy(&log->space);
+	pthread_cond_destroy(&log->done);
+	pthread_cond_destroy(&log->work);
+	pthread_mutex_destroy(&log->mu);
+	free(log->pend);
+	free(log->wbuf);
+	free(log);
+}
+
+/* Feeds the complete lines of one file to fn; see attune_eventlog_replay. */
+static attune_ev_status eventlog_replay_file(const char *path, attune_eventlog_line_fn fn, void *ctx,
+					     uint64_t *lines, uint64_t *skipped, int *stop)
+{
+	enum { CHUNK = 65536 };
+	char *line = NULL, *chunk = NULL;
+	size_t line_len = 0;
+	int too_long = 0;
+	attune_ev_status rc = ATTUNE_EV_OK;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ENOENT ? ATTUNE_EV_OK : ATTUNE_EV_E_IO;
+	line = malloc(ATTUNE_EVENTLOG_LINE_MAX + 1);
+	chunk = malloc(CHUNK);
+	if (!line || !chunk) {
+		rc = ATTUNE_EV_E_NOMEM;
+		goto out_free;
+	}
+	for (;;) {
+		ssize_t n = read(fd, chunk, CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = ATTUNE_EV_E_IO;
+			goto out_free;
+		}
+		if (n == 0)
+			break;
+		for (ssize_t i = 0; i < n && !*stop; i++) {
+			char c = chunk[i];
+			if (c != '\n') {
+				if (line_len < ATTUNE_EVENTLOG_LINE_MAX)
+					line[line_len++] = c;
+				else
+					too_long = 1;
+				continue;
+			}
+			if (too_long) {
+				(*skipped)++;
+			} else {
+				line[line_len] = '\0';
+				(*lines)++;
+				if (fn(ctx, line, line_len))
+					*stop = 1;
+			}
+			line_len = 0;
+			too_long = 0;
+		}
+		if (*stop)
+			break;
+	}
+	if (!*stop && (line_len > 0 || too_long)) {
+		(*skipped)++;
+		ATTUNE_LOG(ATTUNE_LOG_WARN, "eventlog_replay_torn_line_skipped", "path=%s bytes=%zu", path,
+			   line_len);
+	}
+out_free:
+	free(line);
+	free(chunk);
+	close(fd);
+	return rc;
+}
+
+attune_ev_status attune_eventlog_replay(const char *path, unsigned keep, attune_eventlog_line_fn fn,
+					void *ctx, uint64_t *lines, uint64_t *skipped)
+{
+	char name[PATH_MAX + 16];
+	uint64_t n_lines = 0, n_skipped = 0;
+	attune_ev_status rc = ATTUNE_EV_OK;
+	int stop = 0;
+
+	if (!path || !fn || keep > ATTUNE_EVENTLOG_MAX_KEEP || strlen(path) >= PATH_MAX)
+		return ATTUNE_EV_E_INVALID;
+	for (unsigned i = keep + 1; i > 0 && !stop && rc == ATTUNE_EV_OK; i--) {
+		if (i - 1 == 0)
+			snprintf(name, sizeof(name), "%s", path);
+		else
+			snprintf(name, sizeof(name), "%s.%u", path, i - 1);
+		rc = eventlog_replay_file(name, fn, ctx, &n_lines, &n_skipped, &stop);
+	}
+	if (lines)
+		*lines = n_lines;
+	if (skipped)
+		*skipped = n_skipped;
+	return rc;
+}

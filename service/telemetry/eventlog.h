@@ -1,0 +1,95 @@
+/*
+ * eventlog.h - the durable event log: an append-only JSON Lines file written
+ * by one writer thread with group commit (every batch is written with one
+ * write(2) and made durable with one fsync), size-based rotation with a
+ * retention count, and repair of a torn last line on open.
+ *
+ * Durability contract: attune_eventlog_append(..., wait_durable=1) returns
+ * ATTUNE_EV_OK only after the line is fsync'ed; concurrent callers that wait
+ * share one fsync. With wait_durable=0 the line is queued and written by the
+ * next batch (also fsync'ed) but the caller is not told when: ScoreDraft
+ * uses this, its events are acknowledged as scored, not as recorded.
+ */
+#ifndef ATTUNE_EVENTLOG_H
+#define ATTUNE_EVENTLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ev_status.h"
+
+/* Longest event line accepted (without the newline). */
+#define ATTUNE_EVENTLOG_LINE_MAX 4096
+/* Default bound on bytes queued but not yet written; appenders wait for
+ * space beyond it (back-pressure instead of unbounded memory). */
+#define ATTUNE_EVENTLOG_DEFAULT_PENDING (4u << 20)
+/* Upper bound on the retention count. */
+#define ATTUNE_EVENTLOG_MAX_KEEP 1000u
+
+typedef struct attune_eventlog_config {
+	const char *path;         /* the active file; rotated files are path.1 (newest) .. path.keep */
+	uint64_t max_bytes;       /* rotate once the active file reaches this size; 0 = never */
+	unsigned keep;            /* rotated files kept (0 = rotated data is deleted) */
+	size_t max_pending_bytes; /* 0 = ATTUNE_EVENTLOG_DEFAULT_PENDING */
+} attune_eventlog_config;
+
+typedef struct attune_eventlog_stats {
+	uint64_t events;     /* lines written and fsync'ed */
+	uint64_t batches;    /* write+fsync rounds (= fsyncs of the data file) */
+	uint64_t rotations;
+	uint64_t torn_bytes; /* bytes of a torn last line dropped at open */
+} attune_eventlog_stats;
+
+typedef struct attune_eventlog attune_eventlog;
+
+/* Opens (creating, mode 0600) cfg->path for appending, creating its parent
+ * directory (0700) if missing; if the file ends in a torn line (no final
+ * newline, e.g. after a crash or power loss) that fragment is truncated
+ * away with a warning log line; then starts the writer thread. cfg is
+ * copied. On success *out is owned by the caller (attune_eventlog_close). */
+attune_ev_status attune_eventlog_open(const attune_eventlog_config *cfg, attune_eventlog **out);
+
+/* Queues line[0..len) (no newline inside; the log adds one). Returns
+ * ATTUNE_EV_E_INVALID for a newline in the line, ATTUNE_EV_E_TOO_LARGE over
+ * ATTUNE_EVENTLOG_LINE_MAX, ATTUNE_EV_E_CLOSED after close started or after
+ * a write/fsync failure (the log then refuses everything: a durable caller
+ * is never told OK for a line that may not be on disk). With wait_durable
+ * the call blocks until the line is fsync'ed (or the log fails: E_IO).
+ * The line is copied. Thread-safe. */
+attune_ev_status attune_eventlog_append(attune_eventlog *log, const char *line, size_t len,
+					int wait_durable);
+
+/* Called once a line queued with attune_eventlog_append_async() is fsync'ed
+ * (ATTUNE_EV_OK) or can no longer be (ATTUNE_EV_E_IO), on the writer
+ * thread (or in attune_eventlog_close()). Must not call back into the log
+ * with wait_durable=1. */
+typedef void (*attune_eventlog_done_fn)(void *arg, attune_ev_status st);
+
+/* Like attune_eventlog_append(wait_durable=1) without blocking the caller:
+ * `done` is called exactly once later if this returns ATTUNE_EV_OK, never
+ * if it returns an error. Lets a gRPC worker thread hand a RecordOutcome
+ * to the group commit and go on serving other calls. */
+attune_ev_status attune_eventlog_append_async(attune_eventlog *log, const char *line, size_t len,
+					      attune_eventlog_done_fn done, void *arg);
+
+/* Counters so far. Thread-safe. */
+void attune_eventlog_get_stats(attune_eventlog *log, attune_eventlog_stats *out);
+
+/* Writes and fsyncs everything queued, stops the writer, closes the file
+ * and frees. Appends racing with close get ATTUNE_EV_E_CLOSED. NULL is a
+ * no-op. Call after the server has drained. */
+void attune_eventlog_close(attune_eventlog *log);
+
+/* Called once per complete line (no newline) by attune_eventlog_replay;
+ * return nonzero to stop early. */
+typedef int (*attune_eventlog_line_fn)(void *ctx, const char *line, size_t len);
+
+/* Reads the retained files oldest first (path.keep .. path.1, then path),
+ * calling fn for every newline-terminated line of at most
+ * ATTUNE_EVENTLOG_LINE_MAX bytes. Longer lines and an unterminated last
+ * fragment are skipped and counted in *skipped (may be NULL); missing files
+ * are fine. Memory is bounded by the line limit, whatever the file holds. */
+attune_ev_status attune_eventlog_replay(const char *path, unsigned keep, attune_eventlog_line_fn fn,
+					void *ctx, uint64_t *lines, uint64_t *skipped);
+
+#endif

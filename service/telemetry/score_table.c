@@ -1,0 +1,148 @@
+/*
+ * score_table.c - bounded FIFO map score_id hash -> draft numbers (see
+ * score_table.h): a ring of entries plus an open-addressing index.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "score_table.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+typedef struct st_entry {
+	uint64_t hash; /* 0 = empty */
+	uint16_t score;
+	uint16_t n_suggestions;
+} st_entry;
+
+struct attune_score_table {
+	pthread_mutex_t mu;
+	st_entry *ring; /* insertion order */
+	size_t cap, next;
+	uint32_t *index; /* ring position + 1; 0 = empty; index_cap = 2^k >= 2 * cap */
+	size_t index_cap;
+};
+
+static uint64_t st_hash(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h ? h : 1;
+}
+
+attune_ev_status attune_score_table_create(size_t capacity, attune_score_table **out)
+{
+	attune_score_table *t;
+
+	if (!out)
+		return ATTUNE_EV_E_INVALID;
+	*out = NULL;
+	if (capacity == 0)
+		capacity = ATTUNE_SCORE_TABLE_DEFAULT_CAPACITY;
+	if (capacity > (1u << 24))
+		return ATTUNE_EV_E_TOO_LARGE;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return ATTUNE_EV_E_NOMEM;
+	t->cap = capacity;
+	t->index_cap = 16;
+	while (t->index_cap < 2 * capacity)
+		t->index_cap *= 2;
+	t->ring = calloc(t->cap, sizeof(*t->ring));
+	t->index = calloc(t->index_cap, sizeof(*t->index));
+	if (!t->ring || !t->index) {
+		free(t->ring);
+		free(t->index);
+		free(t);
+		return ATTUNE_EV_E_NOMEM;
+	}
+	pthread_mutex_init(&t->mu, NULL);
+	*out = t;
+	return ATTUNE_EV_OK;
+}
+
+void attune_score_table_destroy(attune_score_table *t)
+{
+	if (!t)
+		return;
+	pthread_mutex_destroy(&t->mu);
+	free(t->ring);
+	free(t->index);
+	free(t);
+}
+
+/* Index slot holding hash h, or the empty slot where it would go. */
+static size_t st_probe(const attune_score_table *t, uint64_t h)
+{
+	size_t mask = t->index_cap - 1;
+	size_t i = (size_t)h & mask;
+
+	while (t->index[i] && t->ring[t->index[i] - 1].hash != h)
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Removes index slot i and re-seats the cluster after it (linear probing). */
+static void st_index_delete(attune_score_table *t, size_t i)
+{
+	size_t mask = t->index_cap - 1;
+
+	t->index[i] = 0;
+	for (size_t j = (i + 1) & mask; t->index[j]; j = (j + 1) & mask) {
+		uint32_t pos = t->index[j];
+		t->index[j] = 0;
+		t->index[st_probe(t, t->ring[pos - 1].hash)] = pos;
+	}
+}
+
+void attune_score_table_put(attune_score_table *t, const char *score_id, size_t len, unsigned score,
+			    unsigned n_suggestions)
+{
+	uint64_t h;
+	size_t i;
+	st_entry *e;
+
+	if (!t || !score_id || !len)
+		return;
+	h = st_hash(score_id, len);
+	pthread_mutex_lock(&t->mu);
+	i = st_probe(t, h);
+	if (t->index[i]) {
+		e = &t->ring[t->index[i] - 1];
+	} else {
+		e = &t->ring[t->next];
+		if (e->hash) /* evict the oldest entry */
+			st_index_delete(t, st_probe(t, e->hash));
+		e->hash = h;
+		t->index[st_probe(t, h)] = (uint32_t)(t->next + 1);
+		t->next = (t->next + 1) % t->cap;
+	}
+	e->score = (uint16_t)(score > 100 ? 100 : score);
+	e->n_suggestions = (uint16_t)(n_suggestions > 1000 ? 1000 : n_suggestions);
+	pthread_mutex_unlock(&t->mu);
+}
+
+int attune_score_table_get(attune_score_table *t, const char *score_id, size_t len, unsigned *score,
+			   unsigned *n_suggestions)
+{
+	uint64_t h;
+	size_t i;
+	int found = 0;
+
+	if (!t || !score_id || !len)
+		return 0;
+	h = st_hash(score_id, len);
+	pthread_mutex_lock(&t->mu);
+	i = st_probe(t, h);
+	if (t->index[i]) {
+		const st_entry *e = &t->ring[t->index[i] - 1];
+		if (score)
+			*score = e->score;
+		if (n_suggestions)
+			*n_suggestions = e->n_suggestions;
+		found = 1;
+	}
+	pthread_mutex_unlock(&t->mu);
+	return found;
+}

@@ -1,0 +1,44 @@
+/*
+ * check.h - a tiny assertion runner for the service unit tests: CHECK()
+ * records a failure with file:line and keeps going; main returns the count.
+ */
+#ifndef ATTUNE_TEST_CHECK_H
+#define ATTUNE_TEST_CHECK_H
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct check_ctx {
+	int failures;
+	int checks;
+} check_ctx;
+
+#define CHECK(ctx, cond)                                                                          \
+	do {                                                                                      \
+		(ctx)->checks++;                                                                  \
+		if (!(cond)) {                                                                    \
+			(ctx)->failures++;                                                        \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);  \
+		}                                                                                 \
+	} while (0)
+
+#define CHECK_STR(ctx, a, b)                                                                      \
+	do {                                                                                      \
+		const char *check_a_ = (a), *check_b_ = (b);                                      \
+		(ctx)->checks++;                                                                  \
+		if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                 \
+			(ctx)->failures++;                                                        \
+			fprintf(stderr, "%s:%d: CHECK_STR failed: \"%s\" != \"%s\"\n", __FILE__,  \
+				__LINE__, check_a_ ? check_a_ : "(null)",                         \
+				check_b_ ? check_b_ : "(null)");                                  \
+		}                                                                                 \
+	} while (0)
+
+/* Prints a summary; returns the process exit status. */
+static inline int check_report(const check_ctx *ctx, const char *suite)
+{
+	fprintf(stderr, "%s: %d checks, %d failures\n", suite, ctx->checks, ctx->failures);
+	return ctx->failures ? 1 : 0;
+}
+
+#endif
