@@ -142,13 +142,12 @@ int attuned_addr_prepare(const attuned_addr *a, char *err, size_t cap)
 		return -1;
 	}
 	if (socket_is_live(a->path)) {
-		snprintf(err, cap, "refusing unix:%s: another process is listening on it",
-			 a->path);
+		snprintf(err, cap, "refusing unix:%s: another process is listening on it", a->path);
 		return -1;
 	}
 	if (unlink(a->path) != 0) {
 		snprintf(err, cap, "cannot remove stale socket unix:%s: %s", a->path,
-			 strerror(errno));
+		         strerror(errno));
 		return -1;
 	}
 	return 0;

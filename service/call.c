@@ -397,7 +397,8 @@ static void on_new(attuned_call *call, int ok)
 			m->on_start(call, GRPC_SLICE_START_PTR(s), GRPC_SLICE_LENGTH(s));
 			grpc_slice_unref(s);
 		}
-		grpc_byte_buffer_destroy(call->payload);
+		if (call->payload)
+			grpc_byte_buffer_destroy(call->payload);
 		call->payload = NULL;
 	} else {
 		m->on_start(call, NULL, 0);
@@ -410,19 +411,20 @@ static void on_new(attuned_call *call, int ok)
 static void on_recv(attuned_call *call, int ok)
 {
 	const attuned_method *m = attuned_call_method(call);
+	grpc_byte_buffer *bb;
 
 	pthread_mutex_lock(&call->mu);
+	/* Take the buffer before anything can start the next RECV_MESSAGE:
+	 * that batch writes recv_buf from the core's threads, without our lock. */
+	bb = call->recv_buf;
+	call->recv_buf = NULL;
 	call->recv_busy = 0;
-	if (ok && !call->recv_buf) {
+	if (ok && !bb) {
 		call->half_closed = 1;
 		if (!call->finished && !call->cancelled && m->on_half_close)
 			m->on_half_close(call);
 	} else if (ok && !call->finished && !call->cancelled) {
-		grpc_byte_buffer *bb = call->recv_buf;
 		grpc_slice s;
-		/* The next RECV_MESSAGE writes recv_buf from the core's threads,
-		 * so take this buffer out before starting it. */
-		call->recv_buf = NULL;
 		if (read_buffer(bb, &s) != 0) {
 			attuned_call_finish(call, GRPC_STATUS_INVALID_ARGUMENT,
 					    "request: cannot decompress message");
@@ -431,13 +433,10 @@ static void on_recv(attuned_call *call, int ok)
 				m->on_message(call, GRPC_SLICE_START_PTR(s), GRPC_SLICE_LENGTH(s));
 			grpc_slice_unref(s);
 		}
-		grpc_byte_buffer_destroy(bb);
 		start_recv(call);
 	}
-	if (call->recv_buf) {
-		grpc_byte_buffer_destroy(call->recv_buf);
-		call->recv_buf = NULL;
-	}
+	if (bb)
+		grpc_byte_buffer_destroy(bb);
 	pthread_mutex_unlock(&call->mu);
 	attuned_call_unref(call);
 }

@@ -58,7 +58,7 @@ attune_wire_health_status attuned_health_status(attuned_health *h, const char *s
 	for (size_t i = 0; i < sizeof(known_services) / sizeof(known_services[0]); i++)
 		if (strcmp(service, known_services[i]) == 0)
 			return atomic_load(&h->serving) ? ATTUNE_WIRE_HEALTH_SERVING
-							: ATTUNE_WIRE_HEALTH_NOT_SERVING;
+			                                : ATTUNE_WIRE_HEALTH_NOT_SERVING;
 	return ATTUNE_WIRE_HEALTH_SERVICE_UNKNOWN;
 }
 
@@ -175,7 +175,7 @@ void attuned_health_watch_start(attuned_health *h, attuned_call *call, const cha
 	pthread_mutex_unlock(&h->mu);
 	if (!w->registered) {
 		attuned_call_finish(call, GRPC_STATUS_RESOURCE_EXHAUSTED,
-				    "health watchers: limit of 1024 reached");
+		                    "health watchers: limit of 1024 reached");
 		return;
 	}
 	pump(w);

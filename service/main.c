@@ -50,7 +50,7 @@ static int start_metrics(const attuned_config *cfg, attuned_server *server,
 			 attune_metrics_strerror(st), e ? ": " : "", e ? strerror(e) : "");
 		return -1;
 	}
-	ATTUNE_LOG(ATTUNE_LOG_INFO, "listening", "kind=metrics addr=%s",
+	ATTUNE_LOG(ATTUNE_LOG_INFO, "listening", "addr=%s kind=metrics",
 		   attune_metrics_http_address(*out));
 	if (attuned_listener_add(listeners, "metrics", attune_metrics_http_address(*out)) != 0) {
 		snprintf(err, cap, "too many listeners for the ready file");

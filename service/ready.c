@@ -22,8 +22,7 @@ int attuned_listener_add(attuned_listener_list *list, const char *kind, const ch
 	return 0;
 }
 
-int attuned_ready_write(const char *path, const attuned_listener_list *list, char *err,
-                        size_t cap)
+int attuned_ready_write(const char *path, const attuned_listener_list *list, char *err, size_t cap)
 {
 	char tmp[4096];
 	char body[ATTUNED_MAX_LISTENERS * (ATTUNED_ADDR_MAX + 20)];
@@ -36,7 +35,7 @@ int attuned_ready_write(const char *path, const attuned_listener_list *list, cha
 	}
 	for (size_t i = 0; i < list->n; i++)
 		n += (size_t)snprintf(body + n, sizeof(body) - n, "%s %s\n", list->items[i].kind,
-				      list->items[i].address);
+		                      list->items[i].address);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		snprintf(err, cap, "cannot create ready file: %s", strerror(errno));

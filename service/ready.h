@@ -13,7 +13,7 @@
 #define ATTUNED_MAX_LISTENERS 32
 
 typedef struct attuned_listener {
-	char kind[16];                 /* "grpc", "metrics" */
+	char kind[16];                  /* "grpc", "metrics" */
 	char address[ATTUNED_ADDR_MAX]; /* as a client would dial it */
 } attuned_listener;
 
@@ -28,7 +28,6 @@ int attuned_listener_add(attuned_listener_list *list, const char *kind, const ch
 /* Writes all listeners to path via a temp file in the same directory,
  * fsync and rename, so readers never see a partial file. Returns -1 with a
  * reason in err on failure. */
-int attuned_ready_write(const char *path, const attuned_listener_list *list, char *err,
-                        size_t cap);
+int attuned_ready_write(const char *path, const attuned_listener_list *list, char *err, size_t cap);
 
 #endif

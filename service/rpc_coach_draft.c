@@ -45,9 +45,9 @@ static void score_pending(attuned_call *call, coach_state *cs)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (st != ATTUNE_OK) {
 		attuned_call_finish(call,
-				    st == ATTUNE_E_NOMEM ? GRPC_STATUS_RESOURCE_EXHAUSTED
-							 : GRPC_STATUS_INVALID_ARGUMENT,
-				    attune_strerror(st));
+		                    st == ATTUNE_E_NOMEM ? GRPC_STATUS_RESOURCE_EXHAUSTED
+		                                         : GRPC_STATUS_INVALID_ARGUMENT,
+		                    attune_strerror(st));
 		goto out;
 	}
 	if (attuned_score_id(score_id) != 0) {
@@ -55,14 +55,14 @@ static void score_pending(attuned_call *call, coach_state *cs)
 		goto out;
 	}
 	if (attune_wire_encode_coach_response(p->revision, res ? res : &empty, score_id,
-					      ATTUNE_SCORER_VERSION, &buf) != ATTUNE_WIRE_OK) {
+	                                      ATTUNE_SCORER_VERSION, &buf) != ATTUNE_WIRE_OK) {
 		attuned_call_finish(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 		goto out;
 	}
 	if (res)
 		attuned_observe_score(srv, "CoachDraft", &cs->ctx->context->params, res, score_id,
-				      (double)(t1.tv_sec - t0.tv_sec) +
-					      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		                      (double)(t1.tv_sec - t0.tv_sec) +
+		                          (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	attuned_call_send_message(call, &buf);
 out:
 	attune_score_result_free(res);
@@ -92,18 +92,18 @@ static void coach_message(attuned_call *call, const uint8_t *data, size_t len)
 	if (!cs || attuned_call_is_finished(call))
 		return;
 	st = attune_wire_decode_coach_request(
-		data, len, attuned_server_scorer(attuned_call_server(call)), &m, &err);
+	    data, len, attuned_server_scorer(attuned_call_server(call)), &m, &err);
 	if (st != ATTUNE_WIRE_OK) {
 		attuned_call_finish(call, (grpc_status_code)attune_wire_status_code(st),
-				    st == ATTUNE_WIRE_E_INVALID || st == ATTUNE_WIRE_E_MALFORMED
-					    ? err.message
-					    : attune_wire_strerror(st));
+		                    st == ATTUNE_WIRE_E_INVALID || st == ATTUNE_WIRE_E_MALFORMED
+		                        ? err.message
+		                        : attune_wire_strerror(st));
 		return;
 	}
 	if (!m->has_context && !cs->ctx) {
 		attune_wire_coach_request_free(m);
 		attuned_call_finish(call, GRPC_STATUS_INVALID_ARGUMENT,
-				    "context: required on the first message");
+		                    "context: required on the first message");
 		return;
 	}
 	if (m->has_context) {
@@ -152,12 +152,12 @@ static void coach_done(attuned_call *call)
 }
 
 const attuned_method attuned_rpc_coach_draft = {
-	.path = "/attune.v1.Assist/CoachDraft",
-	.name = "CoachDraft",
-	.kind = ATTUNED_RPC_BIDI,
-	.on_start = coach_start,
-	.on_message = coach_message,
-	.on_half_close = coach_half_close,
-	.on_send_done = coach_send_done,
-	.on_done = coach_done,
+    .path = "/attune.v1.Assist/CoachDraft",
+    .name = "CoachDraft",
+    .kind = ATTUNED_RPC_BIDI,
+    .on_start = coach_start,
+    .on_message = coach_message,
+    .on_half_close = coach_half_close,
+    .on_send_done = coach_send_done,
+    .on_done = coach_done,
 };

@@ -23,8 +23,8 @@ void attuned_team_stats_compute(attune_events *e, const char *team, unsigned win
 	memset(a, 0, sizeof(*a));
 	snprintf(a->team, sizeof(a->team), "%s", team ? team : "");
 	if (e) {
-		attune_events_team_stats(e, a->team, responder_id, rlen, (attune_stats_window)window,
-		                         now_ms, &r, a->pseudonym);
+		attune_events_team_stats(e, a->team, responder_id, rlen,
+		                         (attune_stats_window)window, now_ms, &r, a->pseudonym);
 	} else {
 		attune_team_stats_query(NULL, "", "", (attune_stats_window)window, now_ms, &r);
 	}
@@ -38,7 +38,8 @@ void attuned_team_stats_compute(attune_events *e, const char *team, unsigned win
 	memcpy(w->levels, r.levels, sizeof(w->levels));
 	for (unsigned k = 0; k < ATTUNE_FINDING_KIND_MAX; k++) {
 		w->finding_count[k] = r.finding_count[k];
-		w->finding_per_draft[k] = r.drafts ? (double)r.finding_drafts[k] / (double)r.drafts : 0;
+		w->finding_per_draft[k] =
+		    r.drafts ? (double)r.finding_drafts[k] / (double)r.drafts : 0;
 	}
 	w->offered = r.offered;
 	w->outcomes = r.outcomes;
@@ -63,8 +64,8 @@ static void stats_start(attuned_call *call, const uint8_t *data, size_t len)
 	if (ws != ATTUNE_WIRE_OK) {
 		attuned_call_finish(call, (grpc_status_code)attune_wire_status_code(ws),
 		                    ws == ATTUNE_WIRE_E_INVALID || ws == ATTUNE_WIRE_E_MALFORMED
-		                            ? err.message
-		                            : attune_wire_strerror(ws));
+		                        ? err.message
+		                        : attune_wire_strerror(ws));
 		return;
 	}
 	attuned_team_stats_compute(attuned_server_events(srv), team, window, responder,
@@ -77,8 +78,8 @@ static void stats_start(attuned_call *call, const uint8_t *data, size_t len)
 }
 
 const attuned_method attuned_rpc_get_team_stats = {
-	.path = "/attune.v1.Supervision/GetTeamStats",
-	.name = "GetTeamStats",
-	.kind = ATTUNED_RPC_UNARY,
-	.on_start = stats_start,
+    .path = "/attune.v1.Supervision/GetTeamStats",
+    .name = "GetTeamStats",
+    .kind = ATTUNED_RPC_UNARY,
+    .on_start = stats_start,
 };

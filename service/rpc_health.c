@@ -16,9 +16,9 @@ static int decode_service(attuned_call *call, const uint8_t *data, size_t len, c
 	st = attune_wire_decode_health_request(data, len, service, cap, &err);
 	if (st != ATTUNE_WIRE_OK) {
 		attuned_call_finish(call, (grpc_status_code)attune_wire_status_code(st),
-				    st == ATTUNE_WIRE_E_INVALID || st == ATTUNE_WIRE_E_MALFORMED
-					    ? err.message
-					    : attune_wire_strerror(st));
+		                    st == ATTUNE_WIRE_E_INVALID || st == ATTUNE_WIRE_E_MALFORMED
+		                        ? err.message
+		                        : attune_wire_strerror(st));
 		return -1;
 	}
 	return 0;
@@ -61,18 +61,18 @@ static void watch_send_done(attuned_call *call, int ok)
 }
 
 const attuned_method attuned_rpc_health_check = {
-	.path = "/grpc.health.v1.Health/Check",
-	.name = "HealthCheck",
-	.kind = ATTUNED_RPC_UNARY,
-	.on_start = check_start,
+    .path = "/grpc.health.v1.Health/Check",
+    .name = "HealthCheck",
+    .kind = ATTUNED_RPC_UNARY,
+    .on_start = check_start,
 };
 
 const attuned_method attuned_rpc_health_watch = {
-	.path = "/grpc.health.v1.Health/Watch",
-	.name = "HealthWatch",
-	.kind = ATTUNED_RPC_SERVER_STREAM,
-	.on_start = watch_start,
-	.on_send_done = watch_send_done,
-	.on_cancel = attuned_health_watch_cancel,
-	.on_done = attuned_health_watch_done,
+    .path = "/grpc.health.v1.Health/Watch",
+    .name = "HealthWatch",
+    .kind = ATTUNED_RPC_SERVER_STREAM,
+    .on_start = watch_start,
+    .on_send_done = watch_send_done,
+    .on_cancel = attuned_health_watch_cancel,
+    .on_done = attuned_health_watch_done,
 };

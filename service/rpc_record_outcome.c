@@ -110,8 +110,8 @@ static void outcome_start(attuned_call *call, const uint8_t *data, size_t len)
 	if (ws != ATTUNE_WIRE_OK) {
 		attuned_call_finish(call, (grpc_status_code)attune_wire_status_code(ws),
 		                    ws == ATTUNE_WIRE_E_INVALID || ws == ATTUNE_WIRE_E_MALFORMED
-		                            ? err.message
-		                            : attune_wire_strerror(ws));
+		                        ? err.message
+		                        : attune_wire_strerror(ws));
 		return;
 	}
 	if (!events) {
@@ -123,9 +123,10 @@ static void outcome_start(attuned_call *call, const uint8_t *data, size_t len)
 	    attune_events_lookup_draft(events, req->score_id, strlen(req->score_id), &draft_score,
 	                               &n_sugg) &&
 	    req->suggestion_index >= n_sugg) {
-		snprintf(details, sizeof(details),
-		         "suggestion_index: %u is out of range (the draft was offered %u suggestions)",
-		         req->suggestion_index, n_sugg);
+		snprintf(
+		    details, sizeof(details),
+		    "suggestion_index: %u is out of range (the draft was offered %u suggestions)",
+		    req->suggestion_index, n_sugg);
 		attuned_call_finish(call, GRPC_STATUS_INVALID_ARGUMENT, details);
 		goto out_free;
 	}
@@ -158,12 +159,14 @@ static void outcome_start(attuned_call *call, const uint8_t *data, size_t len)
 	if (es != ATTUNE_EV_OK) {
 		attuned_call_unref(call); /* the CLOSE batch still holds one */
 		if (es == ATTUNE_EV_E_NOLOG)
-			attuned_call_finish(call, GRPC_STATUS_FAILED_PRECONDITION,
-			                    "event log not configured: start attuned with --state-dir");
+			attuned_call_finish(
+			    call, GRPC_STATUS_FAILED_PRECONDITION,
+			    "event log not configured: start attuned with --state-dir");
 		else
 			attuned_call_finish(call, GRPC_STATUS_UNAVAILABLE,
 			                    "event log unavailable: outcome not recorded");
-		ATTUNE_LOG(ATTUNE_LOG_WARN, "outcome_not_recorded", "status=%s", attune_ev_strerror(es));
+		ATTUNE_LOG(ATTUNE_LOG_WARN, "outcome_not_recorded", "status=%s",
+		           attune_ev_strerror(es));
 		goto out_free;
 	}
 	p = NULL; /* outcome_durable frees it */
@@ -173,8 +176,8 @@ out_free:
 }
 
 const attuned_method attuned_rpc_record_outcome = {
-	.path = "/attune.v1.Assist/RecordOutcome",
-	.name = "RecordOutcome",
-	.kind = ATTUNED_RPC_UNARY,
-	.on_start = outcome_start,
+    .path = "/attune.v1.Assist/RecordOutcome",
+    .name = "RecordOutcome",
+    .kind = ATTUNED_RPC_UNARY,
+    .on_start = outcome_start,
 };

@@ -33,9 +33,9 @@ static void score_start(attuned_call *call, const uint8_t *data, size_t len)
 	if (ws != ATTUNE_WIRE_OK) {
 		attuned_observe_rejected(srv, ws, err.message);
 		attuned_call_finish(call, (grpc_status_code)attune_wire_status_code(ws),
-				    ws == ATTUNE_WIRE_E_INVALID || ws == ATTUNE_WIRE_E_MALFORMED
-					    ? err.message
-					    : attune_wire_strerror(ws));
+		                    ws == ATTUNE_WIRE_E_INVALID || ws == ATTUNE_WIRE_E_MALFORMED
+		                        ? err.message
+		                        : attune_wire_strerror(ws));
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -56,8 +56,8 @@ static void score_start(attuned_call *call, const uint8_t *data, size_t len)
 		goto out_free_res;
 	}
 	attuned_observe_score(srv, "ScoreDraft", &req->params, res, score_id,
-			      (double)(t1.tv_sec - t0.tv_sec) +
-				      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	                      (double)(t1.tv_sec - t0.tv_sec) +
+	                          (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	attuned_call_reply(call, &buf);
 out_free_res:
 	attune_score_result_free(res);
@@ -66,8 +66,8 @@ out_free_req:
 }
 
 const attuned_method attuned_rpc_score_draft = {
-	.path = "/attune.v1.Assist/ScoreDraft",
-	.name = "ScoreDraft",
-	.kind = ATTUNED_RPC_UNARY,
-	.on_start = score_start,
+    .path = "/attune.v1.Assist/ScoreDraft",
+    .name = "ScoreDraft",
+    .kind = ATTUNED_RPC_UNARY,
+    .on_start = score_start,
 };

@@ -79,8 +79,9 @@ static void watch_unregister(metrics_watch *w, const char *reason)
 	}
 	pthread_mutex_unlock(&hub->mu);
 	if (was) {
-		ATTUNE_LOG(ATTUNE_LOG_INFO, "watch_metrics_ended", "reason=%s sent=%llu skipped=%llu",
-		           reason, (unsigned long long)w->sequence, (unsigned long long)w->skipped);
+		ATTUNE_LOG(ATTUNE_LOG_INFO, "watch_metrics_ended",
+		           "reason=%s sent=%llu skipped=%llu", reason,
+		           (unsigned long long)w->sequence, (unsigned long long)w->skipped);
 		attuned_call_unref(w->call);
 	}
 }
@@ -105,8 +106,8 @@ static void watch_tick(metrics_watch *w)
 		w->skipped++;
 		return;
 	}
-	attuned_team_stats_compute(attuned_server_events(w->hub->srv), w->team, w->window, NULL, now,
-	                           &a);
+	attuned_team_stats_compute(attuned_server_events(w->hub->srv), w->team, w->window, NULL,
+	                           now, &a);
 	if (attune_wire_encode_snapshot(w->sequence + 1, now, &a.wire, &buf) != ATTUNE_WIRE_OK) {
 		watch_unregister(w, "error");
 		attuned_call_finish(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
@@ -248,8 +249,8 @@ static void watch_start(attuned_call *call, const uint8_t *data, size_t len)
 		free(w);
 		attuned_call_finish(call, (grpc_status_code)attune_wire_status_code(ws),
 		                    ws == ATTUNE_WIRE_E_INVALID || ws == ATTUNE_WIRE_E_MALFORMED
-		                            ? err.message
-		                            : attune_wire_strerror(ws));
+		                        ? err.message
+		                        : attune_wire_strerror(ws));
 		return;
 	}
 	if (!hub || atomic_load(&hub->ending)) {
@@ -279,8 +280,8 @@ static void watch_start(attuned_call *call, const uint8_t *data, size_t len)
 		                    "too many WatchMetrics streams on this server");
 		return;
 	}
-	ATTUNE_LOG(ATTUNE_LOG_INFO, "watch_metrics_started", "interval_s=%u window=%u", w->interval_s,
-	           w->window);
+	ATTUNE_LOG(ATTUNE_LOG_INFO, "watch_metrics_started", "interval_s=%u window=%u",
+	           w->interval_s, w->window);
 	watch_tick(w); /* the first snapshot at once */
 }
 
@@ -304,12 +305,12 @@ static void watch_cancel(attuned_call *call)
 	gpr_timespec now = gpr_now(deadline.clock_type);
 
 	if (w)
-		watch_unregister(w, gpr_time_cmp(gpr_time_add(now, gpr_time_from_millis(
-		                                                       WATCH_DEADLINE_MARGIN_MS,
-		                                                       GPR_TIMESPAN)),
-		                                  deadline) >= 0
-		                            ? "deadline"
-		                            : "cancelled");
+		watch_unregister(
+		    w, gpr_time_cmp(gpr_time_add(now, gpr_time_from_millis(WATCH_DEADLINE_MARGIN_MS,
+		                                                           GPR_TIMESPAN)),
+		                    deadline) >= 0
+		           ? "deadline"
+		           : "cancelled");
 }
 
 static void watch_done(attuned_call *call)
@@ -324,14 +325,14 @@ static void watch_done(attuned_call *call)
 }
 
 const attuned_method attuned_rpc_watch_metrics = {
-	.path = "/attune.v1.Supervision/WatchMetrics",
-	.name = "WatchMetrics",
-	.kind = ATTUNED_RPC_SERVER_STREAM,
-	.on_start = watch_start,
-	.on_send_done = watch_send_done,
-	.on_cancel = watch_cancel,
-	.on_done = watch_done,
-	.init = watch_init,
-	.drain = watch_drain,
-	.fini = watch_fini,
+    .path = "/attune.v1.Supervision/WatchMetrics",
+    .name = "WatchMetrics",
+    .kind = ATTUNED_RPC_SERVER_STREAM,
+    .on_start = watch_start,
+    .on_send_done = watch_send_done,
+    .on_cancel = watch_cancel,
+    .on_done = watch_done,
+    .init = watch_init,
+    .drain = watch_drain,
+    .fini = watch_fini,
 };

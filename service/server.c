@@ -277,7 +277,7 @@ int attuned_server_start(const attuned_config *cfg, const attune_scorer *scorer,
 	}
 	attuned_health_set_serving(s->health, 1);
 	for (size_t i = 0; i < s->listeners.n; i++)
-		ATTUNE_LOG(ATTUNE_LOG_INFO, "listening", "kind=grpc addr=%s",
+		ATTUNE_LOG(ATTUNE_LOG_INFO, "listening", "addr=%s kind=grpc",
 			   s->listeners.items[i].address);
 	ATTUNE_LOG(ATTUNE_LOG_INFO, "serving", "workers=%u methods=%zu max_message_bytes=%zu",
 		   s->n_workers, s->n_methods, cfg->max_message_bytes);

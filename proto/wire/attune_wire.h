@@ -20,11 +20,11 @@ extern "C" {
 #endif
 
 /* Documented limits of the API beyond the scorer's ATTUNE_MAX_* (bytes). */
-#define ATTUNE_WIRE_MAX_ID_BYTES 128u     /* conversation_id, responder_id */
-#define ATTUNE_WIRE_MAX_TEAM_BYTES 64u    /* team, [A-Za-z0-9._-] */
-#define ATTUNE_WIRE_MAX_LOCALE_BYTES 35u  /* BCP 47 */
+#define ATTUNE_WIRE_MAX_ID_BYTES       128u /* conversation_id, responder_id */
+#define ATTUNE_WIRE_MAX_TEAM_BYTES     64u  /* team, [A-Za-z0-9._-] */
+#define ATTUNE_WIRE_MAX_LOCALE_BYTES   35u  /* BCP 47 */
 #define ATTUNE_WIRE_MAX_SCORE_ID_BYTES 64u
-#define ATTUNE_WIRE_MAX_SERVICE_BYTES 256u /* grpc.health.v1 service name */
+#define ATTUNE_WIRE_MAX_SERVICE_BYTES  256u /* grpc.health.v1 service name */
 
 typedef enum attune_wire_status {
 	ATTUNE_WIRE_OK = 0,
@@ -70,10 +70,10 @@ typedef struct attune_wire_score_params {
 	const char *conversation_id;
 	const char *responder_id;
 	const char *team;
-	const char *locale;             /* "" or NULL means "en" */
+	const char *locale; /* "" or NULL means "en" */
 	attune_channel channel;
-	int suggestions_disabled;       /* suggestion_options.disabled */
-	unsigned max_suggestions;       /* suggestion_options.max_count; 0 = default (3) */
+	int suggestions_disabled; /* suggestion_options.disabled */
+	unsigned max_suggestions; /* suggestion_options.max_count; 0 = default (3) */
 } attune_wire_score_params;
 
 /* A decoded, validated ScoreDraftRequest. All pointers point into storage
@@ -107,8 +107,7 @@ attune_wire_status attune_wire_validate_score_params(const attune_wire_score_par
 /* Client: validates and encodes a ScoreDraftRequest into out (caller frees
  * with attune_wire_buf_free()). On failure out is zeroed. */
 attune_wire_status attune_wire_encode_score_request(const attune_wire_score_params *p,
-                                                    attune_wire_buf *out,
-                                                    attune_wire_error *err);
+                                                    attune_wire_buf *out, attune_wire_error *err);
 
 /* Server: encodes a ScoreDraftResponse from a scorer result, with
  * human_review_required = true. score_id and scorer_version may be NULL
@@ -124,10 +123,10 @@ attune_wire_status attune_wire_encode_score_response(const attune_score_result *
  * free the whole reply with attune_wire_score_reply_free(). */
 typedef struct attune_wire_score_reply {
 	attune_score_result result;
-	const char *score_id;        /* never NULL */
-	const char *scorer_version;  /* never NULL */
+	const char *score_id;       /* never NULL */
+	const char *scorer_version; /* never NULL */
 	int human_review_required;
-	void *priv_;                 /* internal */
+	void *priv_; /* internal */
 } attune_wire_score_reply;
 
 /* Client: decodes a ScoreDraftResponse. On OK *out is caller-owned; on
@@ -151,9 +150,8 @@ typedef enum attune_wire_health_status {
 
 /* Server: decodes a HealthCheckRequest; copies the service name (at most
  * ATTUNE_WIRE_MAX_SERVICE_BYTES, valid UTF-8) into `service` of size cap. */
-attune_wire_status attune_wire_decode_health_request(const uint8_t *data, size_t len,
-                                                     char *service, size_t cap,
-                                                     attune_wire_error *err);
+attune_wire_status attune_wire_decode_health_request(const uint8_t *data, size_t len, char *service,
+                                                     size_t cap, attune_wire_error *err);
 /* Server: encodes a HealthCheckResponse. */
 attune_wire_status attune_wire_encode_health_response(attune_wire_health_status st,
                                                       attune_wire_buf *out);
@@ -194,8 +192,7 @@ attune_wire_status attune_wire_encode_coach_response(uint64_t revision,
  * draft is ignored when given). */
 attune_wire_status attune_wire_encode_coach_request(const attune_wire_score_params *ctx,
                                                     attune_text draft, uint64_t revision,
-                                                    attune_wire_buf *out,
-                                                    attune_wire_error *err);
+                                                    attune_wire_buf *out, attune_wire_error *err);
 
 #ifdef __cplusplus
 }

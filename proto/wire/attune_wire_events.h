@@ -14,22 +14,22 @@
 #include "attune_wire.h"
 
 #define ATTUNE_WIRE_WATCH_DEFAULT_INTERVAL 5u
-#define ATTUNE_WIRE_WATCH_MAX_INTERVAL 3600u
+#define ATTUNE_WIRE_WATCH_MAX_INTERVAL     3600u
 
 /* ---------------------------------------------------------- RecordOutcome */
 
 /* A decoded, validated RecordOutcomeRequest; strings never NULL, owned by
  * the struct until attune_wire_outcome_request_free(). */
 typedef struct attune_wire_outcome_request {
-	const char *score_id;       /* 1..64 bytes */
-	unsigned action;            /* attune.v1.OutcomeAction, 1..5 */
-	unsigned suggestion_index;  /* checked against the draft by the handler */
-	attune_text final_text;     /* may be empty */
-	attune_text seeker;         /* may be empty */
+	const char *score_id;      /* 1..64 bytes */
+	unsigned action;           /* attune.v1.OutcomeAction, 1..5 */
+	unsigned suggestion_index; /* checked against the draft by the handler */
+	attune_text final_text;    /* may be empty */
+	attune_text seeker;        /* may be empty */
 	const char *conversation_id;
 	const char *responder_id;
 	const char *team;
-	const char *locale;         /* effective: "en" when empty */
+	const char *locale; /* effective: "en" when empty */
 	attune_channel channel;
 	void *priv_;
 } attune_wire_outcome_request;
@@ -69,7 +69,7 @@ attune_wire_status attune_wire_decode_watch_request(const uint8_t *data, size_t 
 
 /* TeamStats as plain numbers (both directions). */
 typedef struct attune_wire_team_stats {
-	const char *team;                /* never NULL when decoded */
+	const char *team; /* never NULL when decoded */
 	unsigned window;
 	int64_t window_start_ms, window_end_ms;
 	const char *responder_pseudonym; /* never NULL when decoded */
@@ -95,15 +95,14 @@ attune_wire_status attune_wire_encode_snapshot(uint64_t sequence, int64_t time_m
 
 /* Client: requests. */
 attune_wire_status attune_wire_encode_stats_request(const char *team, unsigned window,
-                                                    const char *responder_id,
-                                                    attune_wire_buf *out);
+                                                    const char *responder_id, attune_wire_buf *out);
 attune_wire_status attune_wire_encode_watch_request(const char *team, unsigned window,
                                                     unsigned interval, attune_wire_buf *out);
 
 /* Client: a decoded TeamStats / MetricsSnapshot (strings owned by it). */
 typedef struct attune_wire_stats_reply {
-	uint64_t sequence;   /* snapshots only */
-	int64_t time_ms;     /* snapshots only */
+	uint64_t sequence; /* snapshots only */
+	int64_t time_ms;   /* snapshots only */
 	attune_wire_team_stats stats;
 	void *priv_;
 } attune_wire_stats_reply;

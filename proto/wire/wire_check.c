@@ -28,9 +28,8 @@ static size_t read_varint(const uint8_t *p, size_t len, uint64_t *v)
 	return 0;
 }
 
-static attune_wire_status walk(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
-                               size_t len, const char *prefix, int depth,
-                               attune_wire_error *err)
+static attune_wire_status walk(const ProtobufCMessageDescriptor *desc, const uint8_t *p, size_t len,
+                               const char *prefix, int depth, attune_wire_error *err)
 {
 	size_t off = 0;
 
@@ -65,19 +64,19 @@ static attune_wire_status walk(const ProtobufCMessageDescriptor *desc, const uin
 				return ATTUNE_WIRE_E_MALFORMED;
 			off += used;
 			const ProtobufCFieldDescriptor *f =
-				protobuf_c_message_descriptor_get_field(desc, (unsigned)(tag >> 3));
+			    protobuf_c_message_descriptor_get_field(desc, (unsigned)(tag >> 3));
 			if (f && f->type == PROTOBUF_C_TYPE_STRING) {
 				if (!attune_utf8_valid((const char *)p + off, (size_t)n))
-					return attune_wire__fail(
-						err, "%s%s: invalid UTF-8 or NUL byte", prefix,
-						f->name);
+					return attune_wire__fail(err,
+					                         "%s%s: invalid UTF-8 or NUL byte",
+					                         prefix, f->name);
 			} else if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
 				char sub[96];
 				int w = snprintf(sub, sizeof(sub), "%s%s.", prefix, f->name);
 				if (w < 0 || (size_t)w >= sizeof(sub))
 					return ATTUNE_WIRE_E_MALFORMED;
-				attune_wire_status st = walk(f->descriptor, p + off, (size_t)n,
-							     sub, depth + 1, err);
+				attune_wire_status st =
+				    walk(f->descriptor, p + off, (size_t)n, sub, depth + 1, err);
 				if (st != ATTUNE_WIRE_OK)
 					return st;
 			}

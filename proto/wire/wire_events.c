@@ -80,7 +80,8 @@ attune_wire_status attune_wire_decode_outcome_request(const uint8_t *data, size_
 		goto out_free_req;
 	}
 	if (req->final_text.len > ATTUNE_MAX_DRAFT_BYTES) {
-		st = attune_wire__fail(err, "final_text: longer than %u bytes", ATTUNE_MAX_DRAFT_BYTES);
+		st = attune_wire__fail(err, "final_text: longer than %u bytes",
+		                       ATTUNE_MAX_DRAFT_BYTES);
 		goto out_free_req;
 	}
 	if (!attune_utf8_valid(req->final_text.ptr, req->final_text.len)) {
@@ -198,7 +199,8 @@ attune_wire_status attune_wire_decode_watch_request(const uint8_t *data, size_t 
 	*window = (unsigned)m->window;
 	if (m->interval_seconds > ATTUNE_WIRE_WATCH_MAX_INTERVAL) {
 		st = attune_wire__fail(err, "interval_seconds: must be 1..%u (0 means %u)",
-		                       ATTUNE_WIRE_WATCH_MAX_INTERVAL, ATTUNE_WIRE_WATCH_DEFAULT_INTERVAL);
+		                       ATTUNE_WIRE_WATCH_MAX_INTERVAL,
+		                       ATTUNE_WIRE_WATCH_DEFAULT_INTERVAL);
 		goto out_free;
 	}
 	*interval = m->interval_seconds ? m->interval_seconds : ATTUNE_WIRE_WATCH_DEFAULT_INTERVAL;
@@ -302,8 +304,7 @@ attune_wire_status attune_wire_encode_snapshot(uint64_t sequence, int64_t time_m
 }
 
 attune_wire_status attune_wire_encode_stats_request(const char *team, unsigned window,
-                                                    const char *responder_id,
-                                                    attune_wire_buf *out)
+                                                    const char *responder_id, attune_wire_buf *out)
 {
 	Attune__V1__GetTeamStatsRequest m = ATTUNE__V1__GET_TEAM_STATS_REQUEST__INIT;
 

@@ -7,9 +7,8 @@
 #include "grpc/health/v1/health.pb-c.h"
 #include "wire_internal.h"
 
-attune_wire_status attune_wire_decode_health_request(const uint8_t *data, size_t len,
-                                                     char *service, size_t cap,
-                                                     attune_wire_error *err)
+attune_wire_status attune_wire_decode_health_request(const uint8_t *data, size_t len, char *service,
+                                                     size_t cap, attune_wire_error *err)
 {
 	ProtobufCMessage *msg = NULL;
 	attune_wire_status st;
@@ -19,17 +18,17 @@ attune_wire_status attune_wire_decode_health_request(const uint8_t *data, size_t
 		return ATTUNE_WIRE_E_ARG;
 	service[0] = '\0';
 	st = attune_wire__unpack(&grpc__health__v1__health_check_request__descriptor, data, len,
-				 "HealthCheckRequest", &msg, err);
+	                         "HealthCheckRequest", &msg, err);
 	if (st != ATTUNE_WIRE_OK)
 		return st;
 	const Grpc__Health__V1__HealthCheckRequest *m =
-		(const Grpc__Health__V1__HealthCheckRequest *)msg;
+	    (const Grpc__Health__V1__HealthCheckRequest *)msg;
 	n = m->service ? strlen(m->service) : 0;
 	if (n > ATTUNE_WIRE_MAX_SERVICE_BYTES || n >= cap) {
 		st = attune_wire__fail(err, "service: longer than %zu bytes",
-				       cap - 1 < ATTUNE_WIRE_MAX_SERVICE_BYTES
-					       ? cap - 1
-					       : (size_t)ATTUNE_WIRE_MAX_SERVICE_BYTES);
+		                       cap - 1 < ATTUNE_WIRE_MAX_SERVICE_BYTES
+		                           ? cap - 1
+		                           : (size_t)ATTUNE_WIRE_MAX_SERVICE_BYTES);
 	} else {
 		if (n)
 			memcpy(service, m->service, n);
@@ -69,10 +68,11 @@ attune_wire_status attune_wire_decode_health_response(const uint8_t *data, size_
 	if (!st)
 		return ATTUNE_WIRE_E_ARG;
 	rc = attune_wire__unpack(&grpc__health__v1__health_check_response__descriptor, data, len,
-				 "HealthCheckResponse", &msg, NULL);
+	                         "HealthCheckResponse", &msg, NULL);
 	if (rc != ATTUNE_WIRE_OK)
 		return rc;
-	*st = (attune_wire_health_status)((const Grpc__Health__V1__HealthCheckResponse *)msg)->status;
+	*st =
+	    (attune_wire_health_status)((const Grpc__Health__V1__HealthCheckResponse *)msg)->status;
 	protobuf_c_message_free_unpacked(msg, NULL);
 	return ATTUNE_WIRE_OK;
 }

@@ -11,7 +11,7 @@
 
 /* Formats err->message (err may be NULL). Returns ATTUNE_WIRE_E_INVALID. */
 attune_wire_status attune_wire__fail(attune_wire_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Walks the raw protobuf bytes of a message of type `desc` and checks that
  * every string field (also in nested messages) is valid UTF-8 without NUL

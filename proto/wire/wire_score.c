@@ -56,7 +56,7 @@ attune_wire_status attune_wire_validate_score_params(const attune_wire_score_par
 		return st;
 	if (p->n_prior_turns > ATTUNE_MAX_PRIOR_TURNS)
 		return attune_wire__fail(err, "prior_responder_turns: more than %u entries",
-					 ATTUNE_MAX_PRIOR_TURNS);
+		                         ATTUNE_MAX_PRIOR_TURNS);
 	if (p->n_prior_turns && !p->prior_turns)
 		return ATTUNE_WIRE_E_ARG;
 	for (size_t i = 0; i < p->n_prior_turns; i++) {
@@ -67,7 +67,7 @@ attune_wire_status attune_wire_validate_score_params(const attune_wire_score_par
 			return st;
 	}
 	if ((st = check_str("conversation_id", p->conversation_id, ATTUNE_WIRE_MAX_ID_BYTES,
-			    err)) != ATTUNE_WIRE_OK)
+	                    err)) != ATTUNE_WIRE_OK)
 		return st;
 	if ((st = check_str("responder_id", p->responder_id, ATTUNE_WIRE_MAX_ID_BYTES, err)) !=
 	    ATTUNE_WIRE_OK)
@@ -75,14 +75,14 @@ attune_wire_status attune_wire_validate_score_params(const attune_wire_score_par
 	s = p->team ? p->team : "";
 	if (strlen(s) > ATTUNE_WIRE_MAX_TEAM_BYTES)
 		return attune_wire__fail(err, "team: longer than %u bytes",
-					 ATTUNE_WIRE_MAX_TEAM_BYTES);
+		                         ATTUNE_WIRE_MAX_TEAM_BYTES);
 	for (; *s; s++)
 		if (!team_char_ok((unsigned char)*s))
 			return attune_wire__fail(err, "team: only [A-Za-z0-9._-] allowed");
 	s = p->locale ? p->locale : "";
 	if (strlen(s) > ATTUNE_WIRE_MAX_LOCALE_BYTES)
 		return attune_wire__fail(err, "locale: longer than %u bytes",
-					 ATTUNE_WIRE_MAX_LOCALE_BYTES);
+		                         ATTUNE_WIRE_MAX_LOCALE_BYTES);
 	for (const char *c = s; *c; c++)
 		if (!locale_char_ok((unsigned char)*c))
 			return attune_wire__fail(err, "locale: not a BCP 47 tag");
@@ -92,7 +92,7 @@ attune_wire_status attune_wire_validate_score_params(const attune_wire_score_par
 		return attune_wire__fail(err, "channel: unknown value %u", (unsigned)p->channel);
 	if (p->max_suggestions > ATTUNE_MAX_SUGGESTIONS)
 		return attune_wire__fail(err, "suggestion_options.max_count: must be at most %u",
-					 ATTUNE_MAX_SUGGESTIONS);
+		                         ATTUNE_MAX_SUGGESTIONS);
 	return ATTUNE_WIRE_OK;
 }
 
@@ -120,7 +120,7 @@ static attune_wire_status fill_score_request(attune_wire_score_request *req,
 	if (m->n_prior_responder_turns) {
 		if (m->n_prior_responder_turns > ATTUNE_MAX_PRIOR_TURNS)
 			return attune_wire__fail(err, "prior_responder_turns: more than %u entries",
-						 ATTUNE_MAX_PRIOR_TURNS);
+			                         ATTUNE_MAX_PRIOR_TURNS);
 		req->priv_turns_ = calloc(m->n_prior_responder_turns, sizeof(attune_text));
 		if (!req->priv_turns_)
 			return ATTUNE_WIRE_E_NOMEM;
@@ -148,8 +148,8 @@ static attune_wire_status fill_score_request(attune_wire_score_request *req,
 	req->input.locale = p->locale[0] ? p->locale : "en";
 	req->input.channel = p->channel;
 	req->input.max_suggestions = p->suggestions_disabled ? 0
-				     : p->max_suggestions ? p->max_suggestions
-							  : ATTUNE_DEFAULT_SUGGESTIONS;
+	                             : p->max_suggestions    ? p->max_suggestions
+	                                                     : ATTUNE_DEFAULT_SUGGESTIONS;
 	req->input.variation_key = variation_key(p->conversation_id);
 	return ATTUNE_WIRE_OK;
 }
@@ -167,7 +167,7 @@ attune_wire_status attune_wire_decode_score_request(const uint8_t *data, size_t 
 		return ATTUNE_WIRE_E_ARG;
 	*out = NULL;
 	st = attune_wire__unpack(&attune__v1__score_draft_request__descriptor, data, len,
-				 "ScoreDraftRequest", &msg, err);
+	                         "ScoreDraftRequest", &msg, err);
 	if (st != ATTUNE_WIRE_OK)
 		return st;
 	req = calloc(1, sizeof(*req));
@@ -239,8 +239,7 @@ static void free_turns(char **turns, size_t n)
 }
 
 attune_wire_status attune_wire_encode_score_request(const attune_wire_score_params *p,
-                                                    attune_wire_buf *out,
-                                                    attune_wire_error *err)
+                                                    attune_wire_buf *out, attune_wire_error *err)
 {
 	Attune__V1__ScoreDraftRequest m = ATTUNE__V1__SCORE_DRAFT_REQUEST__INIT;
 	Attune__V1__SuggestionOptions opts = ATTUNE__V1__SUGGESTION_OPTIONS__INIT;
@@ -297,7 +296,8 @@ static void response_store_release(response_store *s)
 static attune_wire_status response_store_fill(response_store *s, const attune_score_result *r,
                                               const char *score_id, const char *version)
 {
-	static const Attune__V1__ScoreDraftResponse resp_init = ATTUNE__V1__SCORE_DRAFT_RESPONSE__INIT;
+	static const Attune__V1__ScoreDraftResponse resp_init =
+	    ATTUNE__V1__SCORE_DRAFT_RESPONSE__INIT;
 	static const Attune__V1__DimensionLevels levels_init = ATTUNE__V1__DIMENSION_LEVELS__INIT;
 	static const Attune__V1__RiskAssessment risk_init = ATTUNE__V1__RISK_ASSESSMENT__INIT;
 	static const Attune__V1__Finding finding_init = ATTUNE__V1__FINDING__INIT;
@@ -440,7 +440,7 @@ attune_wire_status attune_wire_decode_score_reply(const uint8_t *data, size_t le
 		return ATTUNE_WIRE_E_ARG;
 	*out = NULL;
 	st = attune_wire__unpack(&attune__v1__score_draft_response__descriptor, data, len,
-				 "ScoreDraftResponse", &msg, err);
+	                         "ScoreDraftResponse", &msg, err);
 	if (st != ATTUNE_WIRE_OK)
 		return st;
 	rep = calloc(1, sizeof(*rep));
@@ -540,7 +540,7 @@ attune_wire_status attune_wire_decode_coach_request(const uint8_t *data, size_t 
 		return ATTUNE_WIRE_E_ARG;
 	*out = NULL;
 	st = attune_wire__unpack(&attune__v1__coach_draft_request__descriptor, data, len,
-				 "CoachDraftRequest", &msg, err);
+	                         "CoachDraftRequest", &msg, err);
 	if (st != ATTUNE_WIRE_OK)
 		return st;
 	req = calloc(1, sizeof(*req));
@@ -561,8 +561,8 @@ attune_wire_status attune_wire_decode_coach_request(const uint8_t *data, size_t 
 			/* The context's own draft is ignored: this message's draft
 			 * replaces it, so an empty one must not fail "required". */
 			attune_wire_error sub;
-			st = fill_score_request(req->context, m->context, m->draft[0] ? m->draft : " ",
-						scorer, &sub);
+			st = fill_score_request(req->context, m->context,
+			                        m->draft[0] ? m->draft : " ", scorer, &sub);
 			if (st == ATTUNE_WIRE_E_INVALID)
 				attune_wire__fail(err, "context.%s", sub.message);
 			req->context->params.draft = req->draft;
@@ -594,8 +594,7 @@ void attune_wire_coach_request_free(attune_wire_coach_request *req)
 
 attune_wire_status attune_wire_encode_coach_request(const attune_wire_score_params *ctx,
                                                     attune_text draft, uint64_t revision,
-                                                    attune_wire_buf *out,
-                                                    attune_wire_error *err)
+                                                    attune_wire_buf *out, attune_wire_error *err)
 {
 	Attune__V1__CoachDraftRequest m = ATTUNE__V1__COACH_DRAFT_REQUEST__INIT;
 	Attune__V1__ScoreDraftRequest c = ATTUNE__V1__SCORE_DRAFT_REQUEST__INIT;

@@ -71,6 +71,8 @@ static int cmp_finding(const void *x, const void *y)
 
 static int is_second_person(const at_tok *t)
 {
+	if (t->norm_len < 3 || t->norm[0] != 'y' || t->norm[1] != 'o' || t->norm[2] != 'u')
+		return 0;
 	static const char *const yous[] = {"you", "your", "youre", "youve", "yourself", "youd", "youll", "yours"};
 	for (size_t i = 0; i < sizeof(yous) / sizeof(yous[0]); i++)
 		if (strlen(yous[i]) == t->norm_len && memcmp(yous[i], t->norm, t->norm_len) == 0)
@@ -101,6 +103,31 @@ static unsigned overlap(const attune_scorer *s, const at_doc *d, const at_stemse
 	return n;
 }
 
+static unsigned content_words(const attune_scorer *s, const at_doc *d, uint32_t first, uint32_t last)
+{
+	unsigned n = 0;
+	for (uint32_t i = first; i < last; i++)
+		n += at_tok_is_content(s, &d->toks[i]);
+	return n;
+}
+
+/* A clause that opens like a restatement: a gerund ("Replaying the fight"),
+ * a number ("Three days of migraine") or an article. */
+static int restatement_lead(const attune_scorer *s, const at_tok *t)
+{
+	if (at_tok_in_class(s, t, C_NUMBER))
+		return 1;
+	if (t->norm_len == 1 && t->norm[0] == 'a')
+		return 1;
+	if (t->norm_len == 2 && memcmp(t->norm, "an", 2) == 0)
+		return 1;
+	if (t->norm_len == 10 && memcmp(t->norm, "especially", 10) == 0)
+		return 1;
+	return t->norm_len >= 5 && memcmp(t->norm + t->norm_len - 3, "ing", 3) == 0 &&
+	       memcmp(t->norm + t->norm_len - 5, "thing", 5) != 0 &&
+	       !at_tok_in_class(s, t, C_IMPERATIVE);
+}
+
 static uint32_t clause_end_byte(const at_doc *d, uint32_t tok)
 {
 	return d->clauses[d->toks[tok].clause].end;
@@ -110,6 +137,7 @@ typedef struct sent_info {
 	uint8_t invalidating; /* minimizing or judgment in this sentence */
 	uint8_t negative;     /* any negative match */
 	uint8_t advice, permission, checkin, positive_done, open;
+	uint32_t question; /* index of the match deciding the question type, or UINT32_MAX */
 } sent_info;
 
 /* Keeps a match unless quoted or covered by an exception of its own file. */
@@ -266,6 +294,8 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 			for (uint32_t t = mt->first; t < mt->last; t++)
 				exmask[t] |= 1u << p->file;
 	}
+	for (size_t i = 0; i < d->n_sents; i++)
+		si[i].question = UINT32_MAX;
 	/* pass 1: sentence facts */
 	for (size_t m = 0; m < d->n_matches; m++) {
 		const at_match *mt = &d->matches[m];
@@ -278,6 +308,8 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 		case F_JUDGE:
 			x->invalidating = 1;
 			x->negative = 1;
+			for (uint32_t t = mt->first; t < mt->last; t++)
+				exmask[t] |= 1u << 31; /* bit 31: covered by an invalidating phrase */
 			break;
 		case F_SELF:
 		case F_SECRECY:
@@ -293,6 +325,18 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 		case F_CHECKIN:
 			x->checkin = 1;
 			break;
+		case F_QUESTION: {
+			const at_match *prev = x->question == UINT32_MAX ? NULL : &d->matches[x->question];
+			/* the stem leading the last clause decides; an anchored stem beats a
+			 * loose one ("are you" inside "how are you"), a longer one a shorter */
+			const at_pattern *pp = prev ? &s->pats[prev->pat] : NULL;
+			if (!prev || (p->anchored && !pp->anchored) ||
+			    (p->anchored == pp->anchored &&
+			     (mt->first > prev->first ||
+			      (mt->first == prev->first && mt->last > prev->last))))
+				x->question = (uint32_t)m;
+			break;
+		}
 		default:
 			break;
 		}
@@ -323,7 +367,9 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 			if (sp->term == '?' && !si[sn].checkin)
 				break;
 			ov = overlap(s, d, sk, mt->first, sp->last, mt->first, mt->last, &emo);
-			unsigned lvl = (ov >= 2 || (ov >= 1 && emo)) ? 2 : 1;
+			unsigned rest = content_words(s, d, mt->last, sp->last);
+			/* a paraphrase carries substance after the stem; "I understand" alone is 1 */
+			unsigned lvl = (ov >= 2 || (ov >= 1 && rest >= 2) || (emo && rest >= 1)) ? 2 : 1;
 			if (lvl > a->reflect)
 				a->reflect = lvl;
 			si[sn].positive_done = 1;
@@ -337,6 +383,10 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 			                 d->toks[mt->first].start, d->toks[mt->last - 1].end);
 			break;
 		case F_QUESTION: {
+			if ((uint32_t)m != si[sn].question)
+				break;
+			if (p->qtype == 2 && p->anchored && sp->term != '?')
+				break;
 			if (si[sn].negative || si[sn].checkin ||
 			    (sp->term != '?' && sp->term != 0 && !(p->qtype == 1 && p->level == 1)))
 				break;
@@ -369,17 +419,24 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 	/* implicit reflection: a second-person statement carrying the seeker's content */
 	for (size_t sn = 0; st == ATTUNE_OK && sn < d->n_sents; sn++) {
 		const at_span *sp = &d->sents[sn];
-		if (si[sn].negative || si[sn].positive_done || sp->term == '?')
+		if (si[sn].negative || si[sn].positive_done || si[sn].permission)
 			continue;
 		int you = 0;
 		for (uint32_t t = sp->first; t < sp->last; t++)
 			you |= is_second_person(&d->toks[t]) && !(d->toks[t].flags & TK_QUOTED);
-		if (!you)
+		int restate = 0;
+		for (uint32_t t = sp->first; t < sp->last && !restate; t++)
+			restate = (d->toks[t].flags & TK_CLAUSE_LEAD) && restatement_lead(s, &d->toks[t]);
+		int emo = 0;
+		unsigned ov = overlap(s, d, sk, sp->first, sp->last, 0, 0, &emo);
+		unsigned words = content_words(s, d, sp->first, sp->last);
+		unsigned lvl;
+		if (restate && (ov >= 1 || emo || words >= 3) && (sp->term != '?' || ov >= 1))
+			lvl = (ov >= 2 || (ov >= 1 && emo)) ? 2 : 1;
+		else if (you && sp->term != '?' && ov >= 2)
+			lvl = ov >= 3 ? 2 : 1;
+		else
 			continue;
-		unsigned ov = overlap(s, d, sk, sp->first, sp->last, 0, 0, NULL);
-		if (ov < 2)
-			continue;
-		unsigned lvl = ov >= 3 ? 2 : 1;
 		if (lvl > a->reflect)
 			a->reflect = lvl;
 		st = add_finding(a, ATTUNE_FINDING_REFLECTION, ATTUNE_SEVERITY_STRENGTH, sp->start, sp->end);
@@ -410,6 +467,11 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 			                 sev_of(p, ATTUNE_SEVERITY_MAJOR), start, end);
 			break;
 		case F_ADVICE: {
+			int covered = 0;
+			for (uint32_t t = mt->first; t < mt->last; t++)
+				covered |= (exmask[t] >> 31) & 1;
+			if (covered)
+				break;
 			/* heard first? any acknowledgment/reflection earlier in the draft */
 			int heard = 0;
 			for (size_t f = 0; f < a->n_findings; f++) {

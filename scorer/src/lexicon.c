@@ -7,9 +7,6 @@
 #include "internal.h"
 #include "data.h"
 
-#ifdef ATTUNE_DEBUG_DATA
-#include <stdio.h>
-#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,6 +174,11 @@ static attune_status load_classes(attune_scorer *s)
 			e->negated = nn ? pool_norm(s, fn, nn, &e->negated_len) : NULL;
 			if (!e->canon || (nn && !e->negated))
 				return ATTUNE_E_INVALID;
+			/* "_" in a form stands for a space ("not_okay") */
+			for (char *ch = (char *)e->canon; *ch; ch++)
+				*ch = *ch == '_' ? ' ' : *ch;
+			for (char *ch = (char *)e->negated; e->negated && *ch; ch++)
+				*ch = *ch == '_' ? ' ' : *ch;
 			s->words[id].emo = (int32_t)s->n_emos++;
 		}
 	}
@@ -440,13 +442,8 @@ attune_status at_lexicon_build(attune_scorer *s)
 		const attune__data_file *f = find_file(pattern_files[k].name);
 		if (!f)
 			return ATTUNE_E_INVALID;
-		for (size_t i = 0; st == ATTUNE_OK && i < f->n_lines; i++) {
+		for (size_t i = 0; st == ATTUNE_OK && i < f->n_lines; i++)
 			st = parse_pattern(s, pattern_files[k].file, (uint16_t)i, f->lines[i]);
-#ifdef ATTUNE_DEBUG_DATA
-			if (st != ATTUNE_OK)
-				fprintf(stderr, "bad pattern: %s: %s\n", f->name, f->lines[i]);
-#endif
-		}
 	}
 	if (st == ATTUNE_OK)
 		st = load_templates(s);

@@ -68,7 +68,8 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 	unsigned level[ATTUNE_RISK_CATEGORY_MAX] = {0};
 	unsigned cues[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* bit per cue */
 	int current[ATTUNE_RISK_CATEGORY_MAX] = {0};
-	unsigned strong[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* current mentions at moderate+ */
+	unsigned strong[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* current matches at moderate+ */
+	int mention2[ATTUNE_RISK_CATEGORY_MAX] = {0};     /* a current moderate+ mention */
 	/* per sentence: 1 = long past, 2 = hyperbole ("lol", "i swear", 💀) */
 	uint8_t *past_sent = calloc(d->n_sents + 1, 1);
 	if (!past_sent)
@@ -105,8 +106,11 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 		} else {
 			current[c] = 1;
 			cues[c] |= 1u << cue;
-			if (lvl >= ATTUNE_RISK_MODERATE)
+			if (lvl >= ATTUNE_RISK_MODERATE) {
 				strong[c]++;
+				if (cue == ATTUNE_RISK_CUE_MENTION)
+					mention2[c] = 1;
+			}
 		}
 		if (lvl > level[c])
 			level[c] = lvl;
@@ -137,7 +141,7 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 		int imminent_kind = c == ATTUNE_RISK_SUICIDE || c == ATTUNE_RISK_SELF_HARM ||
 		                    c == ATTUNE_RISK_HARM_TO_OTHERS;
 		if (imminent_kind && current[c] &&
-		    (((cues[c] & (1u << ATTUNE_RISK_CUE_MENTION)) && n_acute >= 1) || n_acute >= 2))
+		    ((mention2[c] && n_acute >= 1) || n_acute >= 2))
 			level[c] = ATTUNE_RISK_HIGH;
 		if (c == ATTUNE_RISK_ABUSE && current[c] && (cues[c] & (1u << ATTUNE_RISK_CUE_MEANS)))
 			level[c] = ATTUNE_RISK_HIGH;

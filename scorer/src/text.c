@@ -52,12 +52,17 @@ static void stem_word(const char *w, size_t n, uint32_t *out)
 	for (size_t i = 0; i < n && k < AT_MAX_WORD; i++)
 		if (w[i] != '-')
 			buf[k++] = w[i];
-	static const char *const suf[] = {"ingly", "ations", "ation", "ments", "ment", "ness",
-	                                  "ings", "ing", "edly", "ied", "ies", "ed", "es", "ly",
-	                                  "ity", "ous", "s", "y", "e"};
-	for (size_t i = 0; i < sizeof(suf) / sizeof(suf[0]); i++) {
-		size_t sl = strlen(suf[i]);
-		if (k >= sl + 3 && memcmp(buf + k - sl, suf[i], sl) == 0) {
+	static const struct {
+		char s[7];
+		uint8_t n;
+	} suf[] = {{"ingly", 5}, {"ations", 6}, {"ation", 5}, {"ments", 5}, {"ment", 4},
+	           {"ness", 4},  {"ings", 4},   {"ing", 3},   {"edly", 4},  {"ied", 3},
+	           {"ies", 3},   {"ed", 2},     {"es", 2},    {"ly", 2},    {"ity", 3},
+	           {"ous", 3},   {"s", 1},      {"y", 1},     {"e", 1}};
+	char last = k ? buf[k - 1] : 0;
+	for (size_t i = 0; k >= 4 && i < sizeof(suf) / sizeof(suf[0]); i++) {
+		size_t sl = suf[i].n;
+		if (suf[i].s[sl - 1] == last && k >= sl + 3 && memcmp(buf + k - sl, suf[i].s, sl) == 0) {
 			k -= sl;
 			break;
 		}
@@ -332,12 +337,14 @@ static long match_from(const attune_scorer *s, const at_doc *d, const at_pattern
 	return match_from(s, d, p, k + 1, j + 1, sent);
 }
 
-static attune_status try_pattern(const attune_scorer *s, at_doc *d, uint32_t pi, size_t i)
+static attune_status try_pattern(const attune_scorer *s, at_doc *d, uint32_t pi, size_t i,
+                                 int first_known)
 {
 	const at_pattern *p = &s->pats[pi];
 	if (p->anchored && !(d->toks[i].flags & TK_CLAUSE_LEAD))
 		return ATTUNE_OK;
-	long end = match_from(s, d, p, 0, i, d->toks[i].sent);
+	long end = first_known ? match_from(s, d, p, 1, i + 1, d->toks[i].sent)
+	                       : match_from(s, d, p, 0, i, d->toks[i].sent);
 	if (end < 0)
 		return ATTUNE_OK;
 	if (d->n_matches == d->cap_matches) {
@@ -364,13 +371,13 @@ attune_status at_doc_match(const attune_scorer *s, at_doc *d)
 		if (w >= 0) {
 			const at_word *aw = &s->words[w];
 			for (uint32_t k = 0; k < aw->pat_n; k++) {
-				attune_status st = try_pattern(s, d, s->bucket[aw->pat_first + k], i);
+				attune_status st = try_pattern(s, d, s->bucket[aw->pat_first + k], i, 1);
 				if (st != ATTUNE_OK)
 					return st;
 			}
 		}
 		for (size_t k = 0; k < s->n_wild; k++) {
-			attune_status st = try_pattern(s, d, s->wild[k], i);
+			attune_status st = try_pattern(s, d, s->wild[k], i, 0);
 			if (st != ATTUNE_OK)
 				return st;
 		}

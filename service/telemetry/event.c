@@ -11,9 +11,12 @@
 
 #include <cjson/cJSON.h>
 
-static const char *const action_names[ATTUNE_OUTCOME_MAX] = {
-	"unspecified", "sent_as_drafted", "sent_edited", "used_suggestion_verbatim",
-	"used_suggestion_edited", "discarded"};
+static const char *const action_names[ATTUNE_OUTCOME_MAX] = {"unspecified",
+                                                             "sent_as_drafted",
+                                                             "sent_edited",
+                                                             "used_suggestion_verbatim",
+                                                             "used_suggestion_edited",
+                                                             "discarded"};
 
 static const char *const type_names[] = {"", "draft_scored", "outcome_recorded", "risk_flagged"};
 
@@ -58,8 +61,8 @@ static void ev_put_label(ev_out *o, const char *key, const char *s)
 
 	for (i = 0; s[i] && i < sizeof(clean) - 1; i++) {
 		char c = s[i];
-		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			 c == '.' || c == '_' || c == '-';
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 		clean[i] = ok ? c : '_';
 	}
 	clean[i] = '\0';
@@ -86,14 +89,17 @@ size_t attune_event_format(const attune_event *ev, char *buf, size_t cap)
 	ev_put(&o, ",\"channel\":\"%s\"", attune_channel_name(ev->channel));
 	if (ev->type == ATTUNE_EVENT_DRAFT_SCORED || ev->type == ATTUNE_EVENT_RISK_FLAGGED) {
 		int first = 1;
-		ev_put(&o, ",\"score\":%u,\"levels\":{\"acknowledge\":%u,\"reflect\":%u,\"explore\":%u}",
-		       ev->score, ev->acknowledge, ev->reflect, ev->explore);
+		ev_put(
+		    &o,
+		    ",\"score\":%u,\"levels\":{\"acknowledge\":%u,\"reflect\":%u,\"explore\":%u}",
+		    ev->score, ev->acknowledge, ev->reflect, ev->explore);
 		ev_put(&o, ",\"findings\":{");
 		for (unsigned k = 1; k < ATTUNE_FINDING_KIND_MAX; k++) {
 			if (!ev->findings[k])
 				continue;
 			ev_put(&o, "%s\"%s\":%u", first ? "" : ",",
-			       attune_finding_kind_name((attune_finding_kind)k), (unsigned)ev->findings[k]);
+			       attune_finding_kind_name((attune_finding_kind)k),
+			       (unsigned)ev->findings[k]);
 			first = 0;
 		}
 		ev_put(&o, "},\"risk\":{\"level\":\"%s\",\"categories\":[",
@@ -168,7 +174,8 @@ static void ev_parse_scored(const cJSON *root, attune_event *ev)
 	const cJSON *it;
 
 	ev->score = ev_clamp_u(ev_get_num(root, "score", 0, NULL), 100);
-	ev->suggestions_offered = ev_clamp_u(ev_get_num(root, "suggestions_offered", 0, NULL), 1000);
+	ev->suggestions_offered =
+	    ev_clamp_u(ev_get_num(root, "suggestions_offered", 0, NULL), 1000);
 	if (cJSON_IsObject(levels)) {
 		ev->acknowledge = ev_clamp_u(ev_get_num(levels, "acknowledge", 0, NULL), 2);
 		ev->reflect = ev_clamp_u(ev_get_num(levels, "reflect", 0, NULL), 2);
@@ -178,8 +185,8 @@ static void ev_parse_scored(const cJSON *root, attune_event *ev)
 		cJSON_ArrayForEach(it, findings)
 		{
 			attune_finding_kind k = attune_finding_kind_from_name(it->string);
-			if (k != ATTUNE_FINDING_UNSPECIFIED && (unsigned)k < ATTUNE_FINDING_KIND_MAX &&
-			    cJSON_IsNumber(it))
+			if (k != ATTUNE_FINDING_UNSPECIFIED &&
+			    (unsigned)k < ATTUNE_FINDING_KIND_MAX && cJSON_IsNumber(it))
 				ev->findings[k] = ev_clamp_u(it->valuedouble, 1000000);
 		}
 	}
@@ -188,7 +195,8 @@ static void ev_parse_scored(const cJSON *root, attune_event *ev)
 		const cJSON *cats = cJSON_GetObjectItemCaseSensitive(risk, "categories");
 		if (cJSON_IsString(lvl)) {
 			for (unsigned l = 0; l <= ATTUNE_RISK_HIGH; l++)
-				if (strcmp(lvl->valuestring, attune_risk_level_name((attune_risk_level)l)) == 0)
+				if (strcmp(lvl->valuestring,
+				           attune_risk_level_name((attune_risk_level)l)) == 0)
 					ev->risk_level = (attune_risk_level)l;
 		}
 		if (cJSON_IsArray(cats)) {
@@ -197,8 +205,9 @@ static void ev_parse_scored(const cJSON *root, attune_event *ev)
 				if (!cJSON_IsString(it))
 					continue;
 				for (unsigned c = 1; c < ATTUNE_RISK_CATEGORY_MAX; c++)
-					if (strcmp(it->valuestring,
-						   attune_risk_category_name((attune_risk_category)c)) == 0)
+					if (strcmp(it->valuestring, attune_risk_category_name(
+					                                (attune_risk_category)c)) ==
+					    0)
 						ev->risk_categories |= 1u << c;
 			}
 		}

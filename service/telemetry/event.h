@@ -49,9 +49,9 @@ typedef enum attune_outcome_action {
 /* "sent_as_drafted", ...; "unspecified" for anything else. */
 const char *attune_outcome_action_name(attune_outcome_action a);
 
-#define ATTUNE_EVENT_ID_MAX 40      /* bytes of an event id */
+#define ATTUNE_EVENT_ID_MAX       40 /* bytes of an event id */
 #define ATTUNE_EVENT_SCORE_ID_MAX 64 /* as the API's score_id limit */
-#define ATTUNE_EVENT_TEAM_MAX 64     /* as the API's team limit */
+#define ATTUNE_EVENT_TEAM_MAX     64 /* as the API's team limit */
 
 typedef struct attune_event {
 	attune_event_type type;
@@ -65,7 +65,7 @@ typedef struct attune_event {
 	uint64_t latency_us;
 	/* draft_scored / risk_flagged */
 	unsigned score;
-	unsigned acknowledge, reflect, explore; /* 0..2 */
+	unsigned acknowledge, reflect, explore;     /* 0..2 */
 	uint32_t findings[ATTUNE_FINDING_KIND_MAX]; /* count per kind */
 	attune_risk_level risk_level;
 	uint32_t risk_categories; /* bit (1u << category) */

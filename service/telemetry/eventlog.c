@@ -39,7 +39,7 @@ struct attune_eventlog {
 	pthread_cond_t space; /* appenders: pending buffer drained */
 	char *pend;           /* queued lines, guarded by mu */
 	size_t pend_len, pend_cap;
-	char *wbuf; /* batch being written, writer thread only */
+	char *wbuf;          /* batch being written, writer thread only */
 	uint64_t next_seq;   /* seq of the last queued line */
 	uint64_t synced_seq; /* every line with seq <= this is fsync'ed */
 	int failed;
@@ -113,8 +113,9 @@ static attune_ev_status eventlog_repair_tail(attune_eventlog *log)
 		return ATTUNE_EV_E_IO;
 	log->stats.torn_bytes = (uint64_t)(end - keep_to);
 	log->file_size = (uint64_t)keep_to;
-	ATTUNE_LOG(ATTUNE_LOG_WARN, "eventlog_torn_line_dropped", "path=%s dropped_bytes=%lld kept_bytes=%lld",
-		   log->path, (long long)(end - keep_to), (long long)keep_to);
+	ATTUNE_LOG(ATTUNE_LOG_WARN, "eventlog_torn_line_dropped",
+	           "path=%s dropped_bytes=%lld kept_bytes=%lld", log->path,
+	           (long long)(end - keep_to), (long long)keep_to);
 	return ATTUNE_EV_OK;
 }
 
@@ -226,20 +227,21 @@ static void *eventlog_writer_main(void *arg)
 			/* Data may be partly on disk: refuse everything from now on
 			 * rather than acknowledge an event that might be lost. */
 			log->failed = 1;
-			ATTUNE_LOG(ATTUNE_LOG_ERROR, "eventlog_write_failed", "path=%s errno=%d", log->path, err);
+			ATTUNE_LOG(ATTUNE_LOG_ERROR, "eventlog_write_failed", "path=%s errno=%d",
+			           log->path, err);
 		} else {
 			log->synced_seq = batch_last;
 			log->stats.events += batch_n;
 			log->stats.batches++;
 			if (rotated) {
 				log->stats.rotations++;
-				ATTUNE_LOG(ATTUNE_LOG_INFO, "eventlog_rotated", "path=%s keep=%u", log->path,
-					   log->keep);
+				ATTUNE_LOG(ATTUNE_LOG_INFO, "eventlog_rotated", "path=%s keep=%u",
+				           log->path, log->keep);
 			}
 		}
 		pthread_cond_broadcast(&log->done);
 		eventlog_notify(log, log->failed ? UINT64_MAX : batch_last,
-				log->failed ? ATTUNE_EV_E_IO : ATTUNE_EV_OK);
+		                log->failed ? ATTUNE_EV_E_IO : ATTUNE_EV_OK);
 		if (log->failed)
 			break;
 	}
@@ -275,7 +277,8 @@ attune_ev_status attune_eventlog_open(const attune_eventlog_config *cfg, attune_
 		*slash = '\0';
 	log->max_bytes = cfg->max_bytes;
 	log->keep = cfg->keep;
-	log->pend_cap = cfg->max_pending_bytes ? cfg->max_pending_bytes : ATTUNE_EVENTLOG_DEFAULT_PENDING;
+	log->pend_cap =
+	    cfg->max_pending_bytes ? cfg->max_pending_bytes : ATTUNE_EVENTLOG_DEFAULT_PENDING;
 	if (log->pend_cap < ATTUNE_EVENTLOG_LINE_MAX + 1)
 		log->pend_cap = ATTUNE_EVENTLOG_LINE_MAX + 1;
 	log->pend = malloc(log->pend_cap);
@@ -285,20 +288,22 @@ attune_ev_status attune_eventlog_open(const attune_eventlog_config *cfg, attune_
 		goto out_free;
 	}
 	if (mkdir(log->dir, 0700) != 0 && errno != EEXIST) {
-		ATTUNE_LOG(ATTUNE_LOG_ERROR, "eventlog_dir_create_failed", "path=%s errno=%d", log->dir, errno);
+		ATTUNE_LOG(ATTUNE_LOG_ERROR, "eventlog_dir_create_failed", "path=%s errno=%d",
+		           log->dir, errno);
 		rc = ATTUNE_EV_E_IO;
 		goto out_free;
 	}
 	log->fd = eventlog_open_fd(log->path);
 	if (log->fd < 0) {
-		ATTUNE_LOG(ATTUNE_LOG_ERROR, "eventlog_open_failed", "path=%s errno=%d", log->path, errno);
+		ATTUNE_LOG(ATTUNE_LOG_ERROR, "eventlog_open_failed", "path=%s errno=%d", log->path,
+		           errno);
 		rc = ATTUNE_EV_E_IO;
 		goto out_free;
 	}
 	rc = eventlog_repair_tail(log);
 	if (rc != ATTUNE_EV_OK) {
-		ATTUNE_LOG(ATTUNE_LOG_ERROR, "eventlog_open_failed", "path=%s errno=%d step=repair", log->path,
-			   errno);
+		ATTUNE_LOG(ATTUNE_LOG_ERROR, "eventlog_open_failed", "path=%s errno=%d step=repair",
+		           log->path, errno);
 		goto out_close;
 	}
 	if (eventlog_fsync_dir(log->dir) != 0) {
@@ -314,8 +319,9 @@ attune_ev_status attune_eventlog_open(const attune_eventlog_config *cfg, attune_
 		goto out_sync;
 	}
 	log->writer_started = 1;
-	ATTUNE_LOG(ATTUNE_LOG_INFO, "eventlog_opened", "path=%s size=%llu max_bytes=%llu keep=%u", log->path,
-		   (unsigned long long)log->file_size, (unsigned long long)log->max_bytes, log->keep);
+	ATTUNE_LOG(ATTUNE_LOG_INFO, "eventlog_opened", "path=%s size=%llu max_bytes=%llu keep=%u",
+	           log->path, (unsigned long long)log->file_size,
+	           (unsigned long long)log->max_bytes, log->keep);
 	*out = log;
 	return ATTUNE_EV_OK;
 out_sync:
@@ -334,16 +340,16 @@ out_free:
 
 /* Queues one line; with w != NULL, w is queued as its async waiter. */
 static attune_ev_status eventlog_enqueue(attune_eventlog *log, const char *line, size_t len,
-					 int wait_durable, ev_waiter *w);
+                                         int wait_durable, ev_waiter *w);
 
 attune_ev_status attune_eventlog_append(attune_eventlog *log, const char *line, size_t len,
-					int wait_durable)
+                                        int wait_durable)
 {
 	return eventlog_enqueue(log, line, len, wait_durable, NULL);
 }
 
 attune_ev_status attune_eventlog_append_async(attune_eventlog *log, const char *line, size_t len,
-					      attune_eventlog_done_fn done, void *arg)
+                                              attune_eventlog_done_fn done, void *arg)
 {
 	attune_ev_status rc;
 	ev_waiter *w;
@@ -362,7 +368,7 @@ attune_ev_status attune_eventlog_append_async(attune_eventlog *log, const char *
 }
 
 static attune_ev_status eventlog_enqueue(attune_eventlog *log, const char *line, size_t len,
-					 int wait_durable, ev_waiter *w)
+                                         int wait_durable, ev_waiter *w)
 {
 	attune_ev_status rc = ATTUNE_EV_OK;
 	uint64_t seq;
@@ -428,9 +434,10 @@ void attune_eventlog_close(attune_eventlog *log)
 	pthread_mutex_lock(&log->mu);
 	eventlog_notify(log, UINT64_MAX, ATTUNE_EV_E_IO); /* none unless the writer failed */
 	pthread_mutex_unlock(&log->mu);
-	ATTUNE_LOG(ATTUNE_LOG_INFO, "eventlog_closed", "path=%s events=%llu fsyncs=%llu rotations=%llu failed=%d",
-		   log->path, (unsigned long long)log->stats.events, (unsigned long long)log->stats.batches,
-		   (unsigned long long)log->stats.rotations, log->failed);
+	ATTUNE_LOG(ATTUNE_LOG_INFO, "eventlog_closed",
+	           "path=%s events=%llu fsyncs=%llu rotations=%llu failed=%d", log->path,
+	           (unsigned long long)log->stats.events, (unsigned long long)log->stats.batches,
+	           (unsigned long long)log->stats.rotations, log->failed);
 	close(log->fd);
 	pthread_cond_destroy(&log->space);
 	pthread_cond_destroy(&log->done);
@@ -442,8 +449,9 @@ void attune_eventlog_close(attune_eventlog *log)
 }
 
 /* Feeds the complete lines of one file to fn; see attune_eventlog_replay. */
-static attune_ev_status eventlog_replay_file(const char *path, attune_eventlog_line_fn fn, void *ctx,
-					     uint64_t *lines, uint64_t *skipped, int *stop)
+static attune_ev_status eventlog_replay_file(const char *path, attune_eventlog_line_fn fn,
+                                             void *ctx, uint64_t *lines, uint64_t *skipped,
+                                             int *stop)
 {
 	enum { CHUNK = 65536 };
 	char *line = NULL, *chunk = NULL;
@@ -495,8 +503,8 @@ static attune_ev_status eventlog_replay_file(const char *path, attune_eventlog_l
 	}
 	if (!*stop && (line_len > 0 || too_long)) {
 		(*skipped)++;
-		ATTUNE_LOG(ATTUNE_LOG_WARN, "eventlog_replay_torn_line_skipped", "path=%s bytes=%zu", path,
-			   line_len);
+		ATTUNE_LOG(ATTUNE_LOG_WARN, "eventlog_replay_torn_line_skipped",
+		           "path=%s bytes=%zu", path, line_len);
 	}
 out_free:
 	free(line);
@@ -506,7 +514,7 @@ out_free:
 }
 
 attune_ev_status attune_eventlog_replay(const char *path, unsigned keep, attune_eventlog_line_fn fn,
-					void *ctx, uint64_t *lines, uint64_t *skipped)
+                                        void *ctx, uint64_t *lines, uint64_t *skipped)
 {
 	char name[PATH_MAX + 16];
 	uint64_t n_lines = 0, n_skipped = 0;

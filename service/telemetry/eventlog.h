@@ -27,15 +27,15 @@
 #define ATTUNE_EVENTLOG_MAX_KEEP 1000u
 
 typedef struct attune_eventlog_config {
-	const char *path;         /* the active file; rotated files are path.1 (newest) .. path.keep */
-	uint64_t max_bytes;       /* rotate once the active file reaches this size; 0 = never */
-	unsigned keep;            /* rotated files kept (0 = rotated data is deleted) */
+	const char *path;   /* the active file; rotated files are path.1 (newest) .. path.keep */
+	uint64_t max_bytes; /* rotate once the active file reaches this size; 0 = never */
+	unsigned keep;      /* rotated files kept (0 = rotated data is deleted) */
 	size_t max_pending_bytes; /* 0 = ATTUNE_EVENTLOG_DEFAULT_PENDING */
 } attune_eventlog_config;
 
 typedef struct attune_eventlog_stats {
-	uint64_t events;     /* lines written and fsync'ed */
-	uint64_t batches;    /* write+fsync rounds (= fsyncs of the data file) */
+	uint64_t events;  /* lines written and fsync'ed */
+	uint64_t batches; /* write+fsync rounds (= fsyncs of the data file) */
 	uint64_t rotations;
 	uint64_t torn_bytes; /* bytes of a torn last line dropped at open */
 } attune_eventlog_stats;
@@ -57,7 +57,7 @@ attune_ev_status attune_eventlog_open(const attune_eventlog_config *cfg, attune_
  * the call blocks until the line is fsync'ed (or the log fails: E_IO).
  * The line is copied. Thread-safe. */
 attune_ev_status attune_eventlog_append(attune_eventlog *log, const char *line, size_t len,
-					int wait_durable);
+                                        int wait_durable);
 
 /* Called once a line queued with attune_eventlog_append_async() is fsync'ed
  * (ATTUNE_EV_OK) or can no longer be (ATTUNE_EV_E_IO), on the writer
@@ -70,7 +70,7 @@ typedef void (*attune_eventlog_done_fn)(void *arg, attune_ev_status st);
  * if it returns an error. Lets a gRPC worker thread hand a RecordOutcome
  * to the group commit and go on serving other calls. */
 attune_ev_status attune_eventlog_append_async(attune_eventlog *log, const char *line, size_t len,
-					      attune_eventlog_done_fn done, void *arg);
+                                              attune_eventlog_done_fn done, void *arg);
 
 /* Counters so far. Thread-safe. */
 void attune_eventlog_get_stats(attune_eventlog *log, attune_eventlog_stats *out);
@@ -90,6 +90,6 @@ typedef int (*attune_eventlog_line_fn)(void *ctx, const char *line, size_t len);
  * fragment are skipped and counted in *skipped (may be NULL); missing files
  * are fine. Memory is bounded by the line limit, whatever the file holds. */
 attune_ev_status attune_eventlog_replay(const char *path, unsigned keep, attune_eventlog_line_fn fn,
-					void *ctx, uint64_t *lines, uint64_t *skipped);
+                                        void *ctx, uint64_t *lines, uint64_t *skipped);
 
 #endif

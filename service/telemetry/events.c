@@ -70,8 +70,8 @@ static int events_replay_line(void *ctx, const char *line, size_t len)
 	if (ev.type == ATTUNE_EVENT_DRAFT_SCORED) {
 		rc->drafts++;
 		if (ev.score_id[0])
-			attune_score_table_put(rc->e->scores, ev.score_id, strlen(ev.score_id), ev.score,
-					       ev.suggestions_offered);
+			attune_score_table_put(rc->e->scores, ev.score_id, strlen(ev.score_id),
+			                       ev.score, ev.suggestions_offered);
 	} else if (ev.type == ATTUNE_EVENT_OUTCOME_RECORDED) {
 		rc->outcomes++;
 	}
@@ -79,7 +79,7 @@ static int events_replay_line(void *ctx, const char *line, size_t len)
 }
 
 static attune_ev_status events_open_memory_only(const attune_events_config *cfg,
-						attune_events **out)
+                                                attune_events **out)
 {
 	attune_events *e = calloc(1, sizeof(*e));
 	attune_ev_status rc;
@@ -100,8 +100,8 @@ static attune_ev_status events_open_memory_only(const attune_events_config *cfg,
 		return rc;
 	}
 	ATTUNE_LOG(ATTUNE_LOG_WARN, "events_memory_only",
-		   "reason=no_state_dir effect=no_event_log,outcomes_refused,stats_from_start%s",
-		   cfg->key_file ? "" : ",pseudonyms_per_process");
+	           "reason=no_state_dir effect=no_event_log,outcomes_refused,stats_from_start%s",
+	           cfg->key_file ? "" : ",pseudonyms_per_process");
 	*out = e;
 	return ATTUNE_EV_OK;
 }
@@ -124,15 +124,15 @@ attune_ev_status attune_events_open(const attune_events_config *cfg, attune_even
 		return events_open_memory_only(cfg, out);
 	if (!cfg->state_dir && !cfg->key_file) {
 		ATTUNE_LOG(ATTUNE_LOG_ERROR, "events_config_invalid",
-			   "reason=event_log_without_key hint=set_state_dir_or_pseudonym_key_file");
+		           "reason=event_log_without_key hint=set_state_dir_or_pseudonym_key_file");
 		return ATTUNE_EV_E_INVALID;
 	}
 	if (cfg->event_log_path) {
 		if (strlen(cfg->event_log_path) >= sizeof(log_path))
 			return ATTUNE_EV_E_INVALID;
 		strcpy(log_path, cfg->event_log_path);
-	} else if (snprintf(log_path, sizeof(log_path), "%s/%s", cfg->state_dir, ATTUNE_EVENTS_LOG_NAME) >=
-		   (int)sizeof(log_path)) {
+	} else if (snprintf(log_path, sizeof(log_path), "%s/%s", cfg->state_dir,
+	                    ATTUNE_EVENTS_LOG_NAME) >= (int)sizeof(log_path)) {
 		return ATTUNE_EV_E_INVALID;
 	}
 	e = calloc(1, sizeof(*e));
@@ -142,7 +142,8 @@ attune_ev_status attune_events_open(const attune_events_config *cfg, attune_even
 		rc = ATTUNE_EV_E_IO;
 		goto out_fail;
 	}
-	snprintf(e->instance, sizeof(e->instance), "%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3]);
+	snprintf(e->instance, sizeof(e->instance), "%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2],
+	         rnd[3]);
 	rc = attune_pseudonym_open(cfg->key_file, cfg->state_dir, &e->pseudonym);
 	if (rc != ATTUNE_EV_OK)
 		goto out_fail;
@@ -162,19 +163,21 @@ attune_ev_status attune_events_open(const attune_events_config *cfg, attune_even
 		goto out_fail;
 	t0 = attune_events_now_ms();
 	rctx.e = e;
-	rc = attune_eventlog_replay(log_path, cfg->keep, events_replay_line, &rctx, &lines, &skipped);
+	rc = attune_eventlog_replay(log_path, cfg->keep, events_replay_line, &rctx, &lines,
+	                            &skipped);
 	if (rc != ATTUNE_EV_OK) {
-		ATTUNE_LOG(ATTUNE_LOG_ERROR, "eventlog_replay_failed", "path=%s status=%s", log_path,
-			   attune_ev_strerror(rc));
+		ATTUNE_LOG(ATTUNE_LOG_ERROR, "eventlog_replay_failed", "path=%s status=%s",
+		           log_path, attune_ev_strerror(rc));
 		goto out_fail;
 	}
 	if (rctx.bad || skipped)
-		ATTUNE_LOG(ATTUNE_LOG_WARN, "eventlog_replay_bad_lines", "path=%s unparsable=%llu skipped=%llu",
-			   log_path, (unsigned long long)rctx.bad, (unsigned long long)skipped);
+		ATTUNE_LOG(ATTUNE_LOG_WARN, "eventlog_replay_bad_lines",
+		           "path=%s unparsable=%llu skipped=%llu", log_path,
+		           (unsigned long long)rctx.bad, (unsigned long long)skipped);
 	ATTUNE_LOG(ATTUNE_LOG_INFO, "eventlog_replayed",
-		   "path=%s lines=%llu drafts=%llu outcomes=%llu duration_ms=%lld", log_path,
-		   (unsigned long long)lines, (unsigned long long)rctx.drafts,
-		   (unsigned long long)rctx.outcomes, (long long)(attune_events_now_ms() - t0));
+	           "path=%s lines=%llu drafts=%llu outcomes=%llu duration_ms=%lld", log_path,
+	           (unsigned long long)lines, (unsigned long long)rctx.drafts,
+	           (unsigned long long)rctx.outcomes, (long long)(attune_events_now_ms() - t0));
 	*out = e;
 	return ATTUNE_EV_OK;
 out_fail:
@@ -194,16 +197,19 @@ void attune_events_close(attune_events *e)
 }
 
 static void events_fill_base(attune_events *e, attune_event *ev, attune_event_type type,
-			     const char *score_id, const char *conv, size_t conv_len, const char *resp,
-			     size_t resp_len, const char *team, attune_channel channel, uint64_t latency_us)
+                             const char *score_id, const char *conv, size_t conv_len,
+                             const char *resp, size_t resp_len, const char *team,
+                             attune_channel channel, uint64_t latency_us)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->type = type;
 	ev->ts_ms = attune_events_now_ms();
 	events_new_id(e, ev->id, sizeof(ev->id));
 	events_copy_label(ev->score_id, sizeof(ev->score_id), score_id);
-	attune_pseudonym_of(e->pseudonym, ATTUNE_PSEUDONYM_CONVERSATION, conv, conv_len, ev->conversation);
-	attune_pseudonym_of(e->pseudonym, ATTUNE_PSEUDONYM_RESPONDER, resp, resp_len, ev->responder);
+	attune_pseudonym_of(e->pseudonym, ATTUNE_PSEUDONYM_CONVERSATION, conv, conv_len,
+	                    ev->conversation);
+	attune_pseudonym_of(e->pseudonym, ATTUNE_PSEUDONYM_RESPONDER, resp, resp_len,
+	                    ev->responder);
 	events_copy_label(ev->team, sizeof(ev->team), team);
 	ev->channel = channel;
 	ev->latency_us = latency_us;
@@ -232,8 +238,8 @@ attune_ev_status attune_events_draft_scored(attune_events *e, const attune_event
 		return ATTUNE_EV_E_INVALID;
 	r = d->result;
 	events_fill_base(e, &ev, ATTUNE_EVENT_DRAFT_SCORED, d->score_id, d->conversation_id,
-			 d->conversation_len, d->responder_id, d->responder_len, d->team, d->channel,
-			 d->latency_us);
+	                 d->conversation_len, d->responder_id, d->responder_len, d->team,
+	                 d->channel, d->latency_us);
 	ev.score = r->score;
 	ev.acknowledge = r->acknowledge;
 	ev.reflect = r->reflect;
@@ -249,7 +255,7 @@ attune_ev_status attune_events_draft_scored(attune_events *e, const attune_event
 	attune_team_stats_add(e->stats, &ev);
 	if (d->score_id && d->score_id[0])
 		attune_score_table_put(e->scores, d->score_id, strlen(d->score_id), r->score,
-				       (unsigned)r->n_suggestions);
+		                       (unsigned)r->n_suggestions);
 	if (!e->log)
 		return ATTUNE_EV_OK; /* memory-only mode: counted, nothing to write */
 	rc = events_write(e, &ev, 0);
@@ -262,34 +268,35 @@ attune_ev_status attune_events_draft_scored(attune_events *e, const attune_event
 }
 
 void attune_events_remember_draft(attune_events *e, const char *score_id, unsigned score,
-				  unsigned n_suggestions)
+                                  unsigned n_suggestions)
 {
 	if (e && score_id && score_id[0])
 		attune_score_table_put(e->scores, score_id, strlen(score_id), score, n_suggestions);
 }
 
 int attune_events_lookup_draft(attune_events *e, const char *score_id, size_t len, unsigned *score,
-			       unsigned *n_suggestions)
+                               unsigned *n_suggestions)
 {
 	if (!e)
 		return 0;
 	return attune_score_table_get(e->scores, score_id, len, score, n_suggestions);
 }
 
-static void events_outcome_event(attune_events *e, const attune_events_outcome *o, attune_event *out)
+static void events_outcome_event(attune_events *e, const attune_events_outcome *o,
+                                 attune_event *out)
 {
 	attune_event ev;
 	unsigned draft_score = 0;
 
 	events_fill_base(e, &ev, ATTUNE_EVENT_OUTCOME_RECORDED, o->score_id, o->conversation_id,
-			 o->conversation_len, o->responder_id, o->responder_len, o->team, o->channel,
-			 o->latency_us);
+	                 o->conversation_len, o->responder_id, o->responder_len, o->team,
+	                 o->channel, o->latency_us);
 	ev.action = o->action;
 	ev.suggestion_index = o->suggestion_index;
 	ev.has_final_score = o->has_final_score;
 	ev.final_score = o->final_score;
-	if (o->has_final_score &&
-	    attune_score_table_get(e->scores, o->score_id, strlen(o->score_id), &draft_score, NULL)) {
+	if (o->has_final_score && attune_score_table_get(e->scores, o->score_id,
+	                                                 strlen(o->score_id), &draft_score, NULL)) {
 		ev.has_score_change = 1;
 		ev.score_change = (int)o->final_score - (int)draft_score;
 	}
@@ -297,7 +304,7 @@ static void events_outcome_event(attune_events *e, const attune_events_outcome *
 }
 
 attune_ev_status attune_events_record_outcome(attune_events *e, const attune_events_outcome *o,
-					      attune_events_outcome_result *out)
+                                              attune_events_outcome_result *out)
 {
 	attune_event ev;
 	attune_ev_status rc;
@@ -341,8 +348,9 @@ static void events_outcome_durable(void *arg, attune_ev_status st)
 	free(p);
 }
 
-attune_ev_status attune_events_record_outcome_async(attune_events *e, const attune_events_outcome *o,
-						    attune_events_outcome_fn done, void *arg)
+attune_ev_status attune_events_record_outcome_async(attune_events *e,
+                                                    const attune_events_outcome *o,
+                                                    attune_events_outcome_fn done, void *arg)
 {
 	char line[ATTUNE_EVENT_LINE_MAX];
 	events_pending *p;
@@ -369,15 +377,16 @@ attune_ev_status attune_events_record_outcome_async(attune_events *e, const attu
 }
 
 void attune_events_team_stats(attune_events *e, const char *team, const char *responder_id,
-			      size_t responder_len, attune_stats_window window, int64_t now_ms,
-			      attune_team_stats_result *out,
-			      char responder_pseudonym[ATTUNE_PSEUDONYM_HEX_LEN + 1])
+                              size_t responder_len, attune_stats_window window, int64_t now_ms,
+                              attune_team_stats_result *out,
+                              char responder_pseudonym[ATTUNE_PSEUDONYM_HEX_LEN + 1])
 {
 	responder_pseudonym[0] = '\0';
 	if (e && responder_id && responder_len)
-		attune_pseudonym_of(e->pseudonym, ATTUNE_PSEUDONYM_RESPONDER, responder_id, responder_len,
-				    responder_pseudonym);
-	attune_team_stats_query(e ? e->stats : NULL, team, responder_pseudonym, window, now_ms, out);
+		attune_pseudonym_of(e->pseudonym, ATTUNE_PSEUDONYM_RESPONDER, responder_id,
+		                    responder_len, responder_pseudonym);
+	attune_team_stats_query(e ? e->stats : NULL, team, responder_pseudonym, window, now_ms,
+	                        out);
 }
 
 void attune_events_log_stats(attune_events *e, attune_eventlog_stats *out)

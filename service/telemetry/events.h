@@ -25,17 +25,17 @@
 #include "eventlog.h"
 #include "team_stats.h"
 
-#define ATTUNE_EVENTS_LOG_NAME "events.jsonl"
+#define ATTUNE_EVENTS_LOG_NAME          "events.jsonl"
 #define ATTUNE_EVENTS_DEFAULT_MAX_BYTES (64ull << 20) /* rotate at 64 MiB */
-#define ATTUNE_EVENTS_DEFAULT_KEEP 8u
+#define ATTUNE_EVENTS_DEFAULT_KEEP      8u
 
 typedef struct attune_events_config {
-	const char *state_dir;      /* NULL: see memory-only mode; with event_log_path
-	                               set, key_file is then required */
-	const char *event_log_path; /* NULL = <state_dir>/events.jsonl */
-	const char *key_file;       /* NULL = <state_dir>/pseudonym.key (generated if missing) */
-	uint64_t max_bytes;         /* rotation size; 0 = never rotate */
-	unsigned keep;              /* rotated files kept */
+	const char *state_dir;       /* NULL: see memory-only mode; with event_log_path
+	                                set, key_file is then required */
+	const char *event_log_path;  /* NULL = <state_dir>/events.jsonl */
+	const char *key_file;        /* NULL = <state_dir>/pseudonym.key (generated if missing) */
+	uint64_t max_bytes;          /* rotation size; 0 = never rotate */
+	unsigned keep;               /* rotated files kept */
 	size_t score_table_capacity; /* 0 = ATTUNE_SCORE_TABLE_DEFAULT_CAPACITY */
 } attune_events_config;
 
@@ -75,11 +75,11 @@ attune_ev_status attune_events_draft_scored(attune_events *e, const attune_event
  * no event and no stats: CoachDraft scores every revision as the
  * responder types, which would flood the log and inflate "drafts scored". */
 void attune_events_remember_draft(attune_events *e, const char *score_id, unsigned score,
-				  unsigned n_suggestions);
+                                  unsigned n_suggestions);
 
 /* Numbers remembered for a score_id: 1 if known. */
 int attune_events_lookup_draft(attune_events *e, const char *score_id, size_t len, unsigned *score,
-			       unsigned *n_suggestions);
+                               unsigned *n_suggestions);
 
 typedef struct attune_events_outcome {
 	const char *score_id; /* NUL-terminated, 1..64 bytes */
@@ -108,27 +108,28 @@ typedef struct attune_events_outcome_result {
  * it is durable. ATTUNE_EV_E_CLOSED / E_IO: not recorded; E_NOLOG in
  * memory-only mode. */
 attune_ev_status attune_events_record_outcome(attune_events *e, const attune_events_outcome *o,
-					      attune_events_outcome_result *out);
+                                              attune_events_outcome_result *out);
 
 /* Called once with the outcome of attune_events_record_outcome_async():
  * st == ATTUNE_EV_OK once the event is fsync'ed (res filled), otherwise
  * ATTUNE_EV_E_IO (not recorded). Runs on the event log's writer thread. */
 typedef void (*attune_events_outcome_fn)(void *arg, attune_ev_status st,
-					 const attune_events_outcome_result *res);
+                                         const attune_events_outcome_result *res);
 
 /* The same as attune_events_record_outcome() without blocking: returns
  * ATTUNE_EV_OK when queued (done is then called exactly once), or an error
  * (E_NOLOG, E_CLOSED, E_NOMEM; done is not called). */
-attune_ev_status attune_events_record_outcome_async(attune_events *e, const attune_events_outcome *o,
-						    attune_events_outcome_fn done, void *arg);
+attune_ev_status attune_events_record_outcome_async(attune_events *e,
+                                                    const attune_events_outcome *o,
+                                                    attune_events_outcome_fn done, void *arg);
 
 /* Team stats for team ("" = all) and an optional raw responder id
  * (pseudonymized before lookup; the pseudonym is written to
  * responder_pseudonym, "" when none) at now_ms. */
 void attune_events_team_stats(attune_events *e, const char *team, const char *responder_id,
-			      size_t responder_len, attune_stats_window window, int64_t now_ms,
-			      attune_team_stats_result *out,
-			      char responder_pseudonym[ATTUNE_PSEUDONYM_HEX_LEN + 1]);
+                              size_t responder_len, attune_stats_window window, int64_t now_ms,
+                              attune_team_stats_result *out,
+                              char responder_pseudonym[ATTUNE_PSEUDONYM_HEX_LEN + 1]);
 
 /* Event log counters (events written, fsyncs, rotations). */
 void attune_events_log_stats(attune_events *e, attune_eventlog_stats *out);

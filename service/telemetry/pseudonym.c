@@ -33,26 +33,29 @@ static attune_ev_status pseudonym_read_key(const char *path, unsigned char *key)
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	if (fd < 0) {
-		ATTUNE_LOG(ATTUNE_LOG_ERROR, "pseudonym_key_unreadable", "path=%s errno=%d", path, errno);
+		ATTUNE_LOG(ATTUNE_LOG_ERROR, "pseudonym_key_unreadable", "path=%s errno=%d", path,
+		           errno);
 		return ATTUNE_EV_E_IO;
 	}
 	if (fstat(fd, &st) != 0)
 		goto out_close;
 	if (!S_ISREG(st.st_mode)) {
-		ATTUNE_LOG(ATTUNE_LOG_ERROR, "pseudonym_key_refused", "path=%s reason=not_a_regular_file", path);
+		ATTUNE_LOG(ATTUNE_LOG_ERROR, "pseudonym_key_refused",
+		           "path=%s reason=not_a_regular_file", path);
 		rc = ATTUNE_EV_E_PERM;
 		goto out_close;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
 		ATTUNE_LOG(ATTUNE_LOG_ERROR, "pseudonym_key_refused",
-			   "path=%s reason=group_or_world_access mode=%04o want=0600", path,
-			   (unsigned)(st.st_mode & 07777));
+		           "path=%s reason=group_or_world_access mode=%04o want=0600", path,
+		           (unsigned)(st.st_mode & 07777));
 		rc = ATTUNE_EV_E_PERM;
 		goto out_close;
 	}
 	if (st.st_size != ATTUNE_PSEUDONYM_KEY_BYTES) {
-		ATTUNE_LOG(ATTUNE_LOG_ERROR, "pseudonym_key_refused", "path=%s reason=wrong_size size=%lld want=%d",
-			   path, (long long)st.st_size, ATTUNE_PSEUDONYM_KEY_BYTES);
+		ATTUNE_LOG(ATTUNE_LOG_ERROR, "pseudonym_key_refused",
+		           "path=%s reason=wrong_size size=%lld want=%d", path,
+		           (long long)st.st_size, ATTUNE_PSEUDONYM_KEY_BYTES);
 		rc = ATTUNE_EV_E_INVALID;
 		goto out_close;
 	}
@@ -61,8 +64,8 @@ static attune_ev_status pseudonym_read_key(const char *path, unsigned char *key)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			ATTUNE_LOG(ATTUNE_LOG_ERROR, "pseudonym_key_unreadable", "path=%s errno=%d", path,
-				   n < 0 ? errno : 0);
+			ATTUNE_LOG(ATTUNE_LOG_ERROR, "pseudonym_key_unreadable", "path=%s errno=%d",
+			           path, n < 0 ? errno : 0);
 			goto out_close;
 		}
 		got += (size_t)n;
@@ -88,7 +91,7 @@ static int pseudonym_fsync_dir(const char *dir)
 /* Creates path with a fresh random key. Returns ATTUNE_EV_OK, or
  * ATTUNE_EV_E_IO; *exists is set when another process created it first. */
 static attune_ev_status pseudonym_create_key(const char *path, const char *dir, unsigned char *key,
-					     int *exists)
+                                             int *exists)
 {
 	size_t done = 0;
 	int fd;
@@ -104,7 +107,8 @@ static attune_ev_status pseudonym_create_key(const char *path, const char *dir, 
 			*exists = 1;
 			return ATTUNE_EV_OK;
 		}
-		ATTUNE_LOG(ATTUNE_LOG_ERROR, "pseudonym_key_create_failed", "path=%s errno=%d", path, errno);
+		ATTUNE_LOG(ATTUNE_LOG_ERROR, "pseudonym_key_create_failed", "path=%s errno=%d",
+		           path, errno);
 		return ATTUNE_EV_E_IO;
 	}
 	while (done < ATTUNE_PSEUDONYM_KEY_BYTES) {
@@ -119,22 +123,23 @@ static attune_ev_status pseudonym_create_key(const char *path, const char *dir, 
 		goto out_unlink;
 	close(fd);
 	if (pseudonym_fsync_dir(dir) != 0) {
-		ATTUNE_LOG(ATTUNE_LOG_ERROR, "pseudonym_key_create_failed", "path=%s errno=%d step=fsync_dir",
-			   path, errno);
+		ATTUNE_LOG(ATTUNE_LOG_ERROR, "pseudonym_key_create_failed",
+		           "path=%s errno=%d step=fsync_dir", path, errno);
 		return ATTUNE_EV_E_IO;
 	}
 	ATTUNE_LOG(ATTUNE_LOG_INFO, "pseudonym_key_created", "path=%s bytes=%d mode=0600", path,
-		   ATTUNE_PSEUDONYM_KEY_BYTES);
+	           ATTUNE_PSEUDONYM_KEY_BYTES);
 	return ATTUNE_EV_OK;
 out_unlink:
-	ATTUNE_LOG(ATTUNE_LOG_ERROR, "pseudonym_key_create_failed", "path=%s errno=%d step=write", path, errno);
+	ATTUNE_LOG(ATTUNE_LOG_ERROR, "pseudonym_key_create_failed", "path=%s errno=%d step=write",
+	           path, errno);
 	close(fd);
 	unlink(path);
 	return ATTUNE_EV_E_IO;
 }
 
 attune_ev_status attune_pseudonym_open(const char *key_file, const char *state_dir,
-				       attune_pseudonym **out)
+                                       attune_pseudonym **out)
 {
 	char path[PATH_MAX];
 	attune_pseudonym *p;
@@ -158,8 +163,8 @@ attune_ev_status attune_pseudonym_open(const char *key_file, const char *state_d
 			goto out_free;
 		}
 		if (mkdir(state_dir, 0700) != 0 && errno != EEXIST) {
-			ATTUNE_LOG(ATTUNE_LOG_ERROR, "state_dir_create_failed", "path=%s errno=%d", state_dir,
-				   errno);
+			ATTUNE_LOG(ATTUNE_LOG_ERROR, "state_dir_create_failed", "path=%s errno=%d",
+			           state_dir, errno);
 			rc = ATTUNE_EV_E_IO;
 			goto out_free;
 		}
@@ -210,7 +215,7 @@ void attune_pseudonym_destroy(attune_pseudonym *p)
 }
 
 void attune_pseudonym_of(const attune_pseudonym *p, attune_pseudonym_domain domain, const char *id,
-			 size_t len, char out[ATTUNE_PSEUDONYM_HEX_LEN + 1])
+                         size_t len, char out[ATTUNE_PSEUDONYM_HEX_LEN + 1])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char mac[EVP_MAX_MD_SIZE];

@@ -34,7 +34,7 @@ typedef struct attune_pseudonym attune_pseudonym;
  * ATTUNE_PSEUDONYM_KEY_BYTES long (ATTUNE_EV_E_INVALID) is refused with a
  * log line naming the path. On success *out is owned by the caller. */
 attune_ev_status attune_pseudonym_open(const char *key_file, const char *state_dir,
-				       attune_pseudonym **out);
+                                       attune_pseudonym **out);
 
 /* A key from RAND_bytes kept only in memory: pseudonyms are stable for this
  * process only (used when no state directory or key file is configured). */
@@ -46,6 +46,6 @@ void attune_pseudonym_destroy(attune_pseudonym *p);
 /* Writes the NUL-terminated hex pseudonym of id[0..len) to out. An empty id
  * gives "" (nothing to pseudonymize). Thread-safe: p is read-only. */
 void attune_pseudonym_of(const attune_pseudonym *p, attune_pseudonym_domain domain, const char *id,
-			 size_t len, char out[ATTUNE_PSEUDONYM_HEX_LEN + 1]);
+                         size_t len, char out[ATTUNE_PSEUDONYM_HEX_LEN + 1]);
 
 #endif

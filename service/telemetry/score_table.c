@@ -97,7 +97,7 @@ static void st_index_delete(attune_score_table *t, size_t i)
 }
 
 void attune_score_table_put(attune_score_table *t, const char *score_id, size_t len, unsigned score,
-			    unsigned n_suggestions)
+                            unsigned n_suggestions)
 {
 	uint64_t h;
 	size_t i;
@@ -124,7 +124,7 @@ void attune_score_table_put(attune_score_table *t, const char *score_id, size_t 
 }
 
 int attune_score_table_get(attune_score_table *t, const char *score_id, size_t len, unsigned *score,
-			   unsigned *n_suggestions)
+                           unsigned *n_suggestions)
 {
 	uint64_t h;
 	size_t i;

@@ -25,9 +25,9 @@ void attune_score_table_destroy(attune_score_table *t);
 /* Remembers score_id[0..len) -> (score, n_suggestions); replaces an entry
  * with the same id. */
 void attune_score_table_put(attune_score_table *t, const char *score_id, size_t len, unsigned score,
-			    unsigned n_suggestions);
+                            unsigned n_suggestions);
 /* 1 and the numbers if score_id is known (not evicted), else 0. */
 int attune_score_table_get(attune_score_table *t, const char *score_id, size_t len, unsigned *score,
-			   unsigned *n_suggestions);
+                           unsigned *n_suggestions);
 
 #endif

@@ -11,9 +11,9 @@
 
 #include "../log.h"
 
-#define TS_MINUTES 60
-#define TS_HOURS 168
-#define TS_MAX_KEYS (1 + ATTUNE_TEAM_STATS_MAX_TEAMS + ATTUNE_TEAM_STATS_MAX_RESPONDERS)
+#define TS_MINUTES    60
+#define TS_HOURS      168
+#define TS_MAX_KEYS   (1 + ATTUNE_TEAM_STATS_MAX_TEAMS + ATTUNE_TEAM_STATS_MAX_RESPONDERS)
 #define TS_HASH_SLOTS 1024 /* power of two, > 2 * TS_MAX_KEYS */
 
 typedef struct ts_bucket {
@@ -140,8 +140,8 @@ static ts_key *ts_get(attune_team_stats *s, const char *team, const char *respon
 	if (!responder[0]) {
 		if (s->n_teams >= ATTUNE_TEAM_STATS_MAX_TEAMS) {
 			if (!s->warned_teams)
-				ATTUNE_LOG(ATTUNE_LOG_WARN, "team_stats_team_cap_reached", "max_teams=%d",
-					   ATTUNE_TEAM_STATS_MAX_TEAMS);
+				ATTUNE_LOG(ATTUNE_LOG_WARN, "team_stats_team_cap_reached",
+				           "max_teams=%d", ATTUNE_TEAM_STATS_MAX_TEAMS);
 			s->warned_teams = 1;
 			return NULL;
 		}
@@ -149,7 +149,8 @@ static ts_key *ts_get(attune_team_stats *s, const char *team, const char *respon
 		/* Reuse the least recently updated responder key. */
 		int64_t oldest = 0;
 		for (int i = 1; i < s->n_keys; i++) {
-			if (s->keys[i].responder[0] && (idx < 0 || s->keys[i].last_update_ms < oldest)) {
+			if (s->keys[i].responder[0] &&
+			    (idx < 0 || s->keys[i].last_update_ms < oldest)) {
 				idx = i;
 				oldest = s->keys[i].last_update_ms;
 			}
@@ -272,7 +273,7 @@ void attune_team_stats_add(attune_team_stats *s, const attune_event *ev)
 }
 
 static void ts_sum_ring(const ts_bucket *ring, unsigned n, uint32_t lo, uint32_t hi,
-			attune_team_stats_result *r, uint64_t *score_sum, int64_t *change_sum)
+                        attune_team_stats_result *r, uint64_t *score_sum, int64_t *change_sum)
 {
 	for (unsigned i = 0; i < n; i++) {
 		const ts_bucket *b = &ring[i];
@@ -299,8 +300,8 @@ static void ts_sum_ring(const ts_bucket *ring, unsigned n, uint32_t lo, uint32_t
 }
 
 void attune_team_stats_query(attune_team_stats *s, const char *team, const char *responder,
-			     attune_stats_window window, int64_t now_ms,
-			     attune_team_stats_result *out)
+                             attune_stats_window window, int64_t now_ms,
+                             attune_team_stats_result *out)
 {
 	uint64_t score_sum = 0;
 	int64_t change_sum = 0;
@@ -340,9 +341,11 @@ void attune_team_stats_query(attune_team_stats *s, const char *team, const char 
 		if (!k->in_use)
 			continue;
 		if (!responder[0])
-			match = team[0] ? (!k->responder[0] && i > 0 && strcmp(k->team, team) == 0) : i == 0;
+			match = team[0] ? (!k->responder[0] && i > 0 && strcmp(k->team, team) == 0)
+			                : i == 0;
 		else
-			match = strcmp(k->responder, responder) == 0 && (!team[0] || strcmp(k->team, team) == 0);
+			match = strcmp(k->responder, responder) == 0 &&
+			        (!team[0] || strcmp(k->team, team) == 0);
 		if (!match)
 			continue;
 		if (use_minutes)

@@ -22,7 +22,7 @@
 #include "ev_status.h"
 #include "event.h"
 
-#define ATTUNE_TEAM_STATS_MAX_TEAMS 64
+#define ATTUNE_TEAM_STATS_MAX_TEAMS      64
 #define ATTUNE_TEAM_STATS_MAX_RESPONDERS 256
 
 /* Numbers match attune.v1.StatsWindow; UNSPECIFIED is treated as HOUR. */
@@ -37,7 +37,7 @@ typedef struct attune_team_stats_result {
 	int64_t window_start_ms; /* start of the oldest bucket in the window */
 	int64_t window_end_ms;   /* now */
 	uint64_t drafts;
-	double mean_score; /* 0 when no drafts */
+	double mean_score;     /* 0 when no drafts */
 	uint64_t levels[3][3]; /* [acknowledge|reflect|explore][none|weak|strong] */
 	uint64_t finding_count[ATTUNE_FINDING_KIND_MAX];  /* findings of each kind */
 	uint64_t finding_drafts[ATTUNE_FINDING_KIND_MAX]; /* drafts with >= 1 of the kind */
@@ -63,7 +63,7 @@ void attune_team_stats_add(attune_team_stats *s, const attune_event *ev);
  * responders; with team "" it sums that responder over every team) for the
  * window ending at now_ms. Unknown team/responder gives zeros. */
 void attune_team_stats_query(attune_team_stats *s, const char *team, const char *responder,
-			     attune_stats_window window, int64_t now_ms,
-			     attune_team_stats_result *out);
+                             attune_stats_window window, int64_t now_ms,
+                             attune_team_stats_result *out);
 
 #endif

@@ -94,6 +94,7 @@ static attune_harness *start_server(attune_test_state *t_)
 
 	if (bin == NULL)
 		return NULL;
+	o.listen_unix = 1;
 	st = attune_harness_spawn(bin, &o, &h);
 	CHECK_MSG(st == ATTUNE_HARNESS_OK, "spawn attuned: %s", attune_harness_strerror(st));
 	return st == ATTUNE_HARNESS_OK ? h : NULL;
@@ -165,6 +166,20 @@ TEST(cli_health_and_score_against_the_server)
 	out = run_capture(cmd, &rc);
 	CHECK_EQ_INT(rc, 0);
 	CHECK_EQ_STR(out, "SERVING\n");
+	free(out);
+	/* the sidecar case: a unix socket */
+	snprintf(cmd, sizeof(cmd), "'%s' health --target '%s' --service attune.v1.Assist", cli,
+	         attune_harness_grpc_unix_target(h));
+	out = run_capture(cmd, &rc);
+	CHECK_EQ_INT(rc, 0);
+	CHECK_EQ_STR(out, "SERVING\n");
+	free(out);
+	/* an unknown service: NOT_FOUND from the health protocol, exit 1 */
+	snprintf(cmd, sizeof(cmd), "'%s' health --target %s --service no.such.Service 2>&1", cli,
+	         attune_harness_grpc_tcp_target(h));
+	out = run_capture(cmd, &rc);
+	CHECK_EQ_INT(rc, 1);
+	CHECK_CONTAINS(out, "attune: health: NOT_FOUND");
 	free(out);
 
 	snprintf(cmd, sizeof(cmd), "'%s' score --target %s --seeker '%s' --draft '%s' --json", cli,
@@ -308,7 +323,120 @@ out:
 	attune_harness_destroy(h);
 }
 
+/* Makes a throwaway CA + server certificate (127.0.0.1/localhost) and a
+ * tokens file in dir with the openssl CLI. 0 on success. */
+static int make_tls_files(const char *dir, const char *token)
+{
+	char cmd[4096];
+	snprintf(cmd, sizeof(cmd),
+	         "cd '%s' && "
+	         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+	         "-keyout ca.key -out ca.pem -days 2 -subj /CN=client-test-ca "
+	         "-addext basicConstraints=critical,CA:TRUE "
+	         "-addext keyUsage=critical,keyCertSign,cRLSign && "
+	         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+	         "-keyout other-ca.key -out other-ca.pem -days 2 -subj /CN=unrelated-ca && "
+	         "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+	         "-keyout server.key -out server.csr -subj /CN=attuned-test && "
+	         "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth"
+	         "\\n' > server.ext && "
+	         "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+	         "-out server.pem -days 2 -extfile server.ext && "
+	         "printf '%%s' '%s' > token && "
+	         "printf '%%s assist,supervisor client-test\\n' "
+	         "\"$(printf '%%s' '%s' | sha256sum | cut -d' ' -f1)\" > tokens",
+	         dir, token, token);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+TEST(tls_and_bearer_token_through_the_cli)
+{
+	const char *cli = env_or_skip("ATTUNE_CLI"), *bin = env_or_skip("ATTUNED_BIN");
+	static const char *const args[] = {"--tls-cert={tmp}/server.pem",
+	                                   "--tls-key={tmp}/server.key",
+	                                   "--tokens-file={tmp}/tokens", NULL};
+	attune_harness *h = NULL;
+	attune_harness_opts o = ATTUNE_HARNESS_OPTS_INIT;
+	char cmd[4096], *out = NULL;
+	const char *dir, *t;
+	int rc = -1;
+
+	if (cli == NULL || bin == NULL)
+		SKIP("ATTUNE_CLI / ATTUNED_BIN not set");
+	if (system("command -v openssl >/dev/null 2>&1") != 0)
+		SKIP("openssl CLI not installed");
+	REQUIRE(attune_harness_create(bin, &h) == ATTUNE_HARNESS_OK);
+	dir = attune_harness_tmpdir(h);
+	REQUIRE_OR(make_tls_files(dir, "client-e2e-secret") == 0, out);
+	o.extra_args = args;
+	if (attune_harness_start(h, &o) != ATTUNE_HARNESS_OK) {
+		attune_harness_dump_log(h, stderr);
+		REQUIRE_OR(0, out);
+	}
+	t = attune_harness_grpc_tcp_target(h);
+
+	/* TLS + the right token: scored */
+	snprintf(cmd, sizeof(cmd),
+	         "'%s' score --target %s --tls-ca '%s/ca.pem' --tls-server-name localhost "
+	         "--token-file '%s/token' --draft 'That sounds hard.' --json 2>&1",
+	         cli, t, dir, dir);
+	out = run_capture(cmd, &rc);
+	CHECK_EQ_INT(rc, 0);
+	CHECK_CONTAINS(out, "\"human_review_required\":true");
+	free(out);
+	/* token from the environment works the same */
+	snprintf(cmd, sizeof(cmd),
+	         "ATTUNE_TOKEN=client-e2e-secret '%s' score --target %s --tls-ca '%s/ca.pem' "
+	         "--tls-server-name localhost --draft 'That sounds hard.' --json 2>&1",
+	         cli, t, dir);
+	out = run_capture(cmd, &rc);
+	CHECK_EQ_INT(rc, 0);
+	free(out);
+	/* no token: refused, reported in the documented format */
+	snprintf(cmd, sizeof(cmd),
+	         "'%s' score --target %s --tls-ca '%s/ca.pem' --tls-server-name localhost "
+	         "--draft 'That sounds hard.' 2>&1",
+	         cli, t, dir);
+	out = run_capture(cmd, &rc);
+	CHECK_EQ_INT(rc, 1);
+	CHECK_CONTAINS(out, "attune: score: UNAUTHENTICATED: ");
+	free(out);
+	/* wrong token: refused */
+	snprintf(cmd, sizeof(cmd),
+	         "'%s' score --target %s --tls-ca '%s/ca.pem' --tls-server-name localhost "
+	         "--token wrong-secret --draft 'That sounds hard.' 2>&1",
+	         cli, t, dir);
+	out = run_capture(cmd, &rc);
+	CHECK_EQ_INT(rc, 1);
+	CHECK_CONTAINS(out, "attune: score: UNAUTHENTICATED: ");
+	CHECK_NOT_CONTAINS(out, "wrong-secret");
+	free(out);
+	/* plaintext client against the TLS listener: UNAVAILABLE, no hang */
+	snprintf(cmd, sizeof(cmd),
+	         "'%s' score --target %s --deadline-ms 5000 --token client-e2e-secret "
+	         "--draft 'That sounds hard.' 2>&1",
+	         cli, t);
+	out = run_capture(cmd, &rc);
+	CHECK_EQ_INT(rc, 1);
+	CHECK_CONTAINS(out, "attune: score: UNAVAILABLE: ");
+	free(out);
+	/* a CA that did not sign the server certificate: UNAVAILABLE */
+	snprintf(cmd, sizeof(cmd),
+	         "'%s' score --target %s --deadline-ms 5000 --tls-ca '%s/other-ca.pem' "
+	         "--tls-server-name localhost --token client-e2e-secret --draft 'x' 2>&1",
+	         cli, t, dir);
+	out = run_capture(cmd, &rc);
+	CHECK_EQ_INT(rc, 1);
+	CHECK_CONTAINS(out, "attune: score: UNAVAILABLE: ");
+out:
+	free(out);
+	if (t_->failures > 0 && h != NULL)
+		attune_harness_dump_log(h, stderr);
+	attune_harness_destroy(h);
+}
+
 static const attune_test_case cases[] = {
+    TEST_CASE(tls_and_bearer_token_through_the_cli),
     TEST_CASE(cli_stats_and_watch_after_scoring),
     TEST_CASE(jsonl_offline_and_online_are_identical),
     TEST_CASE(cli_health_and_score_against_the_server),

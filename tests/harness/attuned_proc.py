@@ -33,7 +33,7 @@ atexit.register(_kill_leftovers)
 
 
 def default_binary():
-    """Path of attuned: $ATTUNED_BIN, else the first CLI argument ending in attuned."""
+    """Path of attuned, from $ATTUNED_BIN (ctest sets it to $<TARGET_FILE:attuned>)."""
     path = os.environ.get("ATTUNED_BIN")
     if not path:
         raise RuntimeError("set ATTUNED_BIN to the attuned binary")

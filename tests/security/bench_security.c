@@ -50,15 +50,17 @@ static void bench_verify(size_t n)
 
 	if (!text || attune_token_table_parse(text, strlen(text), &t, &line, &why) != ATTUNE_SEC_OK)
 		return;
+	char want[32];
+	snprintf(want, sizeof(want), "token-%zu", n / 2);
 	double t0 = now_s();
 	for (int i = 0; i < iters; i++)
-		hits += attune_token_table_verify(t, "token-3", 7, &roles, principal,
-						  sizeof(principal));
+		hits += attune_token_table_verify(t, want, strlen(want), &roles, principal,
+		                                  sizeof(principal));
 	double hit = (now_s() - t0) / iters * 1e9;
 	t0 = now_s();
 	for (int i = 0; i < iters; i++)
 		hits += attune_token_table_verify(t, "nope-nope", 9, &roles, principal,
-						  sizeof(principal));
+		                                  sizeof(principal));
 	double miss = (now_s() - t0) / iters * 1e9;
 	printf("token_verify tokens=%zu hit_ns=%.0f miss_ns=%.0f (hits=%d)\n", n, hit, miss, hits);
 	attune_token_table_destroy(t);
@@ -111,7 +113,7 @@ static void bench_authorize(void)
 	double t0 = now_s();
 	for (int i = 0; i < iters; i++) {
 		attune_security_authorize_values(sec, m, strlen(m), a, strlen(a), 1, NULL, NULL, 0,
-						 NULL, (uint64_t)i, &z);
+		                                 NULL, (uint64_t)i, &z);
 		ok += z.code == GRPC_STATUS_OK;
 	}
 	printf("authorize tokens=100 rate_limit=on ns=%.0f (ok=%d of %d)\n",
@@ -127,7 +129,7 @@ int main(void)
 	bench_verify(1);
 	bench_verify(10);
 	bench_verify(100);
-	bench_verify(10000);
+	bench_verify(1000);
 	bench_ratelimit(1);
 	bench_ratelimit(1000);
 	bench_ratelimit(100000);

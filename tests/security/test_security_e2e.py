@@ -138,12 +138,15 @@ class SecurityTestBase(unittest.TestCase):
         for ch in self.channels:
             ch.close()
         failed = any(self._outcome_failed())
+        codes = []
         for s in self.servers:
-            s.stop()
-            if failed:
+            codes.append(s.stop())
+            if failed or codes[-1] != 0:
                 sys.stderr.write("---- attuned log ----\n" + s.log_text())
             s.cleanup()
         self._tmp.cleanup()
+        # every server drained and exited cleanly (sanitizer reports fail this)
+        self.assertEqual(codes, [0] * len(codes))
 
     def _outcome_failed(self):
         res = getattr(self, "_outcome", None)

@@ -167,6 +167,21 @@ TEST(tokens_parse_errors_name_the_line_never_the_content)
 	CHECK_EQ_INT(parse_fail_line(text, &st, &why), 1);
 	CHECK_CONTAINS(why, "label");
 
+	/* more than ATTUNE_TOKENS_MAX_ENTRIES tokens: the first one too many is named */
+	{
+		size_t cap = (ATTUNE_TOKENS_MAX_ENTRIES + 1) * 80 + 1, len = 0;
+		char *big = malloc(cap), tok[32], hx[65];
+		REQUIRE(big != NULL);
+		for (unsigned i = 0; i <= ATTUNE_TOKENS_MAX_ENTRIES; i++) {
+			snprintf(tok, sizeof(tok), "t-%u", i);
+			hex_of(tok, hx);
+			len += (size_t)snprintf(big + len, cap - len, "%s assist\n", hx);
+		}
+		CHECK_EQ_INT(parse_fail_line(big, &st, &why), ATTUNE_TOKENS_MAX_ENTRIES + 1);
+		CHECK_EQ_INT(st, ATTUNE_SEC_E_TOO_LARGE);
+		free(big);
+	}
+
 	/* duplicate hash */
 	snprintf(text, sizeof(text), "%s assist\n%s supervisor\n", a, a);
 	CHECK_EQ_INT(parse_fail_line(text, &st, &why), 2);

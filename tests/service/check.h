@@ -13,25 +13,25 @@ typedef struct check_ctx {
 	int checks;
 } check_ctx;
 
-#define CHECK(ctx, cond)                                                                          \
-	do {                                                                                      \
-		(ctx)->checks++;                                                                  \
-		if (!(cond)) {                                                                    \
-			(ctx)->failures++;                                                        \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);  \
-		}                                                                                 \
+#define CHECK(ctx, cond)                                                                           \
+	do {                                                                                       \
+		(ctx)->checks++;                                                                   \
+		if (!(cond)) {                                                                     \
+			(ctx)->failures++;                                                         \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);   \
+		}                                                                                  \
 	} while (0)
 
-#define CHECK_STR(ctx, a, b)                                                                      \
-	do {                                                                                      \
-		const char *check_a_ = (a), *check_b_ = (b);                                      \
-		(ctx)->checks++;                                                                  \
-		if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                 \
-			(ctx)->failures++;                                                        \
-			fprintf(stderr, "%s:%d: CHECK_STR failed: \"%s\" != \"%s\"\n", __FILE__,  \
-				__LINE__, check_a_ ? check_a_ : "(null)",                         \
-				check_b_ ? check_b_ : "(null)");                                  \
-		}                                                                                 \
+#define CHECK_STR(ctx, a, b)                                                                       \
+	do {                                                                                       \
+		const char *check_a_ = (a), *check_b_ = (b);                                       \
+		(ctx)->checks++;                                                                   \
+		if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                   \
+			(ctx)->failures++;                                                         \
+			fprintf(stderr, "%s:%d: CHECK_STR failed: \"%s\" != \"%s\"\n", __FILE__,   \
+			        __LINE__, check_a_ ? check_a_ : "(null)",                          \
+			        check_b_ ? check_b_ : "(null)");                                   \
+		}                                                                                  \
 	} while (0)
 
 /* Prints a summary; returns the process exit status. */

@@ -26,7 +26,7 @@ static attuned_config_result parse(char **envp, int argc, char **argv, char *err
 	return r;
 }
 
-#define ARGS(...) ((char *[]){"attuned", __VA_ARGS__, NULL})
+#define ARGS(...)  ((char *[]){"attuned", __VA_ARGS__, NULL})
 #define NARGS(...) ((int)(sizeof((char *[]){"attuned", __VA_ARGS__}) / sizeof(char *)))
 
 static void test_defaults(check_ctx *c)
@@ -51,13 +51,17 @@ static void test_defaults(check_ctx *c)
 static void test_env_and_flags(check_ctx *c)
 {
 	char err[256];
-	char *env[] = {"ATTUNE_LISTEN=127.0.0.1:1,unix:/tmp/x.sock", "ATTUNE_WORKERS=3",
-		       "ATTUNE_GRACE_SECONDS=4", "ATTUNE_NO_METRICS=1", "ATTUNE_TEAMS=a,b.c,d-e",
-		       "ATTUNE_LOG_LEVEL=warn", NULL};
+	char *env[] = {"ATTUNE_LISTEN=127.0.0.1:1,unix:/tmp/x.sock",
+	               "ATTUNE_WORKERS=3",
+	               "ATTUNE_GRACE_SECONDS=4",
+	               "ATTUNE_NO_METRICS=1",
+	               "ATTUNE_TEAMS=a,b.c,d-e",
+	               "ATTUNE_LOG_LEVEL=warn",
+	               NULL};
 	char **argv = ARGS("--workers", "5", "--grace-seconds=6", "--ready-file", "/tmp/r");
 
 	CHECK(c, parse(env, NARGS("--workers", "5", "--grace-seconds=6", "--ready-file", "/tmp/r"),
-		       argv, err, sizeof(err)) == ATTUNED_CONFIG_OK);
+	               argv, err, sizeof(err)) == ATTUNED_CONFIG_OK);
 	CHECK(c, cfg.n_listen == 2);
 	CHECK_STR(c, cfg.listen[1], "unix:/tmp/x.sock");
 	CHECK(c, cfg.workers == 5); /* flag wins */
@@ -71,7 +75,7 @@ static void test_env_and_flags(check_ctx *c)
 	/* --listen flags replace the env list, and repeat. */
 	argv = ARGS("--listen", "127.0.0.1:0", "--listen", "[::1]:0");
 	CHECK(c, parse(env, NARGS("--listen", "127.0.0.1:0", "--listen", "[::1]:0"), argv, err,
-		       sizeof(err)) == ATTUNED_CONFIG_OK);
+	               sizeof(err)) == ATTUNED_CONFIG_OK);
 	CHECK(c, cfg.n_listen == 2);
 	CHECK_STR(c, cfg.listen[0], "127.0.0.1:0");
 	CHECK_STR(c, cfg.listen[1], "[::1]:0");
@@ -93,25 +97,25 @@ static void test_validation(check_ctx *c)
 	expect_error(c, NULL, NARGS("--bogus"), ARGS("--bogus"), "unknown option '--bogus'");
 	expect_error(c, NULL, NARGS("--workers"), ARGS("--workers"), "--workers: missing value");
 	expect_error(c, NULL, NARGS("--workers", "-1"), ARGS("--workers", "-1"),
-		     "--workers: expected an integer in 0..256");
+	             "--workers: expected an integer in 0..256");
 	expect_error(c, env_bad, 1, ARGS(NULL), "(from ATTUNE_WORKERS)");
 	expect_error(c, NULL, NARGS("--max-message-bytes", "10"), ARGS("--max-message-bytes", "10"),
-		     "--max-message-bytes");
+	             "--max-message-bytes");
 	expect_error(c, NULL, NARGS("--log-level", "loud"), ARGS("--log-level", "loud"),
-		     "--log-level: expected debug|info|warn|error|off");
+	             "--log-level: expected debug|info|warn|error|off");
 	expect_error(c, NULL, NARGS("--listen", "nohost"), ARGS("--listen", "nohost"),
-		     "--listen nohost: expected host:port or unix:/path");
+	             "--listen nohost: expected host:port or unix:/path");
 	expect_error(c, NULL, NARGS("--listen", "127.0.0.1:70000"),
-		     ARGS("--listen", "127.0.0.1:70000"), "port must be 0..65535");
+	             ARGS("--listen", "127.0.0.1:70000"), "port must be 0..65535");
 	expect_error(c, NULL, NARGS("--teams", "a,b c"), ARGS("--teams", "a,b c"),
-		     "--teams: only [A-Za-z0-9._-] allowed");
+	             "--teams: only [A-Za-z0-9._-] allowed");
 	expect_error(c, NULL, NARGS("--tls-cert", "/x"), ARGS("--tls-cert", "/x"),
-		     "--tls-cert and --tls-key must be given together");
+	             "--tls-cert and --tls-key must be given together");
 	expect_error(c, NULL, NARGS("--keepalive-time", "10", "--keepalive-timeout", "20"),
-		     ARGS("--keepalive-time", "10", "--keepalive-timeout", "20"),
-		     "--keepalive-timeout must be shorter");
+	             ARGS("--keepalive-time", "10", "--keepalive-timeout", "20"),
+	             "--keepalive-timeout must be shorter");
 	expect_error(c, NULL, NARGS("--metrics-listen", "unix:/x"),
-		     ARGS("--metrics-listen", "unix:/x"), "--metrics-listen: expected host:port");
+	             ARGS("--metrics-listen", "unix:/x"), "--metrics-listen: expected host:port");
 }
 
 static void test_secure_by_default(check_ctx *c)
@@ -119,19 +123,19 @@ static void test_secure_by_default(check_ctx *c)
 	char err[256];
 
 	expect_error(c, NULL, NARGS("--listen", "0.0.0.0:0"), ARGS("--listen", "0.0.0.0:0"),
-		     "not a loopback address");
+	             "not a loopback address");
 	expect_error(c, NULL, NARGS("--listen", "[::]:0"), ARGS("--listen", "[::]:0"),
-		     "--insecure-allow-remote-plaintext");
+	             "--insecure-allow-remote-plaintext");
 	CHECK(c, parse(NULL, NARGS("--listen", "0.0.0.0:0", "--insecure-allow-remote-plaintext"),
-		       ARGS("--listen", "0.0.0.0:0", "--insecure-allow-remote-plaintext"), err,
-		       sizeof(err)) == ATTUNED_CONFIG_OK);
+	               ARGS("--listen", "0.0.0.0:0", "--insecure-allow-remote-plaintext"), err,
+	               sizeof(err)) == ATTUNED_CONFIG_OK);
 	CHECK(c, parse(NULL, NARGS("--listen", "localhost:0", "--listen", "127.9.9.9:1"),
-		       ARGS("--listen", "localhost:0", "--listen", "127.9.9.9:1"), err,
-		       sizeof(err)) == ATTUNED_CONFIG_OK);
+	               ARGS("--listen", "localhost:0", "--listen", "127.9.9.9:1"), err,
+	               sizeof(err)) == ATTUNED_CONFIG_OK);
 	CHECK(c, parse(NULL, NARGS("--help"), ARGS("--help"), err, sizeof(err)) ==
-		     ATTUNED_CONFIG_EXIT);
+	             ATTUNED_CONFIG_EXIT);
 	CHECK(c, parse(NULL, NARGS("--version"), ARGS("--version"), err, sizeof(err)) ==
-		     ATTUNED_CONFIG_EXIT);
+	             ATTUNED_CONFIG_EXIT);
 }
 
 static void test_addr(check_ctx *c)

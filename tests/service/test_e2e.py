@@ -10,8 +10,10 @@ import os
 import queue
 import re
 import signal
+import socket
+import subprocess
 import sys
-import threading
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
@@ -207,6 +209,21 @@ class AttunedE2E(unittest.TestCase):
         self.assertEqual(list(stream), [])
         self.assertEqual(stream.code(), grpc.StatusCode.OK)
 
+    def test_coach_draft_latest_wins(self):
+        msgs = [pb.CoachDraftRequest(context=pb.ScoreDraftRequest(seeker_message=SEEKER),
+                                     draft="I", revision=1)]
+        words = REPLY_A.split()
+        for rev in range(2, 61):
+            msgs.append(pb.CoachDraftRequest(draft=" ".join(words[:rev]), revision=rev))
+        stream = self.assist.CoachDraft(iter(msgs), timeout=30)
+        revs = [m.revision for m in stream]
+        self.assertEqual(stream.code(), grpc.StatusCode.OK)
+        # Every response names its revision, in order; the last revision is
+        # always scored; queued older ones may be skipped.
+        self.assertEqual(revs, sorted(set(revs)))
+        self.assertEqual(revs[-1], 60)
+        self.assertLessEqual(len(revs), 60)
+
     def test_coach_draft_needs_context_first(self):
         stream = self.assist.CoachDraft(iter([pb.CoachDraftRequest(draft="hi", revision=1)]),
                                         timeout=10)
@@ -253,6 +270,74 @@ class AttunedDrain(unittest.TestCase):
             for ev in ("event=shutdown_begin", "event=shutdown_drained", "event=exit code=0"):
                 self.assertIn(ev, log)
             self.assertNotIn("shutdown_cancel_calls", log)
+
+    def test_grace_expiry_cancels_stuck_calls(self):
+        with AttunedProcess(args=["--grace-seconds", "1"]) as srv:
+            chan = grpc_stubs.channel(srv.grpc_tcp)
+            self.addCleanup(chan.close)
+            reqs = Requests()
+            self.addCleanup(reqs.close)
+            coach = S.attune_pb2_grpc.AssistStub(chan).CoachDraft(iter(reqs), timeout=60)
+            reqs.send(pb.CoachDraftRequest(context=pb.ScoreDraftRequest(seeker_message=SEEKER),
+                                           draft="That sounds hard.", revision=1))
+            self.assertEqual(next(coach).revision, 1)
+            srv.signal(signal.SIGTERM)
+            # The client never half-closes: the grace period runs out, the
+            # call is cancelled and the server still exits cleanly.
+            self.assertEqual(srv.wait(30), 0)
+            code, _ = code_of(lambda: list(coach))
+            self.assertNotEqual(code, grpc.StatusCode.OK)
+            self.assertIn("event=shutdown_cancel_calls", srv.log_text())
+
+
+class AttunedStartup(unittest.TestCase):
+    def run_attuned(self, *args):
+        p = subprocess.run([os.environ["ATTUNED_BIN"], "--no-metrics"] + list(args),
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+        return p.returncode, p.stderr.decode("utf-8", "replace")
+
+    def test_refuses_remote_plaintext(self):
+        rc, err = self.run_attuned("--listen", "0.0.0.0:0")
+        self.assertEqual(rc, 2)
+        self.assertIn("--insecure-allow-remote-plaintext", err)
+
+    def test_bad_flag_and_help(self):
+        rc, err = self.run_attuned("--no-such-flag")
+        self.assertEqual(rc, 2)
+        self.assertIn("unknown option", err)
+        p = subprocess.run([os.environ["ATTUNED_BIN"], "--help"], capture_output=True,
+                           timeout=30)
+        self.assertEqual(p.returncode, 0)
+        for flag in ("--listen", "--grace-seconds", "ATTUNE_LISTEN", "default: 127.0.0.1:50051"):
+            self.assertIn(flag, p.stdout.decode())
+
+    def test_unix_socket_paths(self):
+        d = tempfile.mkdtemp(prefix="attuned-sock-")
+        self.addCleanup(lambda: subprocess.run(["rm", "-rf", d]))
+        # Not a socket: refused and left alone.
+        path = os.path.join(d, "file")
+        open(path, "w").close()
+        rc, err = self.run_attuned("--listen", "unix:" + path)
+        self.assertEqual(rc, 1)
+        self.assertIn("is not a socket", err)
+        self.assertTrue(os.path.exists(path))
+        # A stale socket (nobody listening) is replaced.
+        stale = os.path.join(d, "stale.sock")
+        s = socket.socket(socket.AF_UNIX)
+        s.bind(stale)
+        s.close()
+        with AttunedProcess(tcp=False, args=["--listen", "unix:" + stale]) as srv:
+            self.assertEqual(srv.grpc_unix, "unix:" + stale)
+            chan = grpc_stubs.channel(srv.grpc_unix)
+            self.addCleanup(chan.close)
+            r = S.health_pb2_grpc.HealthStub(chan).Check(S.health_pb2.HealthCheckRequest(),
+                                                         timeout=10)
+            self.assertEqual(r.status, S.health_pb2.HealthCheckResponse.SERVING)
+            # While it runs, a second server must not steal the socket.
+            rc, err = self.run_attuned("--listen", "unix:" + stale)
+            self.assertEqual(rc, 1)
+            self.assertIn("another process is listening", err)
+            self.assertEqual(srv.stop(), 0)
 
 
 if __name__ == "__main__":

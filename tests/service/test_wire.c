@@ -9,11 +9,11 @@
 #include "attune_wire.h"
 #include "check.h"
 
-#define SEEKER                                                                                    \
-	"After pausing my career for several years to start a family, it is time to go back "   \
+#define SEEKER                                                                                     \
+	"After pausing my career for several years to start a family, it is time to go back "      \
 	"to work, but I feel rusty, unmotivated and anxious about re-entering the job market."
-#define DRAFT_B                                                                                   \
-	"I've struggled with the same problem. The best way to tackle it is to just jump right " \
+#define DRAFT_B                                                                                    \
+	"I've struggled with the same problem. The best way to tackle it is to just jump right "   \
 	"in and give it your best."
 
 /* Raw protobuf writer for hostile inputs. */
@@ -87,7 +87,7 @@ static void test_request_round_trip(check_ctx *c, const attune_scorer *sc)
 	CHECK(c, attune_wire_encode_score_request(&p, &buf, &err) == ATTUNE_WIRE_OK);
 	CHECK(c, buf.len > 0);
 	CHECK(c, attune_wire_decode_score_request(buf.data, buf.len, sc, &req, &err) ==
-		     ATTUNE_WIRE_OK);
+	             ATTUNE_WIRE_OK);
 	if (req) {
 		CHECK(c, req->params.draft.len == strlen(DRAFT_B));
 		CHECK(c, memcmp(req->params.draft.ptr, DRAFT_B, strlen(DRAFT_B)) == 0);
@@ -115,7 +115,7 @@ static void test_request_round_trip(check_ctx *c, const attune_scorer *sc)
 	p.draft.len = strlen(p.draft.ptr);
 	CHECK(c, attune_wire_encode_score_request(&p, &buf, &err) == ATTUNE_WIRE_OK);
 	CHECK(c, attune_wire_decode_score_request(buf.data, buf.len, sc, &req, &err) ==
-		     ATTUNE_WIRE_OK);
+	             ATTUNE_WIRE_OK);
 	if (req) {
 		CHECK_STR(c, req->input.locale, "en");
 		CHECK(c, req->input.max_suggestions == ATTUNE_DEFAULT_SUGGESTIONS);
@@ -126,7 +126,7 @@ static void test_request_round_trip(check_ctx *c, const attune_scorer *sc)
 	p.suggestions_disabled = 1;
 	CHECK(c, attune_wire_encode_score_request(&p, &buf, &err) == ATTUNE_WIRE_OK);
 	CHECK(c, attune_wire_decode_score_request(buf.data, buf.len, sc, &req, &err) ==
-		     ATTUNE_WIRE_OK);
+	             ATTUNE_WIRE_OK);
 	if (req)
 		CHECK(c, req->input.max_suggestions == 0);
 	attune_wire_score_request_free(req);
@@ -153,7 +153,7 @@ static void test_request_limits(check_ctx *c, const attune_scorer *sc)
 	{
 		attune_wire_score_request *req = NULL;
 		CHECK(c, attune_wire_decode_score_request(r->b, r->n, sc, &req, NULL) ==
-			     ATTUNE_WIRE_OK);
+		             ATTUNE_WIRE_OK);
 		attune_wire_score_request_free(req);
 	}
 	r->n = 0;
@@ -230,10 +230,10 @@ static void test_request_limits(check_ctx *c, const attune_scorer *sc)
 		const uint8_t trunc[] = {0x12, 0x10, 'a'};
 		const uint8_t group[] = {0x13};
 		CHECK(c, attune_wire_decode_score_request(trunc, sizeof(trunc), sc, &req, &err) ==
-			     ATTUNE_WIRE_E_MALFORMED);
+		             ATTUNE_WIRE_E_MALFORMED);
 		CHECK_STR(c, err.message, "request: not a valid ScoreDraftRequest message");
 		CHECK(c, attune_wire_decode_score_request(group, sizeof(group), sc, &req, &err) ==
-			     ATTUNE_WIRE_E_MALFORMED);
+		             ATTUNE_WIRE_E_MALFORMED);
 		CHECK(c, req == NULL);
 	}
 	free(r);
@@ -271,7 +271,7 @@ static void test_response_round_trip(check_ctx *c, const attune_scorer *sc)
 	if (!res)
 		return;
 	CHECK(c, attune_wire_encode_score_response(res, "00ff", ATTUNE_SCORER_VERSION, &buf) ==
-		     ATTUNE_WIRE_OK);
+	             ATTUNE_WIRE_OK);
 	CHECK(c, attune_wire_decode_score_reply(buf.data, buf.len, &rep, &err) == ATTUNE_WIRE_OK);
 	if (rep) {
 		const attune_score_result *r = &rep->result;
@@ -294,7 +294,7 @@ static void test_response_round_trip(check_ctx *c, const attune_scorer *sc)
 		for (size_t i = 0; i < r->n_suggestions && i < res->n_suggestions; i++) {
 			CHECK_STR(c, r->suggestions[i].text, res->suggestions[i].text);
 			CHECK(c, r->suggestions[i].projected_score ==
-				     res->suggestions[i].projected_score);
+			             res->suggestions[i].projected_score);
 			CHECK(c, r->suggestions[i].placement == res->suggestions[i].placement);
 		}
 		CHECK(c, r->risk.level == res->risk.level);
@@ -307,11 +307,11 @@ static void test_response_round_trip(check_ctx *c, const attune_scorer *sc)
 	/* Synthetic result with risk spans and every field set. */
 	{
 		attune_risk_span spans[1] = {{ATTUNE_RISK_SUICIDE, ATTUNE_RISK_CUE_TIMING, 3, 10}};
-		attune_finding f[1] = {{ATTUNE_FINDING_MINIMIZING, ATTUNE_SEVERITY_MAJOR, 0, 8,
-					"minimizes"}};
+		attune_finding f[1] = {
+		    {ATTUNE_FINDING_MINIMIZING, ATTUNE_SEVERITY_MAJOR, 0, 8, "minimizes"}};
 		attune_suggestion g[1] = {{ATTUNE_SUGGESTION_REPLACEMENT, (char *)"That is hard.",
-					   ATTUNE_PLACEMENT_REPLACE_SPAN, 0, 8,
-					   ATTUNE_FINDING_MINIMIZING, 61, "rep.hard"}};
+		                           ATTUNE_PLACEMENT_REPLACE_SPAN, 0, 8,
+		                           ATTUNE_FINDING_MINIMIZING, 61, "rep.hard"}};
 		attune_score_result s = {0};
 		s.score = 42;
 		s.acknowledge = 2;
@@ -326,20 +326,20 @@ static void test_response_round_trip(check_ctx *c, const attune_scorer *sc)
 		s.risk.n_spans = 1;
 		CHECK(c, attune_wire_encode_score_response(&s, NULL, NULL, &buf) == ATTUNE_WIRE_OK);
 		CHECK(c, attune_wire_decode_score_reply(buf.data, buf.len, &rep, &err) ==
-			     ATTUNE_WIRE_OK);
+		             ATTUNE_WIRE_OK);
 		if (rep) {
 			CHECK(c, rep->result.score == 42);
 			CHECK(c, rep->result.acknowledge == 2);
 			CHECK(c, rep->result.risk.level == ATTUNE_RISK_HIGH);
 			CHECK(c, rep->result.risk.categories == s.risk.categories);
 			CHECK(c, rep->result.risk.n_spans == 1 &&
-				     rep->result.risk.spans[0].cue == ATTUNE_RISK_CUE_TIMING &&
-				     rep->result.risk.spans[0].end == 10);
+			             rep->result.risk.spans[0].cue == ATTUNE_RISK_CUE_TIMING &&
+			             rep->result.risk.spans[0].end == 10);
 			CHECK_STR(c, rep->result.risk.guidance, s.risk.guidance);
 			CHECK(c, rep->result.suggestions[0].addresses == ATTUNE_FINDING_MINIMIZING);
 			CHECK_STR(c, rep->result.suggestions[0].stem_id, "rep.hard");
 			CHECK(c, rep->result.suggestions[0].start == 0 &&
-				     rep->result.suggestions[0].end == 8);
+			             rep->result.suggestions[0].end == 8);
 			CHECK_STR(c, rep->score_id, "");
 		}
 		attune_wire_score_reply_free(rep);
@@ -357,14 +357,14 @@ static void test_health(check_ctx *c)
 
 	CHECK(c, attune_wire_encode_health_request("attune.v1.Assist", &buf) == ATTUNE_WIRE_OK);
 	CHECK(c, attune_wire_decode_health_request(buf.data, buf.len, svc, sizeof(svc), &err) ==
-		     ATTUNE_WIRE_OK);
+	             ATTUNE_WIRE_OK);
 	CHECK_STR(c, svc, "attune.v1.Assist");
 	attune_wire_buf_free(&buf);
 	CHECK(c, attune_wire_decode_health_request((const uint8_t *)"", 0, svc, sizeof(svc),
-						   &err) == ATTUNE_WIRE_OK);
+	                                           &err) == ATTUNE_WIRE_OK);
 	CHECK_STR(c, svc, "");
 	CHECK(c, attune_wire_encode_health_response(ATTUNE_WIRE_HEALTH_NOT_SERVING, &buf) ==
-		     ATTUNE_WIRE_OK);
+	             ATTUNE_WIRE_OK);
 	CHECK(c, attune_wire_decode_health_response(buf.data, buf.len, &hs) == ATTUNE_WIRE_OK);
 	CHECK(c, hs == ATTUNE_WIRE_HEALTH_NOT_SERVING);
 	attune_wire_buf_free(&buf);
@@ -383,7 +383,7 @@ static void test_coach(check_ctx *c, const attune_scorer *sc)
 	ctx.team = "a";
 	CHECK(c, attune_wire_encode_coach_request(&ctx, d, 7, &buf, &err) == ATTUNE_WIRE_OK);
 	CHECK(c, attune_wire_decode_coach_request(buf.data, buf.len, sc, &req, &err) ==
-		     ATTUNE_WIRE_OK);
+	             ATTUNE_WIRE_OK);
 	if (req) {
 		CHECK(c, req->has_context && req->context);
 		CHECK(c, req->revision == 7);
@@ -399,7 +399,7 @@ static void test_coach(check_ctx *c, const attune_scorer *sc)
 	d.len = 0;
 	CHECK(c, attune_wire_encode_coach_request(NULL, d, 8, &buf, &err) == ATTUNE_WIRE_OK);
 	CHECK(c, attune_wire_decode_coach_request(buf.data, buf.len, sc, &req, &err) ==
-		     ATTUNE_WIRE_OK);
+	             ATTUNE_WIRE_OK);
 	if (req)
 		CHECK(c, !req->has_context && req->revision == 8 && req->draft.len == 0);
 	attune_wire_coach_request_free(req);
@@ -413,7 +413,7 @@ static void test_coach(check_ctx *c, const attune_scorer *sc)
 		raw_bytes(r, 1, inner.b, inner.n);
 		req = (attune_wire_coach_request *)1;
 		CHECK(c, attune_wire_decode_coach_request(r->b, r->n, sc, &req, &err) ==
-			     ATTUNE_WIRE_E_INVALID);
+		             ATTUNE_WIRE_E_INVALID);
 		CHECK(c, req == NULL);
 		CHECK_STR(c, err.message, "context.seeker_message: invalid UTF-8 or NUL byte");
 		r->n = 0;
@@ -421,7 +421,7 @@ static void test_coach(check_ctx *c, const attune_scorer *sc)
 		raw_str(&inner, 6, "bad team!");
 		raw_bytes(r, 1, inner.b, inner.n);
 		CHECK(c, attune_wire_decode_coach_request(r->b, r->n, sc, &req, &err) ==
-			     ATTUNE_WIRE_E_INVALID);
+		             ATTUNE_WIRE_E_INVALID);
 		CHECK_STR(c, err.message, "context.team: only [A-Za-z0-9._-] allowed");
 		free(r);
 	}

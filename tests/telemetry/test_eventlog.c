@@ -14,7 +14,7 @@
 #include "eventlog.h"
 #include "test_eventlog_check.h"
 
-#define THREADS 32
+#define THREADS    32
 #define PER_THREAD 50
 
 typedef struct collect {
@@ -215,7 +215,8 @@ static void test_limits_and_close(const char *dir)
 	CHECK(attune_eventlog_open(&cfg, &log) == ATTUNE_EV_OK);
 	CHECK(attune_eventlog_append(log, "a\nb", 3, 0) == ATTUNE_EV_E_INVALID);
 	memset(big, 'x', sizeof(big));
-	CHECK(attune_eventlog_append(log, big, ATTUNE_EVENTLOG_LINE_MAX + 1, 0) == ATTUNE_EV_E_TOO_LARGE);
+	CHECK(attune_eventlog_append(log, big, ATTUNE_EVENTLOG_LINE_MAX + 1, 0) ==
+	      ATTUNE_EV_E_TOO_LARGE);
 	CHECK(attune_eventlog_append(log, big, ATTUNE_EVENTLOG_LINE_MAX, 0) == ATTUNE_EV_OK);
 	for (int i = 0; i < 200; i++)
 		CHECK(attune_eventlog_append(log, "{\"q\":1}", 7, 0) == ATTUNE_EV_OK);
@@ -256,7 +257,8 @@ static void test_async(const char *dir)
 	cfg.path = path;
 	CHECK(attune_eventlog_open(&cfg, &log) == ATTUNE_EV_OK);
 	for (int i = 0; i < 300; i++)
-		CHECK(attune_eventlog_append_async(log, "{\"a\":1}", 7, async_done, &c) == ATTUNE_EV_OK);
+		CHECK(attune_eventlog_append_async(log, "{\"a\":1}", 7, async_done, &c) ==
+		      ATTUNE_EV_OK);
 	CHECK(attune_eventlog_append_async(log, "{}", 2, NULL, &c) == ATTUNE_EV_E_INVALID);
 	attune_eventlog_close(log);
 	CHECK_EQ_U(c.ok, 300);

@@ -13,22 +13,22 @@
 
 static int check_failures;
 
-#define CHECK(cond)                                                                               \
-	do {                                                                                      \
-		if (!(cond)) {                                                                    \
-			fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);           \
-			check_failures++;                                                         \
-		}                                                                                 \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);            \
+			check_failures++;                                                          \
+		}                                                                                  \
 	} while (0)
 
-#define CHECK_EQ_U(a, b)                                                                          \
-	do {                                                                                      \
-		unsigned long long va_ = (unsigned long long)(a), vb_ = (unsigned long long)(b);  \
-		if (va_ != vb_) {                                                                 \
-			fprintf(stderr, "FAIL %s:%d: %s == %s (%llu != %llu)\n", __FILE__,        \
-				__LINE__, #a, #b, va_, vb_);                                      \
-			check_failures++;                                                         \
-		}                                                                                 \
+#define CHECK_EQ_U(a, b)                                                                           \
+	do {                                                                                       \
+		unsigned long long va_ = (unsigned long long)(a), vb_ = (unsigned long long)(b);   \
+		if (va_ != vb_) {                                                                  \
+			fprintf(stderr, "FAIL %s:%d: %s == %s (%llu != %llu)\n", __FILE__,         \
+			        __LINE__, #a, #b, va_, vb_);                                       \
+			check_failures++;                                                          \
+		}                                                                                  \
 	} while (0)
 
 /* Makes a fresh directory under $TMPDIR or /tmp; aborts on failure. */

@@ -85,7 +85,8 @@ int main(void)
 	CHECK(attune_event_parse("{\"ts\":1,\"type\":\"draft_sc", 24, &back) == ATTUNE_EV_E_PARSE);
 	CHECK(attune_event_parse("{\"ts\":1,\"type\":\"nope\",\"id\":\"a\"}", 31, &back) ==
 	      ATTUNE_EV_E_PARSE);
-	CHECK(attune_event_parse("{\"type\":\"draft_scored\",\"id\":\"a\"}", 32, &back) == ATTUNE_EV_E_PARSE);
+	CHECK(attune_event_parse("{\"type\":\"draft_scored\",\"id\":\"a\"}", 32, &back) ==
+	      ATTUNE_EV_E_PARSE);
 	CHECK(attune_event_parse("[1,2]", 5, &back) == ATTUNE_EV_E_PARSE);
 
 	/* Score table: bounded, oldest evicted, replace in place. */
@@ -100,7 +101,8 @@ int main(void)
 		}
 		CHECK(!attune_score_table_get(t, "score-0", 7, &sc, &ns));
 		CHECK(!attune_score_table_get(t, "score-149", 9, &sc, &ns));
-		CHECK(attune_score_table_get(t, "score-150", 9, &sc, &ns) && sc == 150 % 101 && ns == 3);
+		CHECK(attune_score_table_get(t, "score-150", 9, &sc, &ns) && sc == 150 % 101 &&
+		      ns == 3);
 		CHECK(attune_score_table_get(t, "score-249", 9, &sc, &ns) && sc == 249 % 101);
 		attune_score_table_put(t, "score-249", 9, 7, 1);
 		CHECK(attune_score_table_get(t, "score-249", 9, &sc, &ns) && sc == 7 && ns == 1);

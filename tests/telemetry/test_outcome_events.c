@@ -33,8 +33,9 @@ int main(void)
 	char dir[256], logpath[400];
 	attune_events_config cfg = {0};
 	attune_events *e = NULL;
-	attune_finding findings[2] = {{ATTUNE_FINDING_SELF_FOCUS, ATTUNE_SEVERITY_MAJOR, 0, 5, "x"},
-				      {ATTUNE_FINDING_PREMATURE_ADVICE, ATTUNE_SEVERITY_MODERATE, 6, 9, "y"}};
+	attune_finding findings[2] = {
+	    {ATTUNE_FINDING_SELF_FOCUS, ATTUNE_SEVERITY_MAJOR, 0, 5, "x"},
+	    {ATTUNE_FINDING_PREMATURE_ADVICE, ATTUNE_SEVERITY_MODERATE, 6, 9, "y"}};
 	attune_score_result res;
 	attune_events_draft d = {0};
 	attune_events_outcome o = {0};
@@ -97,7 +98,7 @@ int main(void)
 	CHECK(!out.has_score_change);
 
 	attune_events_team_stats(e, "north", resp, strlen(resp), ATTUNE_STATS_WINDOW_HOUR,
-				 attune_events_now_ms(), &r, pseud);
+	                         attune_events_now_ms(), &r, pseud);
 	CHECK_EQ_U(r.drafts, 1);
 	CHECK_EQ_U(r.outcomes, 2);
 	CHECK_EQ_U(r.used_verbatim, 2);
@@ -124,7 +125,7 @@ int main(void)
 	 * and the pseudonym is the same. */
 	CHECK(attune_events_open(&cfg, &e) == ATTUNE_EV_OK);
 	attune_events_team_stats(e, "north", resp, strlen(resp), ATTUNE_STATS_WINDOW_DAY,
-				 attune_events_now_ms(), &r, pseud2);
+	                         attune_events_now_ms(), &r, pseud2);
 	CHECK(strcmp(pseud, pseud2) == 0);
 	CHECK_EQ_U(r.drafts, 1);
 	CHECK_EQ_U(r.outcomes, 2);
@@ -140,8 +141,8 @@ int main(void)
 	CHECK(attune_events_draft_scored(e, &d) == ATTUNE_EV_OK);
 	o.score_id = "s1";
 	CHECK(attune_events_record_outcome(e, &o, &out) == ATTUNE_EV_E_NOLOG);
-	attune_events_team_stats(e, "north", "", 0, ATTUNE_STATS_WINDOW_HOUR, attune_events_now_ms(), &r,
-				 pseud2);
+	attune_events_team_stats(e, "north", "", 0, ATTUNE_STATS_WINDOW_HOUR,
+	                         attune_events_now_ms(), &r, pseud2);
 	CHECK_EQ_U(r.drafts, 1);
 	CHECK(attune_events_lookup_draft(e, "s1", 2, &sc, &ns) && sc == 40);
 	attune_events_close(e);

@@ -7,7 +7,7 @@
 #include "team_stats.h"
 #include "test_eventlog_check.h"
 
-#define MIN_MS 60000LL
+#define MIN_MS  60000LL
 #define HOUR_MS 3600000LL
 /* A fixed "now": 2026-11-25 12:30:00 UTC. */
 #define NOW 1795523400000LL
@@ -30,7 +30,7 @@ static attune_event draft(int64_t ts, const char *team, const char *resp, unsign
 }
 
 static attune_event outcome(int64_t ts, const char *team, const char *resp, attune_outcome_action a,
-			    int has_change, int change)
+                            int has_change, int change)
 {
 	attune_event ev;
 	memset(&ev, 0, sizeof(ev));
@@ -75,9 +75,10 @@ int main(void)
 	attune_team_stats_add(s, &(attune_event){.type = ATTUNE_EVENT_OUTCOME_RECORDED});
 	{
 		attune_event o = outcome(NOW - 1 * MIN_MS, "north", "aa",
-					 ATTUNE_OUTCOME_USED_SUGGESTION_VERBATIM, 1, 20);
+		                         ATTUNE_OUTCOME_USED_SUGGESTION_VERBATIM, 1, 20);
 		attune_team_stats_add(s, &o);
-		o = outcome(NOW - 2 * MIN_MS, "north", "aa", ATTUNE_OUTCOME_USED_SUGGESTION_EDITED, 1, -10);
+		o = outcome(NOW - 2 * MIN_MS, "north", "aa", ATTUNE_OUTCOME_USED_SUGGESTION_EDITED,
+		            1, -10);
 		attune_team_stats_add(s, &o);
 		o = outcome(NOW - 3 * MIN_MS, "north", "aa", ATTUNE_OUTCOME_DISCARDED, 0, 0);
 		attune_team_stats_add(s, &o);

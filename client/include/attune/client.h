@@ -113,7 +113,7 @@ ATTUNE_CLIENT_API attune_client_code attune_client_create(const char *target,
  * it with the scorer linked into this library and hands the result through
  * the same encode/decode path as an online reply, so online and offline
  * results are identical for the same input. attune_client_health() answers
- * SERVING. `opts` is ignored except deadline_ms (unused) and may be NULL. */
+ * SERVING. `opts` is not used (there is nothing to connect to) and may be NULL. */
 ATTUNE_CLIENT_API attune_client_code attune_client_create_offline(const attune_client_options *opts,
                                                                   attune_client **out,
                                                                   attune_client_error *err);
