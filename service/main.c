@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <grpc/grpc.h>
 
@@ -96,6 +97,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	attune_log_set_level(cfg.log_level);
+	/* A ready file left by an earlier run must not signal readiness. */
+	if (cfg.ready_file)
+		unlink(cfg.ready_file);
 
 	/* Before grpc_init: every thread gRPC starts inherits the mask, so the
 	 * signals are only ever delivered to sigwait below. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "call.h"
+#include "observe.h"
 #include "rpc_methods.h"
 #include "rpc_team_stats.h"
 #include "server.h"
@@ -56,12 +57,13 @@ static void stats_start(attuned_call *call, const uint8_t *data, size_t len)
 	char responder[ATTUNE_WIRE_MAX_ID_BYTES + 1];
 	attuned_team_stats_answer a;
 	attune_wire_buf buf = {0};
-	attune_wire_error err;
+	attune_wire_error err = {{0}};
 	attune_wire_status ws;
 	unsigned window = 0;
 
 	ws = attune_wire_decode_stats_request(data, len, team, &window, responder, &err);
 	if (ws != ATTUNE_WIRE_OK) {
+		attuned_observe_rejected(srv, ws, err.message);
 		attuned_call_finish(call, (grpc_status_code)attune_wire_status_code(ws),
 		                    ws == ATTUNE_WIRE_E_INVALID || ws == ATTUNE_WIRE_E_MALFORMED
 		                        ? err.message

@@ -12,6 +12,8 @@
 #include "call.h"
 #include "events.h"
 #include "log.h"
+#include "metrics.h"
+#include "observe.h"
 #include "rpc_methods.h"
 #include "server.h"
 #include "attune_wire_events.h"
@@ -19,6 +21,8 @@
 /* What the reply needs once the event is durable. */
 typedef struct outcome_pending {
 	attuned_call *call; /* holds a reference */
+	attune_metrics *metrics;
+	unsigned action;
 	int has_final_score;
 	unsigned final_score;
 } outcome_pending;
@@ -48,6 +52,8 @@ static void outcome_durable(void *arg, attune_ev_status st, const attune_events_
 	                                               res->score_change, &buf) != ATTUNE_WIRE_OK) {
 		attuned_call_finish(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 	} else {
+		attune_metrics_observe_outcome(p->metrics, (attune_metrics_outcome)p->action,
+		                               res->has_score_change, res->score_change);
 		attuned_call_reply(call, &buf);
 	}
 	attuned_call_unlock(call);
@@ -98,7 +104,7 @@ static void outcome_start(attuned_call *call, const uint8_t *data, size_t len)
 	attune_wire_outcome_request *req = NULL;
 	attune_events_outcome o;
 	outcome_pending *p = NULL;
-	attune_wire_error err;
+	attune_wire_error err = {{0}};
 	attune_wire_status ws;
 	attune_ev_status es;
 	unsigned draft_score = 0, n_sugg = 0;
@@ -108,6 +114,7 @@ static void outcome_start(attuned_call *call, const uint8_t *data, size_t len)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ws = attune_wire_decode_outcome_request(data, len, scorer, &req, &err);
 	if (ws != ATTUNE_WIRE_OK) {
+		attuned_observe_rejected(srv, ws, err.message);
 		attuned_call_finish(call, (grpc_status_code)attune_wire_status_code(ws),
 		                    ws == ATTUNE_WIRE_E_INVALID || ws == ATTUNE_WIRE_E_MALFORMED
 		                        ? err.message
@@ -154,6 +161,8 @@ static void outcome_start(attuned_call *call, const uint8_t *data, size_t len)
 	o.final_score = p->final_score;
 	o.latency_us = (uint64_t)outcome_elapsed_us(&t0);
 	p->call = call;
+	p->metrics = attuned_server_metrics(srv);
+	p->action = req->action;
 	attuned_call_ref(call);
 	es = attune_events_record_outcome_async(events, &o, outcome_durable, p);
 	if (es != ATTUNE_EV_OK) {

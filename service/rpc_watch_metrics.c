@@ -17,6 +17,7 @@
 
 #include "call.h"
 #include "log.h"
+#include "observe.h"
 #include "rpc_methods.h"
 #include "rpc_team_stats.h"
 #include "server.h"
@@ -235,7 +236,7 @@ static void watch_start(attuned_call *call, const uint8_t *data, size_t len)
 {
 	watch_hub *hub = attuned_call_method_state(call);
 	metrics_watch *w;
-	attune_wire_error err;
+	attune_wire_error err = {{0}};
 	attune_wire_status ws;
 	int full;
 
@@ -246,6 +247,7 @@ static void watch_start(attuned_call *call, const uint8_t *data, size_t len)
 	}
 	ws = attune_wire_decode_watch_request(data, len, w->team, &w->window, &w->interval_s, &err);
 	if (ws != ATTUNE_WIRE_OK) {
+		attuned_observe_rejected(attuned_call_server(call), ws, err.message);
 		free(w);
 		attuned_call_finish(call, (grpc_status_code)attune_wire_status_code(ws),
 		                    ws == ATTUNE_WIRE_E_INVALID || ws == ATTUNE_WIRE_E_MALFORMED

@@ -226,6 +226,28 @@ static uint64_t mix(uint64_t x)
 	return x;
 }
 
+/* 1 if the text, judged as a draft on its own, has no negative finding (a
+ * seeker clause such as "I should just quit" must not come back as advice). */
+static int is_safe(const attune_scorer *s, const char *text)
+{
+	at_doc d;
+	at_analysis a;
+	at_stemset none = {0};
+	int safe = 0;
+	if (at_doc_init(s, &d, text, strlen(text)) != ATTUNE_OK)
+		return 0;
+	if (at_doc_match(s, &d) == ATTUNE_OK &&
+	    at_analyze(s, &d, &none, &d, NULL, 0, &a) == ATTUNE_OK) {
+		safe = 1;
+		for (size_t i = 0; i < a.n_findings; i++)
+			if (!attune_finding_kind_is_positive(a.findings[i].kind))
+				safe = 0;
+		at_analysis_free(&a);
+	}
+	at_doc_free(&d);
+	return safe;
+}
+
 /* Picks a template of `kind` (and id prefix, if any) deterministically. */
 static const at_template *pick(const attune_scorer *s, attune_suggestion_kind kind, const char *prefix,
                                const parts *pt, const at_stemset *recent, uint64_t seed,
@@ -253,11 +275,15 @@ static const at_template *pick(const attune_scorer *s, attune_suggestion_kind ki
 		if (rich == best)
 			elig[n++] = t;
 	}
-	if (!n)
-		return NULL;
-	const at_template *t = elig[mix(seed) % n];
-	fill(t->text, pt, out, cap);
-	return t;
+	while (n) {
+		size_t k = (size_t)(mix(seed) % n);
+		const at_template *t = elig[k];
+		fill(t->text, pt, out, cap);
+		if (is_safe(s, out))
+			return t;
+		elig[k] = elig[--n]; /* the seeker's own words made it unsafe: try another */
+	}
+	return NULL;
 }
 
 static attune_status push(attune_score_result *r, attune_suggestion_kind kind, const char *text,

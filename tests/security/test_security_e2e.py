@@ -33,6 +33,7 @@ ATTUNED = os.environ.get("ATTUNED_BIN", "")
 SCORE = "/attune.v1.Assist/ScoreDraft"
 COACH = "/attune.v1.Assist/CoachDraft"
 STATS = "/attune.v1.Supervision/GetTeamStats"
+WATCH = "/attune.v1.Supervision/WatchMetrics"
 HEALTH = "/grpc.health.v1.Health/Check"
 OPTS = [("grpc.enable_http_proxy", 0)]
 TLS_OPTS = OPTS + [("grpc.ssl_target_name_override", "localhost")]
@@ -363,6 +364,12 @@ class TokenTest(SecurityTestBase):
         send(coach_request(1, "That sounds hard."))
         first = next(stream)
         self.assertTrue(first)
+        # And a supervisor's WatchMetrics stream, one snapshot a second.
+        watch = ch.unary_stream(WATCH, request_serializer=lambda b: b,
+                                response_deserializer=pb().MetricsSnapshot.FromString)(
+            pb().WatchMetricsRequest(interval_seconds=1).SerializeToString(),
+            metadata=bearer("super-secret-1"), timeout=60)
+        self.assertEqual(next(watch).sequence, 1)
 
         # Unary calls hammer the server from two threads during the reloads.
         stop = threading.Event()
@@ -402,7 +409,9 @@ class TokenTest(SecurityTestBase):
                 t.join()
         self.assertEqual(failures, [])
         self.assertGreater(count[0], 0)
-        # the stream outlived the reloads
+        # the streams outlived the reloads
+        self.assertGreater(next(watch).sequence, 1)
+        watch.cancel()
         send(coach_request(2, "That sounds hard. What feels hardest?"))
         second = next(stream)
         self.assertTrue(second)

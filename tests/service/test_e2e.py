@@ -193,6 +193,19 @@ class AttunedE2E(unittest.TestCase):
                                           timeout=5))
         self.assertEqual(code, grpc.StatusCode.NOT_FOUND)
 
+    def test_health_watch_cancel_and_unknown_service(self):
+        h = S.health_pb2_grpc.HealthStub(self.chan_tcp)
+        resp = S.health_pb2.HealthCheckResponse
+        for _ in range(3):  # watchers that go away must not linger
+            w = h.Watch(S.health_pb2.HealthCheckRequest(service=""), timeout=10)
+            self.assertEqual(next(w).status, resp.SERVING)
+            w.cancel()
+        w = h.Watch(S.health_pb2.HealthCheckRequest(service="no.such.Service"), timeout=10)
+        self.assertEqual(next(w).status, resp.SERVICE_UNKNOWN)
+        w.cancel()
+        self.assertEqual(h.Check(S.health_pb2.HealthCheckRequest(), timeout=5).status,
+                         resp.SERVING)
+
     # ------------------------------------------------------------ CoachDraft
     def test_coach_draft_stream(self):
         reqs = Requests()
