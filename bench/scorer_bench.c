@@ -21,15 +21,15 @@ static const char *SMS_SEEKER = "lost my job today and idk what to do, so scared
 static const char *SMS_DRAFT = "omg im so sorry, that sounds terrifying. r u ok?";
 
 static const char *TYP_SEEKER =
-	"After pausing my career for several years to start a family, it's time to go back to "
-	"work, but I feel rusty, unmotivated and anxious about re-entering the job market. Every "
-	"time I open a job posting I freeze and close it again. My partner says I should just "
-	"apply anywhere, but I don't even know what I'm good at anymore.";
+    "After pausing my career for several years to start a family, it's time to go back to "
+    "work, but I feel rusty, unmotivated and anxious about re-entering the job market. Every "
+    "time I open a job posting I freeze and close it again. My partner says I should just "
+    "apply anywhere, but I don't even know what I'm good at anymore.";
 static const char *TYP_DRAFT =
-	"I'm sorry to hear that you're struggling with finding the motivation to get back to "
-	"work. I can understand how anxiety and insecurity can make it hard to take that step. "
-	"You have a lot of courage to share your situation and seek help. What feels hardest "
-	"when you open a posting? It sounds like you're doubting yourself — do I have that right?";
+    "I'm sorry to hear that you're struggling with finding the motivation to get back to "
+    "work. I can understand how anxiety and insecurity can make it hard to take that step. "
+    "You have a lot of courage to share your situation and seek help. What feels hardest "
+    "when you open a posting? It sounds like you're doubting yourself — do I have that right?";
 
 static double now_ns(void)
 {
@@ -76,7 +76,8 @@ static void baseline(const attune_score_input *in)
 		size_t n = 0;
 		for (size_t i = 0; i < t[k]->len; i++) {
 			char c = t[k]->ptr[i];
-			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (unsigned char)c >= 0x80) {
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (unsigned char)c >= 0x80) {
 				if (n < sizeof(buf))
 					buf[n++] = (char)(c | 0x20);
 			} else if (n) {
@@ -117,12 +118,19 @@ static stats measure(const attune_scorer *s, const attune_score_input *in, int u
 static void row(const attune_scorer *s, const char *name, const char *seeker, const char *draft,
                 unsigned sugg)
 {
-	attune_score_input in = {{seeker, strlen(seeker)}, {draft, strlen(draft)}, NULL, 0, "en",
-	                         ATTUNE_CHANNEL_CHAT, sugg, 42};
+	attune_score_input in = {{seeker, strlen(seeker)},
+	                         {draft, strlen(draft)},
+	                         NULL,
+	                         0,
+	                         "en",
+	                         ATTUNE_CHANNEL_CHAT,
+	                         sugg,
+	                         42};
 	measure(s, &in, 0); /* warm up */
 	stats sc = measure(s, &in, 0), bl = measure(s, &in, 1);
 	printf("%-22s %6zu+%-6zu %9.2f %9.2f %12.0f %11.3f %8.1fx\n", name, in.seeker.len,
-	       in.draft.len, sc.p50, sc.p99, sc.per_sec, bl.p50, sc.p50 / (bl.p50 > 0 ? bl.p50 : 1e-9));
+	       in.draft.len, sc.p50, sc.p99, sc.per_sec, bl.p50,
+	       sc.p50 / (bl.p50 > 0 ? bl.p50 : 1e-9));
 }
 
 int main(int argc, char **argv)
@@ -152,8 +160,8 @@ int main(int argc, char **argv)
 		long_draft[n++] = 'a';
 	long_draft[n] = 0;
 
-	printf("attune scorer benchmark (%s), one thread, %d calls per row\n", ATTUNE_SCORER_VERSION,
-	       BENCH_ITERS);
+	printf("attune scorer benchmark (%s), one thread, %d calls per row\n",
+	       ATTUNE_SCORER_VERSION, BENCH_ITERS);
 	printf("%-22s %13s %9s %9s %12s %11s %9s\n", "input", "bytes", "p50_us", "p99_us",
 	       "pairs_per_s", "base_p50_us", "vs_base");
 	row(s, "sms", SMS_SEEKER, SMS_DRAFT, 0);
@@ -162,8 +170,14 @@ int main(int argc, char **argv)
 	row(s, "sms+3_suggestions", SMS_SEEKER, SMS_DRAFT, 3);
 	row(s, "typical+3_suggestions", TYP_SEEKER, TYP_DRAFT, 3);
 
-	attune_score_input in = {{TYP_SEEKER, strlen(TYP_SEEKER)}, {TYP_DRAFT, strlen(TYP_DRAFT)}, NULL,
-	                         0, "en", ATTUNE_CHANNEL_CHAT, 0, 42};
+	attune_score_input in = {{TYP_SEEKER, strlen(TYP_SEEKER)},
+	                         {TYP_DRAFT, strlen(TYP_DRAFT)},
+	                         NULL,
+	                         0,
+	                         "en",
+	                         ATTUNE_CHANNEL_CHAT,
+	                         0,
+	                         42};
 	long before = rss_kb();
 	double t0 = now_ns();
 	for (long i = 0; i < calls; i++) {
@@ -176,7 +190,8 @@ int main(int argc, char **argv)
 	double secs = (now_ns() - t0) / 1e9;
 	long after = rss_kb();
 	printf("rss_kb: start=%ld after_create=%ld before_loop=%ld after_%ld_calls=%ld growth=%ld "
-	       "peak=%ld\n", rss0, rss_created, before, calls, after, after - before, peak_rss_kb());
+	       "peak=%ld\n",
+	       rss0, rss_created, before, calls, after, after - before, peak_rss_kb());
 	printf("loop: %ld typical calls in %.2f s = %.0f pairs/s\n", calls, secs, calls / secs);
 	free(long_draft);
 	attune_scorer_destroy(s);

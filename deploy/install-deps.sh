@@ -17,6 +17,8 @@ PACKAGES=(
   libssl-dev openssl libcurl4-openssl-dev libmicrohttpd-dev libcjson-dev
   # test peers and tools: Python gRPC client, h2load, Prometheus/promtool, valgrind
   python3 python3-grpcio python3-grpc-tools nghttp2-client prometheus valgrind curl procps
+  # raw HTTP/2 frames for the hostile-input tests (tests/hostile)
+  python3-h2
   # the independent pure-JS gRPC peer (@grpc/grpc-js via tests/interop/node)
   nodejs npm
 )
@@ -28,6 +30,10 @@ fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
+  # NodeSource's nodejs bundles npm and Conflicts: npm; a working npm is enough.
+  if [[ "$p" == npm ]] && command -v npm >/dev/null 2>&1; then
+    continue
+  fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi

@@ -156,13 +156,16 @@ int attuned_call_arm(attuned_server *srv, attuned_method_slot *slot)
 		return -1;
 	call->server = srv;
 	call->slot = slot;
-	call->tag_new = (attuned_tag){ATTUNED_TAG_NEW, call};
-	call->tag_recv = (attuned_tag){ATTUNED_TAG_RECV, call};
-	call->tag_send = (attuned_tag){ATTUNED_TAG_SEND, call};
-	call->tag_close = (attuned_tag){ATTUNED_TAG_CLOSE, call};
 	pthread_mutex_init(&call->mu, NULL);
 	atomic_init(&call->refs, 1); /* the NEW completion */
 	grpc_metadata_array_init(&call->md);
+	if (!slot)
+		grpc_call_details_init(&call->details);
+	/* Last: publishes the initialised context to the worker threads. */
+	attuned_tag_publish(&call->tag_recv, ATTUNED_TAG_RECV, call);
+	attuned_tag_publish(&call->tag_send, ATTUNED_TAG_SEND, call);
+	attuned_tag_publish(&call->tag_close, ATTUNED_TAG_CLOSE, call);
+	attuned_tag_publish(&call->tag_new, ATTUNED_TAG_NEW, call);
 	if (slot) {
 		int wants_payload = slot->method->kind == ATTUNED_RPC_UNARY ||
 				    slot->method->kind == ATTUNED_RPC_SERVER_STREAM;
@@ -171,7 +174,6 @@ int attuned_call_arm(attuned_server *srv, attuned_method_slot *slot)
 							wants_payload ? &call->payload : NULL,
 							srv->cq, srv->cq, &call->tag_new);
 	} else {
-		grpc_call_details_init(&call->details);
 		e = grpc_server_request_call(srv->server, &call->call, &call->details, &call->md,
 					     srv->cq, srv->cq, &call->tag_new);
 	}
@@ -195,7 +197,7 @@ static int start_batch(attuned_call *call, const grpc_op *ops, size_t n, attuned
 		/* Never the last reference: the caller's event holds one. */
 		atomic_fetch_sub(&call->refs, 1);
 		ATTUNE_LOG(ATTUNE_LOG_ERROR, "batch_failed", "error=%d tag=%d", (int)e,
-			   (int)tag->kind);
+			   (int)attuned_tag_kind_of(tag));
 		return -1;
 	}
 	return 0;
@@ -480,7 +482,7 @@ static void on_close(attuned_call *call)
 
 void attuned_call_on_event(attuned_tag *tag, int ok)
 {
-	switch (tag->kind) {
+	switch (attuned_tag_kind_of(tag)) {
 	case ATTUNED_TAG_NEW:
 		on_new(tag->call, ok);
 		break;

@@ -57,7 +57,8 @@ static const opt_def opts[] = {
 	{"ready-file", "ATTUNE_READY_FILE", OPT_STR, OFF(ready_file), 0, 0, NULL,
 	 "after start-up, atomically write one '<kind> <address>' line per listener here"},
 	{"metrics-listen", "ATTUNE_METRICS_LISTEN", OPT_STR, OFF(metrics_listen), 0, 0,
-	 "127.0.0.1:9464", "Prometheus /metrics listener host:port (port 0 = ephemeral)"},
+	 "127.0.0.1:9464", "Prometheus /metrics listener host:port (port 0 = ephemeral); loopback only "
+	 "unless --insecure-allow-remote-plaintext"},
 	{"no-metrics", "ATTUNE_NO_METRICS", OPT_BOOL, OFF(metrics_enabled), 0, 0, "false",
 	 "do not serve /metrics"},
 	{"state-dir", "ATTUNE_STATE_DIR", OPT_STR, OFF(state_dir), 0, 0, NULL,
@@ -79,7 +80,8 @@ static const opt_def opts[] = {
 	{"tls-client-ca", "ATTUNE_TLS_CLIENT_CA", OPT_STR, OFF(tls_client_ca), 0, 0, NULL,
 	 "CA bundle (PEM) for client certificates; turns on mutual TLS"},
 	{"tokens-file", "ATTUNE_TOKENS_FILE", OPT_STR, OFF(tokens_file), 0, 0, NULL,
-	 "bearer tokens: '<sha256 hex> <role> [label]' per line; reloaded on SIGHUP"},
+	 "bearer tokens: '<sha256 hex> <assist|supervisor|assist,supervisor> [label]' per line; "
+	 "reloaded on SIGHUP"},
 	{"rate-limit", "ATTUNE_RATE_LIMIT", OPT_DOUBLE, OFF(rate_limit_rps), 0, 1e6, "0",
 	 "requests per second per principal (token bucket); 0 = unlimited"},
 	{"rate-burst", "ATTUNE_RATE_BURST", OPT_UINT, OFF(rate_burst), 1, 1000000, "50",

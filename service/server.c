@@ -122,7 +122,7 @@ static void *worker_main(void *arg)
 		if (ev.type != GRPC_OP_COMPLETE)
 			continue;
 		attuned_tag *tag = ev.tag;
-		if (tag->kind == ATTUNED_TAG_SHUTDOWN) {
+		if (attuned_tag_kind_of(tag) == ATTUNED_TAG_SHUTDOWN) {
 			pthread_mutex_lock(&s->mu);
 			s->shutdown_done = 1;
 			pthread_cond_broadcast(&s->cv);
@@ -241,7 +241,7 @@ int attuned_server_start(const attuned_config *cfg, const attune_scorer *scorer,
 	atomic_init(&s->draining, 0);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
-	s->shutdown_tag.kind = ATTUNED_TAG_SHUTDOWN;
+	attuned_tag_publish(&s->shutdown_tag, ATTUNED_TAG_SHUTDOWN, NULL);
 	if (attuned_health_create(&s->health) != 0) {
 		snprintf(err, cap, "out of memory");
 		goto out_fail;
@@ -305,7 +305,7 @@ static void poll_until_shutdown(attuned_server *s)
 		if (ev.type != GRPC_OP_COMPLETE)
 			continue;
 		attuned_tag *tag = ev.tag;
-		if (tag->kind == ATTUNED_TAG_SHUTDOWN)
+		if (attuned_tag_kind_of(tag) == ATTUNED_TAG_SHUTDOWN)
 			seen = 1;
 		else
 			attuned_call_on_event(tag, ev.success);

@@ -29,10 +29,25 @@ typedef enum attuned_tag_kind {
 	ATTUNED_TAG_SHUTDOWN = 4
 } attuned_tag_kind;
 
+/* `kind` is written with release order after the call context is fully
+ * initialised and read with acquire order by whichever worker gets the
+ * completion: the completion queue's own synchronisation is invisible to
+ * ThreadSanitizer (libgrpc is not instrumented), this edge is not. */
 typedef struct attuned_tag {
-	attuned_tag_kind kind;
+	atomic_int kind;    /* attuned_tag_kind */
 	attuned_call *call; /* NULL for SHUTDOWN */
 } attuned_tag;
+
+static inline void attuned_tag_publish(attuned_tag *t, attuned_tag_kind kind, attuned_call *call)
+{
+	t->call = call;
+	atomic_store_explicit(&t->kind, (int)kind, memory_order_release);
+}
+
+static inline attuned_tag_kind attuned_tag_kind_of(attuned_tag *t)
+{
+	return (attuned_tag_kind)atomic_load_explicit(&t->kind, memory_order_acquire);
+}
 
 /* One registered method and its server-wide state. */
 typedef struct attuned_method_slot {

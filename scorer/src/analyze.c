@@ -18,17 +18,21 @@
 #include <string.h>
 
 static const char *const explain[ATTUNE_FINDING_KIND_MAX] = {
-	[ATTUNE_FINDING_ACKNOWLEDGMENT] = "Names or validates what the person is feeling.",
-	[ATTUNE_FINDING_REFLECTION] = "Reflects the person's situation back in the responder's words.",
-	[ATTUNE_FINDING_CHECK_IN] = "Checks whether the responder understood correctly.",
-	[ATTUNE_FINDING_OPEN_QUESTION] = "Invites the person to say more about their experience.",
-	[ATTUNE_FINDING_CLOSED_QUESTION] = "A closed or generic question; an open one invites more.",
-	[ATTUNE_FINDING_SELF_FOCUS] = "Turns attention to the responder's own story instead of the person's.",
-	[ATTUNE_FINDING_PREMATURE_ADVICE] = "Offers a fix before the person feels heard or has asked for it.",
-	[ATTUNE_FINDING_MINIMIZING] = "Minimizes or dismisses what the person is going through.",
-	[ATTUNE_FINDING_JUDGMENT] = "Judges or blames the person for how they feel or what they did.",
-	[ATTUNE_FINDING_FORMULAIC_REPETITION] = "Repeats an opener or stock phrase from the responder's recent turns.",
-	[ATTUNE_FINDING_SECRECY_PROMISE] = "Promises secrecy, which a crisis responder cannot guarantee.",
+    [ATTUNE_FINDING_ACKNOWLEDGMENT] = "Names or validates what the person is feeling.",
+    [ATTUNE_FINDING_REFLECTION] = "Reflects the person's situation back in the responder's words.",
+    [ATTUNE_FINDING_CHECK_IN] = "Checks whether the responder understood correctly.",
+    [ATTUNE_FINDING_OPEN_QUESTION] = "Invites the person to say more about their experience.",
+    [ATTUNE_FINDING_CLOSED_QUESTION] = "A closed or generic question; an open one invites more.",
+    [ATTUNE_FINDING_SELF_FOCUS] =
+        "Turns attention to the responder's own story instead of the person's.",
+    [ATTUNE_FINDING_PREMATURE_ADVICE] =
+        "Offers a fix before the person feels heard or has asked for it.",
+    [ATTUNE_FINDING_MINIMIZING] = "Minimizes or dismisses what the person is going through.",
+    [ATTUNE_FINDING_JUDGMENT] = "Judges or blames the person for how they feel or what they did.",
+    [ATTUNE_FINDING_FORMULAIC_REPETITION] =
+        "Repeats an opener or stock phrase from the responder's recent turns.",
+    [ATTUNE_FINDING_SECRECY_PROMISE] =
+        "Promises secrecy, which a crisis responder cannot guarantee.",
 };
 
 static const int penalty[5] = {0, 0, 7, 15, 25};
@@ -36,10 +40,11 @@ static const int penalty[5] = {0, 0, 7, 15, 25};
 static attune_status add_finding(at_analysis *a, attune_finding_kind k, attune_severity sev,
                                  size_t start, size_t end)
 {
-	/* merge with an overlapping finding of the same kind */
-	for (size_t i = 0; i < a->n_findings; i++) {
-		attune_finding *f = &a->findings[i];
-		if (f->kind == k && start < f->end && f->start < end) {
+	/* merge with an overlapping finding of the same kind; findings of one kind
+	 * arrive in text order, so only the latest of that kind can overlap */
+	if (a->last[k]) {
+		attune_finding *f = &a->findings[a->last[k] - 1];
+		if (start < f->end && f->start < end) {
 			if (start < f->start)
 				f->start = start;
 			if (end > f->end)
@@ -58,6 +63,10 @@ static attune_status add_finding(at_analysis *a, attune_finding_kind k, attune_s
 		a->cap_findings = nc;
 	}
 	a->findings[a->n_findings++] = (attune_finding){k, sev, start, end, explain[k]};
+	a->last[k] = a->n_findings;
+	if ((k == ATTUNE_FINDING_ACKNOWLEDGMENT || k == ATTUNE_FINDING_REFLECTION) &&
+	    start < a->first_heard)
+		a->first_heard = start;
 	return ATTUNE_OK;
 }
 
@@ -73,7 +82,8 @@ static int is_second_person(const at_tok *t)
 {
 	if (t->norm_len < 3 || t->norm[0] != 'y' || t->norm[1] != 'o' || t->norm[2] != 'u')
 		return 0;
-	static const char *const yous[] = {"you", "your", "youre", "youve", "yourself", "youd", "youll", "yours"};
+	static const char *const yous[] = {"you",      "your", "youre", "youve",
+	                                   "yourself", "youd", "youll", "yours"};
 	for (size_t i = 0; i < sizeof(yous) / sizeof(yous[0]); i++)
 		if (strlen(yous[i]) == t->norm_len && memcmp(yous[i], t->norm, t->norm_len) == 0)
 			return 1;
@@ -81,8 +91,8 @@ static int is_second_person(const at_tok *t)
 }
 
 /* Distinct seeker stems among content tokens [first, last) outside [skip0, skip1). */
-static unsigned overlap(const attune_scorer *s, const at_doc *d, const at_stemset *sk, uint32_t first,
-                        uint32_t last, uint32_t skip0, uint32_t skip1, int *emotion)
+static unsigned overlap(const attune_scorer *s, const at_doc *d, const at_stemset *sk,
+                        uint32_t first, uint32_t last, uint32_t skip0, uint32_t skip1, int *emotion)
 {
 	uint32_t seen[16];
 	unsigned n = 0;
@@ -90,7 +100,8 @@ static unsigned overlap(const attune_scorer *s, const at_doc *d, const at_stemse
 		const at_tok *t = &d->toks[i];
 		if (i >= skip0 && i < skip1)
 			continue;
-		if (emotion && t->word >= 0 && s->words[t->word].emo >= 0 && !(t->flags & TK_NEGATED))
+		if (emotion && t->word >= 0 && s->words[t->word].emo >= 0 &&
+		    !(t->flags & TK_NEGATED))
 			*emotion = 1;
 		if (!at_tok_is_content(s, t) || !at_stemset_has(sk, t->stem))
 			continue;
@@ -103,7 +114,8 @@ static unsigned overlap(const attune_scorer *s, const at_doc *d, const at_stemse
 	return n;
 }
 
-static unsigned content_words(const attune_scorer *s, const at_doc *d, uint32_t first, uint32_t last)
+static unsigned content_words(const attune_scorer *s, const at_doc *d, uint32_t first,
+                              uint32_t last)
 {
 	unsigned n = 0;
 	for (uint32_t i = first; i < last; i++)
@@ -136,7 +148,7 @@ static uint32_t clause_end_byte(const at_doc *d, uint32_t tok)
 typedef struct sent_info {
 	uint8_t invalidating; /* minimizing or judgment in this sentence */
 	uint8_t negative;     /* any negative match */
-	uint8_t advice, permission, checkin, positive_done, open;
+	uint8_t advice, permission, checkin, positive_done, open, ack_done;
 	uint32_t question; /* index of the match deciding the question type, or UINT32_MAX */
 } sent_info;
 
@@ -148,12 +160,6 @@ static int match_live(const at_doc *d, const at_match *m, const uint32_t *exmask
 			return 0;
 	return 1;
 }
-
-typedef struct turn_sig {
-	uint32_t opener;
-	uint32_t stems[64]; /* (file << 16 | stem) of positive stems used */
-	size_t n_stems;
-} turn_sig;
 
 static uint32_t opener_hash(const at_doc *d)
 {
@@ -178,54 +184,108 @@ static int stem_file(int f)
 	return f == F_ACK || f == F_REFLECT || f == F_CHECKIN || f == F_QUESTION;
 }
 
-static attune_status turn_signature(const attune_scorer *s, const attune_text *t, turn_sig *sig,
-                                    uint32_t *sent_hashes, size_t *n_sent_hashes, size_t cap_hashes)
+static void set_add(at_stemset *set, uint32_t h)
 {
-	at_doc d;
-	attune_status st = at_doc_init(s, &d, t->ptr, t->len);
-	if (st != ATTUNE_OK)
-		return st;
-	for (size_t i = 0; i < d.n_sents && *n_sent_hashes < cap_hashes; i++)
-		if (d.sents[i].last - d.sents[i].first >= 4)
-			sent_hashes[(*n_sent_hashes)++] = sentence_hash(&d, &d.sents[i]);
-	if (sig) {
-		sig->opener = opener_hash(&d);
-		sig->n_stems = 0;
-		st = at_doc_match(s, &d);
-		for (size_t m = 0; st == ATTUNE_OK && m < d.n_matches; m++) {
-			const at_pattern *p = &s->pats[d.matches[m].pat];
-			if (stem_file(p->file) && !p->exception && sig->n_stems < 64)
+	size_t j = h & set->mask;
+	while (set->v[j] && set->v[j] != h)
+		j = (j + 1) & set->mask;
+	if (!set->v[j]) {
+		set->v[j] = h;
+		set->n++;
+	}
+}
+
+static attune_status set_init(at_stemset *set, size_t n)
+{
+	size_t size = 16;
+	while (size < n * 2 + 2)
+		size <<= 1;
+	set->v = calloc(size, sizeof(*set->v));
+	set->mask = size - 1;
+	set->n = 0;
+	return set->v ? ATTUNE_OK : ATTUNE_E_NOMEM;
+}
+
+/* Hash of the three normalized words starting at token i ("it sounds like"). */
+static uint32_t lead_hash(const at_doc *d, size_t i)
+{
+	char buf[3 * AT_MAX_WORD + 3];
+	size_t n = 0;
+	for (size_t j = i; j < i + 3; j++) {
+		if (j > i)
+			buf[n++] = ' ';
+		memcpy(buf + n, d->toks[j].norm, d->toks[j].norm_len);
+		n += d->toks[j].norm_len;
+	}
+	return at_hash(buf, n);
+}
+
+attune_status at_prior_build(const attune_scorer *s, const attune_text *prior, size_t n_prior,
+                             at_prior *pr)
+{
+	at_doc docs[AT_RECENT_TURNS];
+	size_t first_recent = n_prior > AT_RECENT_TURNS ? n_prior - AT_RECENT_TURNS : 0;
+	size_t nd = 0, total = 0;
+	attune_status st = ATTUNE_OK;
+
+	memset(pr, 0, sizeof(*pr));
+	for (size_t i = 0; i < n_prior; i++)
+		total += prior[i].len / 2 + 2;
+	if ((st = set_init(&pr->canned, total)) != ATTUNE_OK ||
+	    (st = set_init(&pr->leads, total)) != ATTUNE_OK)
+		goto out_fail;
+	for (size_t i = 0; i < n_prior; i++) {
+		at_doc *d = &docs[nd];
+		if ((st = at_doc_init(s, d, prior[i].ptr, prior[i].len)) != ATTUNE_OK)
+			goto out_fail;
+		for (size_t k = 0; k < d->n_sents; k++)
+			if (d->sents[k].last - d->sents[k].first >= 4)
+				set_add(&pr->canned, sentence_hash(d, &d->sents[k]));
+		if (i < first_recent) {
+			at_doc_free(d);
+			continue;
+		}
+		nd++;
+		at_turn_sig *sig = &pr->sigs[pr->n_recent++];
+		sig->opener = opener_hash(d);
+		for (size_t k = 0; k + 2 < d->n_toks; k++)
+			set_add(&pr->leads, lead_hash(d, k));
+		if ((st = at_doc_match(s, d)) != ATTUNE_OK)
+			goto out_fail;
+		for (size_t m = 0; m < d->n_matches; m++) {
+			const at_pattern *p = &s->pats[d->matches[m].pat];
+			if (stem_file(p->file) && !p->exception && sig->n_stems < AT_TURN_STEMS)
 				sig->stems[sig->n_stems++] = (uint32_t)p->file << 16 | p->stem;
 		}
 	}
-	at_doc_free(&d);
+	for (size_t k = 0; k < nd; k++)
+		at_doc_free(&docs[k]);
+	return ATTUNE_OK;
+out_fail:
+	for (size_t k = 0; k < nd; k++)
+		at_doc_free(&docs[k]);
+	at_prior_free(pr);
 	return st;
 }
 
-static attune_status repetition(const attune_scorer *s, const at_doc *d, const attune_text *prior,
-                                size_t n_prior, at_analysis *a)
+void at_prior_free(at_prior *pr)
 {
-	if (n_prior == 0 || d->n_toks == 0)
-		return ATTUNE_OK;
-	turn_sig sigs[AT_RECENT_TURNS];
-	size_t first_recent = n_prior > AT_RECENT_TURNS ? n_prior - AT_RECENT_TURNS : 0;
-	size_t cap_hashes = 4096, n_hashes = 0;
-	uint32_t *hashes = malloc(cap_hashes * sizeof(*hashes));
+	at_stemset_free(&pr->canned);
+	at_stemset_free(&pr->leads);
+}
+
+static attune_status repetition(const attune_scorer *s, const at_doc *d, const at_prior *pr,
+                                at_analysis *a)
+{
 	attune_status st = ATTUNE_OK;
-	if (!hashes)
-		return ATTUNE_E_NOMEM;
-	for (size_t i = 0; st == ATTUNE_OK && i < n_prior; i++)
-		st = turn_signature(s, &prior[i], i >= first_recent ? &sigs[i - first_recent] : NULL,
-		                    hashes, &n_hashes, cap_hashes);
-	if (st != ATTUNE_OK)
-		goto out_free_hashes;
-	size_t n_recent = n_prior - first_recent;
+	if (!pr || d->n_toks == 0)
+		return ATTUNE_OK;
 
 	/* the same opener as a recent turn */
 	uint32_t op = opener_hash(d);
 	unsigned same = 0;
-	for (size_t i = 0; op && i < n_recent; i++)
-		same += sigs[i].opener == op;
+	for (size_t i = 0; op && i < pr->n_recent; i++)
+		same += pr->sigs[i].opener == op;
 	if (same)
 		st = add_finding(a, ATTUNE_FINDING_FORMULAIC_REPETITION,
 		                 same >= 2 ? ATTUNE_SEVERITY_MODERATE : ATTUNE_SEVERITY_MINOR,
@@ -238,34 +298,27 @@ static attune_status repetition(const attune_scorer *s, const at_doc *d, const a
 			continue;
 		uint32_t key = (uint32_t)p->file << 16 | p->stem;
 		unsigned uses = 0;
-		for (size_t i = 0; i < n_recent; i++) {
-			for (size_t k = 0; k < sigs[i].n_stems; k++)
-				if (sigs[i].stems[k] == key) {
+		for (size_t i = 0; i < pr->n_recent; i++) {
+			for (size_t k = 0; k < pr->sigs[i].n_stems; k++)
+				if (pr->sigs[i].stems[k] == key) {
 					uses++;
 					break;
 				}
 		}
 		if (uses)
 			st = add_finding(a, ATTUNE_FINDING_FORMULAIC_REPETITION,
-			                 uses >= 2 ? ATTUNE_SEVERITY_MODERATE : ATTUNE_SEVERITY_MINOR,
+			                 uses >= 2 ? ATTUNE_SEVERITY_MODERATE
+			                           : ATTUNE_SEVERITY_MINOR,
 			                 d->toks[d->matches[m].first].start,
 			                 d->toks[d->matches[m].last - 1].end);
 	}
 	/* canned lines: a whole sentence reused from any earlier turn */
 	for (size_t i = 0; st == ATTUNE_OK && i < d->n_sents; i++) {
 		const at_span *sp = &d->sents[i];
-		if (sp->last - sp->first < 4)
-			continue;
-		uint32_t h = sentence_hash(d, sp);
-		for (size_t k = 0; k < n_hashes; k++)
-			if (hashes[k] == h) {
-				st = add_finding(a, ATTUNE_FINDING_FORMULAIC_REPETITION,
-				                 ATTUNE_SEVERITY_MODERATE, sp->start, sp->end);
-				break;
-			}
+		if (sp->last - sp->first >= 4 && at_stemset_has(&pr->canned, sentence_hash(d, sp)))
+			st = add_finding(a, ATTUNE_FINDING_FORMULAIC_REPETITION,
+			                 ATTUNE_SEVERITY_MODERATE, sp->start, sp->end);
 	}
-out_free_hashes:
-	free(hashes);
 	return st;
 }
 
@@ -275,11 +328,11 @@ static attune_severity sev_of(const at_pattern *p, attune_severity dflt)
 }
 
 attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_stemset *sk,
-                         const at_doc *d, const attune_text *prior, size_t n_prior,
-                         at_analysis *a)
+                         const at_doc *d, const at_prior *pr, at_analysis *a)
 {
 	(void)seeker;
 	memset(a, 0, sizeof(*a));
+	a->first_heard = SIZE_MAX;
 	attune_status st = ATTUNE_OK;
 	uint32_t *exmask = calloc(d->n_toks + 1, sizeof(*exmask));
 	sent_info *si = calloc(d->n_sents + 1, sizeof(*si));
@@ -309,7 +362,8 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 			x->invalidating = 1;
 			x->negative = 1;
 			for (uint32_t t = mt->first; t < mt->last; t++)
-				exmask[t] |= 1u << 31; /* bit 31: covered by an invalidating phrase */
+				exmask[t] |= 1u
+				             << 31; /* bit 31: covered by an invalidating phrase */
 			break;
 		case F_SELF:
 		case F_SECRECY:
@@ -326,7 +380,8 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 			x->checkin = 1;
 			break;
 		case F_QUESTION: {
-			const at_match *prev = x->question == UINT32_MAX ? NULL : &d->matches[x->question];
+			const at_match *prev =
+			    x->question == UINT32_MAX ? NULL : &d->matches[x->question];
 			/* the stem leading the last clause decides; an anchored stem beats a
 			 * loose one ("are you" inside "how are you"), a longer one a shorter */
 			const at_pattern *pp = prev ? &s->pats[prev->pat] : NULL;
@@ -355,6 +410,9 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 		unsigned ov;
 		switch (p->file) {
 		case F_ACK: {
+			if (si[sn].ack_done)
+				break;
+			si[sn].ack_done = 1;
 			ov = overlap(s, d, sk, sp->first, sp->last, 0, 0, &emo);
 			unsigned lvl = (ov >= 1 || emo) ? 2 : 1;
 			if (lvl > a->acknowledge)
@@ -364,12 +422,14 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 			break;
 		}
 		case F_REFLECT: {
-			if (sp->term == '?' && !si[sn].checkin)
+			if ((sp->term == '?' && !si[sn].checkin) || si[sn].positive_done)
 				break;
 			ov = overlap(s, d, sk, mt->first, sp->last, mt->first, mt->last, &emo);
 			unsigned rest = content_words(s, d, mt->last, sp->last);
-			/* a paraphrase carries substance after the stem; "I understand" alone is 1 */
-			unsigned lvl = (ov >= 2 || (ov >= 1 && rest >= 2) || (emo && rest >= 1)) ? 2 : 1;
+			/* a paraphrase carries substance after the stem; "I understand" alone is 1
+			 */
+			unsigned lvl =
+			    (ov >= 2 || (ov >= 1 && rest >= 2) || (emo && rest >= 1)) ? 2 : 1;
 			if (lvl > a->reflect)
 				a->reflect = lvl;
 			si[sn].positive_done = 1;
@@ -398,16 +458,18 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 				unsigned lvl = (ov >= 1 || exp || emo) ? 2 : 1;
 				if (lvl > a->explore)
 					a->explore = lvl;
-				st = add_finding(a, ATTUNE_FINDING_OPEN_QUESTION, ATTUNE_SEVERITY_STRENGTH,
-				                 d->toks[mt->first].start, sp->end);
+				st = add_finding(a, ATTUNE_FINDING_OPEN_QUESTION,
+				                 ATTUNE_SEVERITY_STRENGTH, d->toks[mt->first].start,
+				                 sp->end);
 				si[sn].open = 1;
 			} else {
 				if (si[sn].open)
 					break;
 				if (a->explore < 1)
 					a->explore = 1;
-				st = add_finding(a, ATTUNE_FINDING_CLOSED_QUESTION, ATTUNE_SEVERITY_STRENGTH,
-				                 d->toks[mt->first].start, sp->end);
+				st = add_finding(a, ATTUNE_FINDING_CLOSED_QUESTION,
+				                 ATTUNE_SEVERITY_STRENGTH, d->toks[mt->first].start,
+				                 sp->end);
 			}
 			si[sn].positive_done = 1;
 			break;
@@ -426,7 +488,8 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 			you |= is_second_person(&d->toks[t]) && !(d->toks[t].flags & TK_QUOTED);
 		int restate = 0;
 		for (uint32_t t = sp->first; t < sp->last && !restate; t++)
-			restate = (d->toks[t].flags & TK_CLAUSE_LEAD) && restatement_lead(s, &d->toks[t]);
+			restate =
+			    (d->toks[t].flags & TK_CLAUSE_LEAD) && restatement_lead(s, &d->toks[t]);
 		int emo = 0;
 		unsigned ov = overlap(s, d, sk, sp->first, sp->last, 0, 0, &emo);
 		unsigned words = content_words(s, d, sp->first, sp->last);
@@ -439,7 +502,8 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 			continue;
 		if (lvl > a->reflect)
 			a->reflect = lvl;
-		st = add_finding(a, ATTUNE_FINDING_REFLECTION, ATTUNE_SEVERITY_STRENGTH, sp->start, sp->end);
+		st = add_finding(a, ATTUNE_FINDING_REFLECTION, ATTUNE_SEVERITY_STRENGTH, sp->start,
+		                 sp->end);
 	}
 	/* pass 3: negative findings, spanning from the cue to the end of its clause */
 	for (size_t m = 0; st == ATTUNE_OK && m < d->n_matches; m++) {
@@ -451,16 +515,16 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 		size_t start = d->toks[mt->first].start, end = clause_end_byte(d, mt->last - 1);
 		switch (p->file) {
 		case F_SELF:
-			st = add_finding(a, ATTUNE_FINDING_SELF_FOCUS, sev_of(p, ATTUNE_SEVERITY_MODERATE),
-			                 start, end);
+			st = add_finding(a, ATTUNE_FINDING_SELF_FOCUS,
+			                 sev_of(p, ATTUNE_SEVERITY_MODERATE), start, end);
 			break;
 		case F_MINIMIZE:
-			st = add_finding(a, ATTUNE_FINDING_MINIMIZING, sev_of(p, ATTUNE_SEVERITY_MODERATE),
-			                 start, end);
+			st = add_finding(a, ATTUNE_FINDING_MINIMIZING,
+			                 sev_of(p, ATTUNE_SEVERITY_MODERATE), start, end);
 			break;
 		case F_JUDGE:
-			st = add_finding(a, ATTUNE_FINDING_JUDGMENT, sev_of(p, ATTUNE_SEVERITY_MAJOR),
-			                 start, end);
+			st = add_finding(a, ATTUNE_FINDING_JUDGMENT,
+			                 sev_of(p, ATTUNE_SEVERITY_MAJOR), start, end);
 			break;
 		case F_SECRECY:
 			st = add_finding(a, ATTUNE_FINDING_SECRECY_PROMISE,
@@ -473,18 +537,13 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 			if (covered)
 				break;
 			/* heard first? any acknowledgment/reflection earlier in the draft */
-			int heard = 0;
-			for (size_t f = 0; f < a->n_findings; f++) {
-				attune_finding_kind k = a->findings[f].kind;
-				if ((k == ATTUNE_FINDING_ACKNOWLEDGMENT || k == ATTUNE_FINDING_REFLECTION) &&
-				    a->findings[f].start < start)
-					heard = 1;
-			}
+			int heard = a->first_heard < start;
 			attune_severity sev = sev_of(p, ATTUNE_SEVERITY_MAJOR);
 			if (si[sn].permission && heard)
 				break;
 			if (si[sn].permission || heard)
-				sev = sev > ATTUNE_SEVERITY_MINOR ? (attune_severity)(sev - 1) : sev;
+				sev =
+				    sev > ATTUNE_SEVERITY_MINOR ? (attune_severity)(sev - 1) : sev;
 			if (si[sn].permission && heard && sev == ATTUNE_SEVERITY_MINOR)
 				break;
 			st = add_finding(a, ATTUNE_FINDING_PREMATURE_ADVICE, sev, start, end);
@@ -495,7 +554,7 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 		}
 	}
 	if (st == ATTUNE_OK)
-		st = repetition(s, d, prior, n_prior, a);
+		st = repetition(s, d, pr, a);
 	if (st != ATTUNE_OK)
 		goto out_free;
 	if (a->n_findings > 1)
@@ -504,7 +563,8 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 	            5 * (int)a->check_in;
 	for (size_t f = 0; f < a->n_findings; f++)
 		if (!attune_finding_kind_is_positive(a->findings[f].kind))
-			score -= penalty[a->findings[f].severity <= 4 ? a->findings[f].severity : 4];
+			score -=
+			    penalty[a->findings[f].severity <= 4 ? a->findings[f].severity : 4];
 	a->score = (unsigned)(score < 0 ? 0 : score > 100 ? 100 : score);
 out_free:
 	free(exmask);

@@ -8,8 +8,8 @@
 #include <stddef.h>
 
 typedef struct attune__data_file {
-	const char *name;          /* file base name, e.g. "minimizing" */
-	const char *const *lines;  /* comment-free, trimmed lines, NULL-terminated */
+	const char *name;         /* file base name, e.g. "minimizing" */
+	const char *const *lines; /* comment-free, trimmed lines, NULL-terminated */
 	size_t n_lines;
 } attune__data_file;
 

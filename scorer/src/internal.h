@@ -11,25 +11,48 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AT_MAX_SLOTS 12
-#define AT_MAX_ALTS 64
-#define AT_MAX_WORD 48   /* longest normalized word kept (longer words are cut) */
-#define AT_GAP_MAX 3     /* ".." skips 0..3 words */
-#define AT_RECENT_TURNS 3 /* prior turns compared for repetition and stems */
+#define AT_MAX_SLOTS    12
+#define AT_MAX_ALTS     64
+#define AT_MAX_WORD     48 /* longest normalized word kept (longer words are cut) */
+#define AT_GAP_MAX      3  /* ".." skips 0..3 words */
+#define AT_RECENT_TURNS 3  /* prior turns compared for repetition and stems */
 
 /* Pattern files by role (file name without ".txt"). */
 typedef enum at_file {
 	F_NONE = 0,
-	F_ACK, F_REFLECT, F_CHECKIN, F_QUESTION, F_SELF, F_ADVICE, F_MINIMIZE, F_JUDGE,
-	F_SECRECY, F_PERMISSION, F_REPORTED, F_FIGURATIVE, F_RISK_MOD,
-	F_RISK_SUICIDE, F_RISK_SELFHARM, F_RISK_OTHERS, F_RISK_ABUSE, F_RISK_MEDICAL,
+	F_ACK,
+	F_REFLECT,
+	F_CHECKIN,
+	F_QUESTION,
+	F_SELF,
+	F_ADVICE,
+	F_MINIMIZE,
+	F_JUDGE,
+	F_SECRECY,
+	F_PERMISSION,
+	F_REPORTED,
+	F_FIGURATIVE,
+	F_RISK_MOD,
+	F_RISK_SUICIDE,
+	F_RISK_SELFHARM,
+	F_RISK_OTHERS,
+	F_RISK_ABUSE,
+	F_RISK_MEDICAL,
 	F_COUNT
 } at_file;
 
 /* Word classes usable as @name in patterns (one bit each). */
 typedef enum at_class {
-	C_EMOTION = 0, C_NEGATOR, C_FILLER, C_STOP, C_HARDSHIP, C_IMPERATIVE, C_BREAK,
-	C_EXPERIENCE, C_FIRST_PERSON, C_HYPERBOLE,
+	C_EMOTION = 0,
+	C_NEGATOR,
+	C_FILLER,
+	C_STOP,
+	C_HARDSHIP,
+	C_IMPERATIVE,
+	C_BREAK,
+	C_EXPERIENCE,
+	C_FIRST_PERSON,
+	C_HYPERBOLE,
 	C_NUMBER, /* built in: a token of digits */
 	C_COUNT
 } at_class;
@@ -38,49 +61,49 @@ enum { SL_WORDS = 1, SL_ANY, SL_GAP, SL_PREFIX, SL_CLASS };
 
 typedef struct at_slot {
 	uint8_t type;
-	uint8_t n;        /* number of alternatives (SL_WORDS) */
-	uint16_t arg;     /* class id (SL_CLASS) */
-	uint32_t off;     /* index into alts[] or prefix pool */
+	uint8_t n;    /* number of alternatives (SL_WORDS) */
+	uint16_t arg; /* class id (SL_CLASS) */
+	uint32_t off; /* index into alts[] or prefix pool */
 } at_slot;
 
 typedef struct at_pattern {
-	uint8_t file;        /* at_file */
+	uint8_t file; /* at_file */
 	uint8_t nslots;
-	uint8_t anchored;    /* '^': first word must lead its clause */
-	uint8_t exception;   /* '!': suppresses overlapping matches of its file */
-	uint8_t severity;    /* attune_severity, 0 = file default */
-	uint8_t cue;         /* attune_risk_cue for risk files */
-	uint8_t level;       /* risk level, 0 = file default */
-	uint8_t qtype;       /* 1 open, 2 closed (question stems) */
-	uint16_t stem;       /* index of this pattern within its file, for repetition */
+	uint8_t anchored;  /* '^': first word must lead its clause */
+	uint8_t exception; /* '!': suppresses overlapping matches of its file */
+	uint8_t severity;  /* attune_severity, 0 = file default */
+	uint8_t cue;       /* attune_risk_cue for risk files */
+	uint8_t level;     /* risk level, 0 = file default */
+	uint8_t qtype;     /* 1 open, 2 closed (question stems) */
+	uint16_t stem;     /* index of this pattern within its file, for repetition */
 	at_slot slots[AT_MAX_SLOTS];
 } at_pattern;
 
 typedef struct at_emotion {
-	uint8_t intensity;  /* 1..3 */
-	int8_t polarity;    /* -1 negative, +1 positive */
-	const char *canon;  /* adjective used in suggestions ("anxious") */
+	uint8_t intensity; /* 1..3 */
+	int8_t polarity;   /* -1 negative, +1 positive */
+	const char *canon; /* adjective used in suggestions ("anxious") */
 	size_t canon_len;
 	const char *negated; /* form when negated ("unmotivated"), or NULL */
 	size_t negated_len;
 } at_emotion;
 
 typedef struct at_word {
-	const char *s;       /* points into the data tables or the scorer's pool */
+	const char *s; /* points into the data tables or the scorer's pool */
 	uint16_t len;
 	uint32_t hash;
-	uint32_t classes;    /* bit per at_class */
-	int32_t norm_to;     /* word id this spelling normalizes to, or -1 */
-	int32_t emo;         /* index into emotions, or -1 */
-	const char *shift;   /* pronoun-shifted form ("your" for "my"), or NULL */
+	uint32_t classes;          /* bit per at_class */
+	int32_t norm_to;           /* word id this spelling normalizes to, or -1 */
+	int32_t emo;               /* index into emotions, or -1 */
+	const char *shift;         /* pronoun-shifted form ("your" for "my"), or NULL */
 	uint32_t pat_first, pat_n; /* patterns whose first slot can be this word */
 } at_word;
 
 typedef struct at_template {
 	const char *id;
 	attune_suggestion_kind kind;
-	const char *text;    /* with {feelings} {feeling} {topic} {situation} */
-	uint32_t lead_hash;  /* hash of the first three normalized words */
+	const char *text;   /* with {feelings} {feeling} {topic} {situation} */
+	uint32_t lead_hash; /* hash of the first three normalized words */
 } at_template;
 
 struct attune_scorer {
@@ -92,7 +115,7 @@ struct attune_scorer {
 	size_t n_pats, cap_pats;
 	uint32_t *alts; /* word ids of SL_WORDS alternatives */
 	size_t n_alts, cap_alts;
-	char *pool;     /* prefix strings and normalized copies, NUL separated */
+	char *pool; /* prefix strings and normalized copies, NUL separated */
 	size_t n_pool, cap_pool;
 	uint32_t *bucket; /* pattern ids grouped by first word (see at_word.pat_first) */
 	uint32_t *wild;   /* patterns whose first slot is not a plain word */
@@ -111,7 +134,7 @@ enum {
 	TK_CLAUSE_LEAD = 1u << 2, /* first non-filler word of its clause */
 	TK_QUOTED = 1u << 3,      /* inside quotation marks or reported speech */
 	TK_FIGURATIVE = 1u << 4,
-	TK_NEGATED = 1u << 5,     /* a negator precedes within its clause window */
+	TK_NEGATED = 1u << 5, /* a negator precedes within its clause window */
 	TK_EMOJI = 1u << 6
 };
 
@@ -122,7 +145,7 @@ typedef struct at_tok {
 	uint32_t stem;       /* hash of the light stem (emotions: of the canonical) */
 	uint32_t sent, clause;
 	uint32_t flags;
-	const char *norm;    /* normalized form (not NUL-terminated) */
+	const char *norm; /* normalized form (not NUL-terminated) */
 	uint16_t norm_len;
 } at_tok;
 
@@ -182,22 +205,40 @@ typedef struct at_analysis {
 	attune_finding *findings;
 	size_t n_findings, cap_findings;
 	unsigned score;
+	size_t last[ATTUNE_FINDING_KIND_MAX]; /* 1 + index of the latest finding per kind */
+	size_t first_heard; /* start of the first acknowledgment/reflection, or SIZE_MAX */
 } at_analysis;
+/* The responder's prior turns, digested once per attune_score() call. */
+#define AT_TURN_STEMS 64
+typedef struct at_turn_sig {
+	uint32_t opener;               /* hash of the first three words */
+	uint32_t stems[AT_TURN_STEMS]; /* (file << 16 | stem) of positive stems used */
+	size_t n_stems;
+} at_turn_sig;
+typedef struct at_prior {
+	at_turn_sig sigs[AT_RECENT_TURNS];
+	size_t n_recent;
+	at_stemset canned; /* sentence hashes of every prior turn */
+	at_stemset leads;  /* three-word windows of the recent turns */
+} at_prior;
+attune_status at_prior_build(const attune_scorer *s, const attune_text *prior, size_t n,
+                             at_prior *out);
+void at_prior_free(at_prior *pr);
+
+/* pr may be NULL (no prior turns). */
 attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_stemset *sk,
-                         const at_doc *draft, const attune_text *prior, size_t n_prior,
-                         at_analysis *out);
+                         const at_doc *draft, const at_prior *pr, at_analysis *out);
 void at_analysis_free(at_analysis *a);
 
 /* risk.c */
 attune_status at_risk(const attune_scorer *s, const at_doc *seeker, attune_risk *out);
 
 /* suggest.c */
-attune_status at_suggest(const attune_scorer *s, const attune_score_input *in,
-                         const at_doc *seeker, const at_doc *draft, const at_analysis *a,
+attune_status at_suggest(const attune_scorer *s, const attune_score_input *in, const at_doc *seeker,
+                         const at_doc *draft, const at_prior *pr, const at_analysis *a,
                          attune_score_result *r);
 /* scorer.c: scores a draft variant without suggestions (for projected_score). */
-attune_status at_score_plain(const attune_scorer *s, const attune_score_input *in,
-                             const at_doc *seeker, const at_stemset *sk, const char *draft,
-                             size_t len, unsigned *score);
+attune_status at_score_plain(const attune_scorer *s, const at_doc *seeker, const at_stemset *sk,
+                             const at_prior *pr, const char *draft, size_t len, unsigned *score);
 
 #endif

@@ -14,24 +14,31 @@ static const struct {
 	const char *name;
 	int file;
 } pattern_files[] = {
-	{"acknowledgment", F_ACK},      {"reflection_stems", F_REFLECT},
-	{"check_in", F_CHECKIN},        {"question_stems", F_QUESTION},
-	{"self_focus", F_SELF},         {"premature_advice", F_ADVICE},
-	{"minimizing", F_MINIMIZE},     {"judgment", F_JUDGE},
-	{"secrecy", F_SECRECY},         {"permission", F_PERMISSION},
-	{"reported_speech", F_REPORTED}, {"figurative", F_FIGURATIVE},
-	{"risk_modifiers", F_RISK_MOD}, {"risk_suicide", F_RISK_SUICIDE},
-	{"risk_self_harm", F_RISK_SELFHARM}, {"risk_harm_to_others", F_RISK_OTHERS},
-	{"risk_abuse", F_RISK_ABUSE},   {"risk_medical_emergency", F_RISK_MEDICAL},
+    {"acknowledgment", F_ACK},
+    {"reflection_stems", F_REFLECT},
+    {"check_in", F_CHECKIN},
+    {"question_stems", F_QUESTION},
+    {"self_focus", F_SELF},
+    {"premature_advice", F_ADVICE},
+    {"minimizing", F_MINIMIZE},
+    {"judgment", F_JUDGE},
+    {"secrecy", F_SECRECY},
+    {"permission", F_PERMISSION},
+    {"reported_speech", F_REPORTED},
+    {"figurative", F_FIGURATIVE},
+    {"risk_modifiers", F_RISK_MOD},
+    {"risk_suicide", F_RISK_SUICIDE},
+    {"risk_self_harm", F_RISK_SELFHARM},
+    {"risk_harm_to_others", F_RISK_OTHERS},
+    {"risk_abuse", F_RISK_ABUSE},
+    {"risk_medical_emergency", F_RISK_MEDICAL},
 };
 
 static const char *const class_files[C_COUNT] = {
-	[C_EMOTION] = "emotions",     [C_NEGATOR] = "negators",
-	[C_FILLER] = "fillers",       [C_STOP] = "stopwords",
-	[C_HARDSHIP] = "hardship",    [C_IMPERATIVE] = "imperatives",
-	[C_BREAK] = "clause_breaks",  [C_EXPERIENCE] = "experience",
-	[C_FIRST_PERSON] = "first_person", [C_HYPERBOLE] = "hyperbole",
-	[C_NUMBER] = "number",
+    [C_EMOTION] = "emotions",    [C_NEGATOR] = "negators",      [C_FILLER] = "fillers",
+    [C_STOP] = "stopwords",      [C_HARDSHIP] = "hardship",     [C_IMPERATIVE] = "imperatives",
+    [C_BREAK] = "clause_breaks", [C_EXPERIENCE] = "experience", [C_FIRST_PERSON] = "first_person",
+    [C_HYPERBOLE] = "hyperbole", [C_NUMBER] = "number",
 };
 
 uint32_t at_hash(const char *s, size_t n)
@@ -62,7 +69,8 @@ int32_t at_lookup(const attune_scorer *s, const char *w, size_t n)
 	}
 }
 
-/* Copies the normalized form (ASCII lowercase, apostrophes dropped) of a data word into the pool. */
+/* Copies the normalized form (ASCII lowercase, apostrophes dropped) of a data word into the pool.
+ */
 static const char *pool_norm(attune_scorer *s, const char *w, size_t n, size_t *out_len)
 {
 	if (s->n_pool + n + 1 > s->cap_pool)
@@ -224,7 +232,8 @@ static int class_by_name(const char *w, size_t n)
 static int parse_attr(at_pattern *p, const char *a, size_t n)
 {
 	static const char *const sev[] = {"", "", "minor", "moderate", "major"};
-	static const char *const cues[] = {"", "mention", "plan", "means", "timing", "intent", "past"};
+	static const char *const cues[] = {"",       "mention", "plan", "means",
+	                                   "timing", "intent",  "past"};
 	for (int i = 2; i <= 4; i++)
 		if (strlen(sev[i]) == n && memcmp(sev[i], a, n) == 0)
 			return p->severity = (uint8_t)i, 0;
@@ -438,7 +447,8 @@ attune_status at_lexicon_build(attune_scorer *s)
 	attune_status st = load_classes(s);
 	if (st == ATTUNE_OK)
 		st = load_maps(s);
-	for (size_t k = 0; st == ATTUNE_OK && k < sizeof(pattern_files) / sizeof(pattern_files[0]); k++) {
+	for (size_t k = 0; st == ATTUNE_OK && k < sizeof(pattern_files) / sizeof(pattern_files[0]);
+	     k++) {
 		const attune__data_file *f = find_file(pattern_files[k].name);
 		if (!f)
 			return ATTUNE_E_INVALID;

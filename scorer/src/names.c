@@ -26,18 +26,18 @@ const char *attune_strerror(attune_status st)
 }
 
 static const char *const kind_names[ATTUNE_FINDING_KIND_MAX] = {
-	[ATTUNE_FINDING_UNSPECIFIED] = "unspecified",
-	[ATTUNE_FINDING_ACKNOWLEDGMENT] = "acknowledgment",
-	[ATTUNE_FINDING_REFLECTION] = "reflection",
-	[ATTUNE_FINDING_CHECK_IN] = "check_in",
-	[ATTUNE_FINDING_OPEN_QUESTION] = "open_question",
-	[ATTUNE_FINDING_CLOSED_QUESTION] = "closed_question",
-	[ATTUNE_FINDING_SELF_FOCUS] = "self_focus",
-	[ATTUNE_FINDING_PREMATURE_ADVICE] = "premature_advice",
-	[ATTUNE_FINDING_MINIMIZING] = "minimizing",
-	[ATTUNE_FINDING_JUDGMENT] = "judgment",
-	[ATTUNE_FINDING_FORMULAIC_REPETITION] = "formulaic_repetition",
-	[ATTUNE_FINDING_SECRECY_PROMISE] = "secrecy_promise",
+    [ATTUNE_FINDING_UNSPECIFIED] = "unspecified",
+    [ATTUNE_FINDING_ACKNOWLEDGMENT] = "acknowledgment",
+    [ATTUNE_FINDING_REFLECTION] = "reflection",
+    [ATTUNE_FINDING_CHECK_IN] = "check_in",
+    [ATTUNE_FINDING_OPEN_QUESTION] = "open_question",
+    [ATTUNE_FINDING_CLOSED_QUESTION] = "closed_question",
+    [ATTUNE_FINDING_SELF_FOCUS] = "self_focus",
+    [ATTUNE_FINDING_PREMATURE_ADVICE] = "premature_advice",
+    [ATTUNE_FINDING_MINIMIZING] = "minimizing",
+    [ATTUNE_FINDING_JUDGMENT] = "judgment",
+    [ATTUNE_FINDING_FORMULAIC_REPETITION] = "formulaic_repetition",
+    [ATTUNE_FINDING_SECRECY_PROMISE] = "secrecy_promise",
 };
 
 const char *attune_finding_kind_name(attune_finding_kind kind)
@@ -80,7 +80,7 @@ const char *attune_severity_name(attune_severity sev)
 }
 
 static const char *const channel_names[ATTUNE_CHANNEL_MAX] = {
-	"unspecified", "voice_notes", "chat", "sms", "patient_portal",
+    "unspecified", "voice_notes", "chat", "sms", "patient_portal",
 };
 
 const char *attune_channel_name(attune_channel ch)
@@ -116,7 +116,7 @@ const char *attune_risk_level_name(attune_risk_level lvl)
 }
 
 static const char *const category_names[ATTUNE_RISK_CATEGORY_MAX] = {
-	"unspecified", "suicide", "self_harm", "harm_to_others", "abuse", "medical_emergency",
+    "unspecified", "suicide", "self_harm", "harm_to_others", "abuse", "medical_emergency",
 };
 
 const char *attune_risk_category_name(attune_risk_category cat)

@@ -13,17 +13,17 @@
 #define AT_MAX_RISK_SPANS 64
 
 static const char *const guidance[4] = {
-	"",
-	"Possible risk cues: stay with the person, ask directly about their safety and follow "
-	"your center's safety protocol.",
-	"Risk cues present: follow your center's safety protocol; ask directly about suicide or "
-	"harm and whether they are safe right now.",
-	"Imminent-risk cues (plan, means, timing or intent): follow your center's emergency safety "
-	"protocol now, involve a supervisor, and ask directly about suicide and immediate safety.",
+    "",
+    "Possible risk cues: stay with the person, ask directly about their safety and follow "
+    "your center's safety protocol.",
+    "Risk cues present: follow your center's safety protocol; ask directly about suicide or "
+    "harm and whether they are safe right now.",
+    "Imminent-risk cues (plan, means, timing or intent): follow your center's emergency safety "
+    "protocol now, involve a supervisor, and ask directly about suicide and immediate safety.",
 };
 static const char *const guidance_medical =
-	"Possible medical emergency: follow your center's emergency protocol and make sure the "
-	"person can reach emergency services now.";
+    "Possible medical emergency: follow your center's emergency protocol and make sure the "
+    "person can reach emergency services now.";
 
 static attune_risk_category category_of(int file)
 {
@@ -55,7 +55,8 @@ static void add_span(attune_risk *r, attune_risk_category c, attune_risk_cue cue
 {
 	size_t start = d->toks[m->first].start, end = d->toks[m->last - 1].end;
 	for (size_t i = 0; i < r->n_spans; i++)
-		if (r->spans[i].category == c && r->spans[i].start == start && r->spans[i].end == end)
+		if (r->spans[i].category == c && r->spans[i].start == start &&
+		    r->spans[i].end == end)
 			return;
 	if (r->n_spans < AT_MAX_RISK_SPANS)
 		r->spans[r->n_spans++] = (attune_risk_span){c, cue, start, end};
@@ -69,7 +70,7 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 	unsigned cues[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* bit per cue */
 	int current[ATTUNE_RISK_CATEGORY_MAX] = {0};
 	unsigned strong[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* current matches at moderate+ */
-	int mention2[ATTUNE_RISK_CATEGORY_MAX] = {0};     /* a current moderate+ mention */
+	int mention2[ATTUNE_RISK_CATEGORY_MAX] = {0};    /* a current moderate+ mention */
 	/* per sentence: 1 = long past, 2 = hyperbole ("lol", "i swear", 💀) */
 	uint8_t *past_sent = calloc(d->n_sents + 1, 1);
 	if (!past_sent)
@@ -140,10 +141,10 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 		int n_acute = __builtin_popcount(a);
 		int imminent_kind = c == ATTUNE_RISK_SUICIDE || c == ATTUNE_RISK_SELF_HARM ||
 		                    c == ATTUNE_RISK_HARM_TO_OTHERS;
-		if (imminent_kind && current[c] &&
-		    ((mention2[c] && n_acute >= 1) || n_acute >= 2))
+		if (imminent_kind && current[c] && ((mention2[c] && n_acute >= 1) || n_acute >= 2))
 			level[c] = ATTUNE_RISK_HIGH;
-		if (c == ATTUNE_RISK_ABUSE && current[c] && (cues[c] & (1u << ATTUNE_RISK_CUE_MEANS)))
+		if (c == ATTUNE_RISK_ABUSE && current[c] &&
+		    (cues[c] & (1u << ATTUNE_RISK_CUE_MEANS)))
 			level[c] = ATTUNE_RISK_HIGH;
 		if (c == ATTUNE_RISK_MEDICAL_EMERGENCY && strong[c] >= 2)
 			level[c] = ATTUNE_RISK_HIGH;

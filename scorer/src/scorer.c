@@ -67,16 +67,16 @@ static attune_status validate(const attune_scorer *s, const attune_score_input *
 	if ((st = check_text(&in->draft, ATTUNE_MAX_DRAFT_BYTES)) != ATTUNE_OK)
 		return st;
 	for (size_t i = 0; i < in->n_prior_turns; i++)
-		if ((st = check_text(&in->prior_turns[i], ATTUNE_MAX_PRIOR_TURN_BYTES)) != ATTUNE_OK)
+		if ((st = check_text(&in->prior_turns[i], ATTUNE_MAX_PRIOR_TURN_BYTES)) !=
+		    ATTUNE_OK)
 			return st;
 	if (!attune_scorer_supports_locale(s, in->locale))
 		return ATTUNE_E_LOCALE;
 	return ATTUNE_OK;
 }
 
-attune_status at_score_plain(const attune_scorer *s, const attune_score_input *in,
-                             const at_doc *seeker, const at_stemset *sk, const char *draft,
-                             size_t len, unsigned *score)
+attune_status at_score_plain(const attune_scorer *s, const at_doc *seeker, const at_stemset *sk,
+                             const at_prior *pr, const char *draft, size_t len, unsigned *score)
 {
 	at_doc d;
 	at_analysis a;
@@ -85,7 +85,7 @@ attune_status at_score_plain(const attune_scorer *s, const attune_score_input *i
 		return st;
 	st = at_doc_match(s, &d);
 	if (st == ATTUNE_OK)
-		st = at_analyze(s, seeker, sk, &d, in->prior_turns, in->n_prior_turns, &a);
+		st = at_analyze(s, seeker, sk, &d, pr, &a);
 	if (st == ATTUNE_OK) {
 		*score = a.score;
 		at_analysis_free(&a);
@@ -106,6 +106,7 @@ attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
 
 	at_doc seeker, draft;
 	at_stemset sk = {0};
+	at_prior pr = {0};
 	at_analysis a = {0};
 	attune_score_result *r = calloc(1, sizeof(*r));
 	if (!r)
@@ -117,11 +118,15 @@ attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
 	st = at_doc_init(s, &draft, in->draft.ptr, in->draft.len);
 	if (st != ATTUNE_OK)
 		goto out_free_seeker;
-	if ((st = at_doc_match(s, &seeker)) != ATTUNE_OK || (st = at_doc_match(s, &draft)) != ATTUNE_OK)
+	if ((st = at_doc_match(s, &seeker)) != ATTUNE_OK ||
+	    (st = at_doc_match(s, &draft)) != ATTUNE_OK)
 		goto out_free_draft;
 	if ((st = at_stemset_build(s, &seeker, &sk)) != ATTUNE_OK)
 		goto out_free_draft;
-	st = at_analyze(s, &seeker, &sk, &draft, in->prior_turns, in->n_prior_turns, &a);
+	if (in->n_prior_turns &&
+	    (st = at_prior_build(s, in->prior_turns, in->n_prior_turns, &pr)) != ATTUNE_OK)
+		goto out_free_stems;
+	st = at_analyze(s, &seeker, &sk, &draft, in->n_prior_turns ? &pr : NULL, &a);
 	if (st != ATTUNE_OK)
 		goto out_free_stems;
 	r->score = a.score;
@@ -134,9 +139,16 @@ attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
 	if ((st = at_risk(s, &seeker, &r->risk)) != ATTUNE_OK)
 		goto out_free_stems;
 	if (in->max_suggestions > 0)
-		st = at_suggest(s, in, &seeker, &draft, &(at_analysis){r->acknowledge, r->reflect,
-		                r->explore, 0, r->findings, r->n_findings, r->n_findings, r->score}, r);
+		st = at_suggest(s, in, &seeker, &draft, in->n_prior_turns ? &pr : NULL,
+		                &(at_analysis){.acknowledge = r->acknowledge,
+		                               .reflect = r->reflect,
+		                               .explore = r->explore,
+		                               .findings = r->findings,
+		                               .n_findings = r->n_findings,
+		                               .score = r->score},
+		                r);
 out_free_stems:
+	at_prior_free(&pr);
 	at_stemset_free(&sk);
 out_free_draft:
 	at_doc_free(&draft);

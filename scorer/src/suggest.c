@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define AT_PHRASE_MAX 240
+#define AT_PHRASE_MAX     240
 #define AT_SUGGESTION_MAX 600
-#define AT_TOPIC_TOKENS 12
+#define AT_TOPIC_TOKENS   12
 
 typedef struct phrase {
 	char s[AT_PHRASE_MAX];
@@ -35,7 +35,8 @@ static void ph_add(phrase *p, const char *s, size_t n)
 }
 
 /* Renders tokens [first, last) of the seeker message with pronouns shifted. */
-static void render(const attune_scorer *s, const at_doc *d, uint32_t first, uint32_t last, phrase *out)
+static void render(const attune_scorer *s, const at_doc *d, uint32_t first, uint32_t last,
+                   phrase *out)
 {
 	out->len = 0;
 	out->s[0] = 0;
@@ -76,7 +77,8 @@ static void extract(const attune_scorer *s, const at_doc *d, parts *pt)
 	int fneg = 0, sneg = 0;
 	for (size_t i = 0; i < d->n_toks; i++) {
 		const at_tok *t = &d->toks[i];
-		if (t->word < 0 || s->words[t->word].emo < 0 || (t->flags & (TK_FIGURATIVE | TK_QUOTED)))
+		if (t->word < 0 || s->words[t->word].emo < 0 ||
+		    (t->flags & (TK_FIGURATIVE | TK_QUOTED)))
 			continue;
 		const at_emotion *e = &s->emos[s->words[t->word].emo];
 		int neg = (t->flags & TK_NEGATED) != 0;
@@ -91,7 +93,8 @@ static void extract(const attune_scorer *s, const at_doc *d, parts *pt)
 		    (tok_is(&d->toks[i + 1], "about") || tok_is(&d->toks[i + 1], "with") ||
 		     tok_is(&d->toks[i + 1], "over") || tok_is(&d->toks[i + 1], "of"))) {
 			uint32_t a = (uint32_t)i + 2, b = a;
-			while (b < d->n_toks && d->toks[b].clause == t->clause && b - a < AT_TOPIC_TOKENS)
+			while (b < d->n_toks && d->toks[b].clause == t->clause &&
+			       b - a < AT_TOPIC_TOKENS)
 				b++;
 			if (b - a >= 2 || (b - a == 1 && at_tok_is_content(s, &d->toks[a]))) {
 				render(s, d, a, b, &pt->topic);
@@ -130,55 +133,6 @@ static void extract(const attune_scorer *s, const at_doc *d, parts *pt)
 		render(s, d, lead, cl->last, &pt->situation);
 		break;
 	}
-}
-
-/* Three-word windows (normalized) of the responder's recent turns. */
-static attune_status recent_leads(const attune_scorer *s, const attune_score_input *in,
-                                  at_stemset *set)
-{
-	size_t first = in->n_prior_turns > AT_RECENT_TURNS ? in->n_prior_turns - AT_RECENT_TURNS : 0;
-	size_t total = 0;
-	at_doc docs[AT_RECENT_TURNS];
-	size_t nd = 0;
-	attune_status st = ATTUNE_OK;
-	memset(set, 0, sizeof(*set));
-	for (size_t i = first; i < in->n_prior_turns; i++) {
-		st = at_doc_init(s, &docs[nd], in->prior_turns[i].ptr, in->prior_turns[i].len);
-		if (st != ATTUNE_OK)
-			goto out_free_docs;
-		total += docs[nd++].n_toks;
-	}
-	size_t size = 16;
-	while (size < total * 2 + 2)
-		size <<= 1;
-	set->v = calloc(size, sizeof(*set->v));
-	if (!set->v) {
-		st = ATTUNE_E_NOMEM;
-		goto out_free_docs;
-	}
-	set->mask = size - 1;
-	for (size_t k = 0; k < nd; k++) {
-		const at_doc *d = &docs[k];
-		for (size_t i = 0; i + 2 < d->n_toks; i++) {
-			char buf[3 * AT_MAX_WORD + 3];
-			size_t n = 0;
-			for (size_t j = i; j < i + 3; j++) {
-				if (j > i)
-					buf[n++] = ' ';
-				memcpy(buf + n, d->toks[j].norm, d->toks[j].norm_len);
-				n += d->toks[j].norm_len;
-			}
-			uint32_t h = at_hash(buf, n);
-			size_t x = h & set->mask;
-			while (set->v[x] && set->v[x] != h)
-				x = (x + 1) & set->mask;
-			set->v[x] = h;
-		}
-	}
-out_free_docs:
-	for (size_t k = 0; k < nd; k++)
-		at_doc_free(&docs[k]);
-	return st;
 }
 
 /* Fills a template; returns 0 if a placeholder it needs is missing. */
@@ -237,7 +191,7 @@ static int is_safe(const attune_scorer *s, const char *text)
 	if (at_doc_init(s, &d, text, strlen(text)) != ATTUNE_OK)
 		return 0;
 	if (at_doc_match(s, &d) == ATTUNE_OK &&
-	    at_analyze(s, &d, &none, &d, NULL, 0, &a) == ATTUNE_OK) {
+	    at_analyze(s, &d, &none, &d, NULL, &a) == ATTUNE_OK) {
 		safe = 1;
 		for (size_t i = 0; i < a.n_findings; i++)
 			if (!attune_finding_kind_is_positive(a.findings[i].kind))
@@ -249,9 +203,9 @@ static int is_safe(const attune_scorer *s, const char *text)
 }
 
 /* Picks a template of `kind` (and id prefix, if any) deterministically. */
-static const at_template *pick(const attune_scorer *s, attune_suggestion_kind kind, const char *prefix,
-                               const parts *pt, const at_stemset *recent, uint64_t seed,
-                               const at_template *avoid, char *out, size_t cap)
+static const at_template *pick(const attune_scorer *s, attune_suggestion_kind kind,
+                               const char *prefix, const parts *pt, const at_stemset *recent,
+                               uint64_t seed, const at_template *avoid, char *out, size_t cap)
 {
 	const at_template *elig[64];
 	size_t n = 0;
@@ -296,12 +250,13 @@ static attune_status push(attune_score_result *r, attune_suggestion_kind kind, c
 		return ATTUNE_E_NOMEM;
 	memcpy(copy, text, n + 1);
 	r->suggestions[r->n_suggestions++] =
-		(attune_suggestion){kind, copy, pl, start, end, addr, 0, stem};
+	    (attune_suggestion){kind, copy, pl, start, end, addr, 0, stem};
 	return ATTUNE_OK;
 }
 
 static attune_status project(const attune_scorer *s, const attune_score_input *in,
-                             const at_doc *seeker, const at_stemset *sk, attune_suggestion *sg)
+                             const at_doc *seeker, const at_stemset *sk, const at_prior *pr,
+                             attune_suggestion *sg)
 {
 	const attune_text *dr = &in->draft;
 	size_t tl = strlen(sg->text), cap = dr->len + tl + 2, n = 0;
@@ -324,19 +279,21 @@ static attune_status project(const attune_scorer *s, const attune_score_input *i
 		memcpy(buf + sg->start + tl, dr->ptr + sg->end, dr->len - sg->end);
 		n = sg->start + tl + dr->len - sg->end;
 	}
-	attune_status st = at_score_plain(s, in, seeker, sk, buf, n, &sg->projected_score);
+	attune_status st = at_score_plain(s, seeker, sk, pr, buf, n, &sg->projected_score);
 	free(buf);
 	return st;
 }
 
-attune_status at_suggest(const attune_scorer *s, const attune_score_input *in,
-                         const at_doc *seeker, const at_doc *draft, const at_analysis *a,
+attune_status at_suggest(const attune_scorer *s, const attune_score_input *in, const at_doc *seeker,
+                         const at_doc *draft, const at_prior *pr, const at_analysis *a,
                          attune_score_result *r)
 {
 	unsigned max = in->max_suggestions > ATTUNE_MAX_SUGGESTIONS ? ATTUNE_MAX_SUGGESTIONS
-	                                                           : in->max_suggestions;
+	                                                            : in->max_suggestions;
 	parts pt;
-	at_stemset recent, sk;
+	at_stemset sk;
+	const at_stemset none = {0};
+	const at_stemset *recent = pr ? &pr->leads : &none;
 	char text[AT_SUGGESTION_MAX];
 	attune_status st;
 
@@ -344,21 +301,19 @@ attune_status at_suggest(const attune_scorer *s, const attune_score_input *in,
 	r->suggestions = calloc(max + 1, sizeof(*r->suggestions));
 	if (!r->suggestions)
 		return ATTUNE_E_NOMEM;
-	st = recent_leads(s, in, &recent);
-	if (st != ATTUNE_OK)
-		return st;
 	st = at_stemset_build(s, seeker, &sk);
 	if (st != ATTUNE_OK)
 		goto out_free_sets;
 	extract(s, seeker, &pt);
-	uint64_t seed = mix(in->variation_key ^ ((uint64_t)at_hash(seeker->text, seeker->len) << 32) ^
-	                    at_hash(draft->text, draft->len));
+	uint64_t seed =
+	    mix(in->variation_key ^ ((uint64_t)at_hash(seeker->text, seeker->len) << 32) ^
+	        at_hash(draft->text, draft->len));
 
 	const at_template *used_ack = NULL;
 	/* 1: a reflection with a check-in, unless the draft already reflects specifically */
 	if (r->n_suggestions < max && a->reflect < 2) {
-		const at_template *t = pick(s, ATTUNE_SUGGESTION_REFLECTION, NULL, &pt, &recent, seed + 1,
-		                            NULL, text, sizeof(text));
+		const at_template *t = pick(s, ATTUNE_SUGGESTION_REFLECTION, NULL, &pt, recent,
+		                            seed + 1, NULL, text, sizeof(text));
 		if (t)
 			st = push(r, t->kind, text, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
 			          ATTUNE_FINDING_UNSPECIFIED, t->id);
@@ -386,31 +341,30 @@ attune_status at_suggest(const attune_scorer *s, const attune_score_input *in,
 		if (dup)
 			continue;
 		snprintf(prefix, sizeof(prefix), "rep.%s.", attune_finding_kind_name(fd->kind));
-		const at_template *t = pick(s, ATTUNE_SUGGESTION_REPLACEMENT, prefix, &pt, &recent,
+		const at_template *t = pick(s, ATTUNE_SUGGESTION_REPLACEMENT, prefix, &pt, recent,
 		                            seed + 7 + f, NULL, text, sizeof(text));
 		if (t)
-			st = push(r, t->kind, text, ATTUNE_PLACEMENT_REPLACE_SPAN, start, end, fd->kind,
-			          t->id);
+			st = push(r, t->kind, text, ATTUNE_PLACEMENT_REPLACE_SPAN, start, end,
+			          fd->kind, t->id);
 	}
 	/* 3: an acknowledgment, 4: an open question */
 	if (st == ATTUNE_OK && r->n_suggestions < max && a->acknowledge < 2) {
-		used_ack = pick(s, ATTUNE_SUGGESTION_ACKNOWLEDGMENT, NULL, &pt, &recent, seed + 3, NULL,
-		                text, sizeof(text));
+		used_ack = pick(s, ATTUNE_SUGGESTION_ACKNOWLEDGMENT, NULL, &pt, recent, seed + 3,
+		                NULL, text, sizeof(text));
 		if (used_ack)
 			st = push(r, used_ack->kind, text, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
 			          ATTUNE_FINDING_UNSPECIFIED, used_ack->id);
 	}
 	if (st == ATTUNE_OK && r->n_suggestions < max && a->explore < 2) {
-		const at_template *t = pick(s, ATTUNE_SUGGESTION_OPEN_QUESTION, NULL, &pt, &recent,
+		const at_template *t = pick(s, ATTUNE_SUGGESTION_OPEN_QUESTION, NULL, &pt, recent,
 		                            seed + 5, NULL, text, sizeof(text));
 		if (t)
 			st = push(r, t->kind, text, ATTUNE_PLACEMENT_AFTER_DRAFT, 0, 0,
 			          ATTUNE_FINDING_UNSPECIFIED, t->id);
 	}
 	for (size_t i = 0; st == ATTUNE_OK && i < r->n_suggestions; i++)
-		st = project(s, in, seeker, &sk, &r->suggestions[i]);
+		st = project(s, in, seeker, &sk, pr, &r->suggestions[i]);
 out_free_sets:
-	at_stemset_free(&recent);
 	at_stemset_free(&sk);
 	return st;
 }

@@ -35,7 +35,8 @@ static int is_apostrophe(uint32_t cp)
 static int is_word_cp(uint32_t cp)
 {
 	if (cp < 0x80)
-		return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+		return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+		       (cp >= '0' && cp <= '9');
 	if (is_emoji(cp) || is_apostrophe(cp))
 		return 0;
 	if (cp >= 0x2000 && cp <= 0x206F) /* general punctuation, spaces, quotes */
@@ -62,7 +63,8 @@ static void stem_word(const char *w, size_t n, uint32_t *out)
 	char last = k ? buf[k - 1] : 0;
 	for (size_t i = 0; k >= 4 && i < sizeof(suf) / sizeof(suf[0]); i++) {
 		size_t sl = suf[i].n;
-		if (suf[i].s[sl - 1] == last && k >= sl + 3 && memcmp(buf + k - sl, suf[i].s, sl) == 0) {
+		if (suf[i].s[sl - 1] == last && k >= sl + 3 &&
+		    memcmp(buf + k - sl, suf[i].s, sl) == 0) {
 			k -= sl;
 			break;
 		}
@@ -201,7 +203,8 @@ attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, s
 					continue;
 				}
 				if ((is_apostrophe(c2) || c2 == '-') && end + a2 < d->len &&
-				    is_word_cp(attune__utf8_decode(d->text + end + a2, d->len - end - a2, &a3))) {
+				    is_word_cp(attune__utf8_decode(d->text + end + a2,
+				                                   d->len - end - a2, &a3))) {
 					end += a2;
 					continue;
 				}
@@ -210,7 +213,8 @@ attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, s
 			if (new_sent) {
 				if (d->n_sents)
 					d->sents[d->n_sents - 1].last = (uint32_t)d->n_toks;
-				d->sents[d->n_sents++] = (at_span){(uint32_t)d->n_toks, 0, (uint32_t)start, 0, 0};
+				d->sents[d->n_sents++] =
+				    (at_span){(uint32_t)d->n_toks, 0, (uint32_t)start, 0, 0};
 			}
 			int brk = 0;
 			push_token(s, d, start, end, d->norm, &npos);
@@ -222,7 +226,8 @@ attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, s
 			if (new_clause || new_sent || brk) {
 				if (d->n_clauses)
 					d->clauses[d->n_clauses - 1].last = t - d->toks;
-				d->clauses[d->n_clauses++] = (at_span){(uint32_t)(t - d->toks), 0, t->start, 0, 0};
+				d->clauses[d->n_clauses++] =
+				    (at_span){(uint32_t)(t - d->toks), 0, t->start, 0, 0};
 				t->flags |= TK_CLAUSE_START;
 			}
 			if (new_sent)
@@ -238,7 +243,8 @@ attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, s
 			i = end;
 			continue;
 		}
-		if (cp == '.' || cp == '!' || cp == '?' || cp == 0x2026 || cp == '\n' || cp == 0x203D) {
+		if (cp == '.' || cp == '!' || cp == '?' || cp == 0x2026 || cp == '\n' ||
+		    cp == 0x203D) {
 			if (d->n_sents && !new_sent) {
 				at_span *st = &d->sents[d->n_sents - 1];
 				if (cp == '?' || cp == 0x203D)
@@ -256,7 +262,8 @@ attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, s
 			if (cp == '\n')
 				dq = sq = 0;
 		} else if (cp == ',' || cp == ';' || cp == ':' || cp == '(' || cp == ')' ||
-		           cp == 0x2014 || cp == 0x2013 || cp == '/' || (cp == '-' && prev_cp == ' ')) {
+		           cp == 0x2014 || cp == 0x2013 || cp == '/' ||
+		           (cp == '-' && prev_cp == ' ')) {
 			new_clause = 1;
 		} else if (cp == '"' || cp == 0x201C || cp == 0x201D || cp == 0xAB || cp == 0xBB) {
 			if (cp == 0x201C || cp == 0xAB)
@@ -350,7 +357,8 @@ static attune_status try_pattern(const attune_scorer *s, at_doc *d, uint32_t pi,
 	if (d->n_matches == d->cap_matches) {
 		size_t hard = 16 * d->n_toks + 256;
 		if (d->cap_matches >= hard)
-			return ATTUNE_OK; /* bounded work; further matches at this density add nothing */
+			return ATTUNE_OK; /* bounded work; further matches at this density add
+			                     nothing */
 		size_t nc = d->cap_matches ? d->cap_matches * 2 : 64;
 		if (nc > hard)
 			nc = hard;
@@ -371,7 +379,8 @@ attune_status at_doc_match(const attune_scorer *s, at_doc *d)
 		if (w >= 0) {
 			const at_word *aw = &s->words[w];
 			for (uint32_t k = 0; k < aw->pat_n; k++) {
-				attune_status st = try_pattern(s, d, s->bucket[aw->pat_first + k], i, 1);
+				attune_status st =
+				    try_pattern(s, d, s->bucket[aw->pat_first + k], i, 1);
 				if (st != ATTUNE_OK)
 					return st;
 			}
@@ -391,7 +400,8 @@ attune_status at_doc_match(const attune_scorer *s, at_doc *d)
 				d->toks[t].flags |= TK_FIGURATIVE;
 		} else if (f == F_REPORTED) {
 			uint32_t clause = d->toks[mt->last - 1].clause;
-			for (uint32_t t = mt->last; t < d->n_toks && d->toks[t].clause == clause; t++)
+			for (uint32_t t = mt->last; t < d->n_toks && d->toks[t].clause == clause;
+			     t++)
 				d->toks[t].flags |= TK_QUOTED;
 		}
 	}

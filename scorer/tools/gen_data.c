@@ -38,7 +38,8 @@ static int emit_file(FILE *out, const char *path, const char *ident, size_t *cou
 		lineno++;
 		size_t len = strlen(line);
 		if (len > MAX_LINE) {
-			fprintf(stderr, "%s:%d: line longer than %d bytes\n", path, lineno, MAX_LINE);
+			fprintf(stderr, "%s:%d: line longer than %d bytes\n", path, lineno,
+			        MAX_LINE);
 			rc = -1;
 			break;
 		}

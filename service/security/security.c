@@ -258,6 +258,19 @@ static int bearer_token(const char *v, size_t n, const char **tok, size_t *tok_l
 	return 1;
 }
 
+/* "cert:" + the identity, truncated to fit, with bytes outside printable
+ * ASCII (and spaces, quotes) replaced by '_' so a log line stays parseable. */
+static void cert_principal(const char *id, size_t len, char *out, size_t cap)
+{
+	size_t n = 0;
+	memcpy(out, "cert:", 5);
+	for (; n < len && 5 + n + 1 < cap; n++) {
+		unsigned char c = (unsigned char)id[n];
+		out[5 + n] = (c > 0x20 && c < 0x7f && c != '"') ? (char)c : '_';
+	}
+	out[5 + n] = '\0';
+}
+
 static void peer_principal(const char *peer, char *out, size_t cap)
 {
 	const char *colon;
@@ -300,11 +313,8 @@ void attune_security_authorize_values(attune_security *sec, const char *method, 
 		/* Open mode: authorization metadata is ignored; the principal for
 		 * rate limits is the client certificate (mTLS) or the peer host. */
 		if (n_cert_ids > 0) {
-			size_t n = cert_id_lens[0];
-			if (n > sizeof(out->principal) - 6)
-				n = sizeof(out->principal) - 6;
-			snprintf(out->principal, sizeof(out->principal), "cert:%.*s", (int)n,
-			         cert_ids[0]);
+			cert_principal(cert_ids[0], cert_id_lens[0], out->principal,
+			               sizeof(out->principal));
 		} else {
 			peer_principal(peer, out->principal, sizeof(out->principal));
 		}
@@ -336,11 +346,8 @@ void attune_security_authorize_values(attune_security *sec, const char *method, 
 		unsigned r = attune_certroles_lookup(t->certroles, cert_ids[i], cert_id_lens[i]);
 		if (!authenticated && r) {
 			/* The first mapped identity names the principal. */
-			size_t n = cert_id_lens[i];
-			if (n > sizeof(out->principal) - 6)
-				n = sizeof(out->principal) - 6;
-			snprintf(out->principal, sizeof(out->principal), "cert:%.*s", (int)n,
-			         cert_ids[i]);
+			cert_principal(cert_ids[i], cert_id_lens[i], out->principal,
+			               sizeof(out->principal));
 			authenticated = 1;
 		}
 		roles |= r;

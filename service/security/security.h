@@ -1,10 +1,10 @@
 /*
  * security.h - attuned's security context: transport credentials (TLS,
- * mTLS), transport limits, per-call
- * authentication/authorization (bearer tokens, mTLS identities, roles) and
- * per-principal rate limits. Built once from attune_sec_options; the token
- * table and client-cert role map are swapped atomically on reload (SIGHUP)
- * while calls keep being authorized against the old or the new table.
+ * mTLS), transport limits, per-call authentication/authorization (bearer
+ * tokens, mTLS identities, roles) and per-principal rate limits. Built once
+ * from attune_sec_options; the token table and client-cert role map are
+ * swapped atomically on reload (SIGHUP) while calls keep being authorized
+ * against the old or the new table.
  */
 #ifndef ATTUNE_SECURITY_H
 #define ATTUNE_SECURITY_H
@@ -84,7 +84,9 @@ unsigned attune_security_required_role(const char *method, size_t len);
  * (call_details.method), `md` the request metadata (may be NULL), `call` is
  * used for the mTLS auth context and the peer address, `now_ns` is
  * CLOCK_MONOTONIC for the rate limiter. Fills *out; thread-safe; never
- * blocks on I/O. */
+ * blocks on I/O. Without --tokens-file and --client-cert-roles ("open mode")
+ * every caller has every role; the rate-limit principal is then the client
+ * certificate identity or the peer host. */
 void attune_security_authorize(attune_security *sec, grpc_call *call, const char *method,
                                size_t method_len, const grpc_metadata_array *md, uint64_t now_ns,
                                attune_authz *out);

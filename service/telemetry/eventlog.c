@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../log.h"
@@ -39,9 +40,14 @@ struct attune_eventlog {
 	pthread_cond_t space; /* appenders: pending buffer drained */
 	char *pend;           /* queued lines, guarded by mu */
 	size_t pend_len, pend_cap;
-	char *wbuf;          /* batch being written, writer thread only */
-	uint64_t next_seq;   /* seq of the last queued line */
-	uint64_t synced_seq; /* every line with seq <= this is fsync'ed */
+	char *wbuf;           /* batch being written, writer thread only */
+	uint64_t next_seq;    /* seq of the last queued line */
+	uint64_t written_seq; /* every line with seq <= this is written */
+	uint64_t synced_seq;  /* every line with seq <= this is fsync'ed */
+	size_t pend_durable;  /* queued lines someone waits on */
+	int dirty;            /* written but not fsync'ed data */
+	int writer_idle;      /* the writer waits on `work` */
+	int64_t last_sync_ms; /* monotonic */
 	int failed;
 	int closing;
 	ev_waiter *waiters, *waiters_tail; /* in seq order, guarded by mu */
@@ -185,6 +191,55 @@ static void eventlog_notify(attune_eventlog *log, uint64_t upto, attune_ev_statu
 	pthread_mutex_lock(&log->mu);
 }
 
+static int64_t eventlog_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits on `work` until something is queued or closing; with written but
+ * not yet fsync'ed data, wakes up to fsync it ATTUNE_EVENTLOG_SYNC_MS after
+ * the last fsync. Called and returns with mu held. */
+static void eventlog_wait_work(attune_eventlog *log)
+{
+	while (log->pend_len == 0 && !log->closing && !log->failed) {
+		int64_t due;
+		struct timespec ts;
+
+		log->writer_idle = 1;
+		if (!log->dirty) {
+			pthread_cond_wait(&log->work, &log->mu);
+			log->writer_idle = 0;
+			continue;
+		}
+		due = log->last_sync_ms + ATTUNE_EVENTLOG_SYNC_MS;
+		if (eventlog_mono_ms() < due) {
+			ts.tv_sec = (time_t)(due / 1000);
+			ts.tv_nsec = (long)(due % 1000) * 1000000L;
+			pthread_cond_timedwait(&log->work, &log->mu, &ts);
+			log->writer_idle = 0;
+			continue;
+		}
+		log->writer_idle = 0;
+		/* Idle with unsynced data: fsync it now. */
+		pthread_mutex_unlock(&log->mu);
+		if (fsync(log->fd) != 0) {
+			int err = errno;
+			pthread_mutex_lock(&log->mu);
+			log->failed = 1;
+			ATTUNE_LOG(ATTUNE_LOG_ERROR, "eventlog_write_failed",
+			           "path=%s errno=%d step=fsync", log->path, err);
+			return;
+		}
+		pthread_mutex_lock(&log->mu);
+		log->synced_seq = log->written_seq;
+		log->stats.batches++;
+		log->dirty = 0;
+		log->last_sync_ms = eventlog_mono_ms();
+	}
+}
+
 static void *eventlog_writer_main(void *arg)
 {
 	attune_eventlog *log = arg;
@@ -194,32 +249,46 @@ static void *eventlog_writer_main(void *arg)
 		char *tmp;
 		size_t len;
 		uint64_t batch_last, batch_n;
-		int err = 0, rotated = 0;
+		int err = 0, rotated = 0, sync;
 
-		while (log->pend_len == 0 && !log->closing)
-			pthread_cond_wait(&log->work, &log->mu);
-		if (log->pend_len == 0)
-			break; /* closing and drained */
+		eventlog_wait_work(log);
+		if (log->failed)
+			break;
+		if (log->pend_len == 0) { /* closing and drained */
+			if (log->dirty && fsync(log->fd) == 0) {
+				log->synced_seq = log->written_seq;
+				log->stats.batches++;
+			}
+			break;
+		}
 		tmp = log->wbuf;
 		log->wbuf = log->pend;
 		log->pend = tmp;
 		len = log->pend_len;
 		log->pend_len = 0;
 		batch_last = log->next_seq;
-		batch_n = batch_last - log->synced_seq;
+		batch_n = batch_last - log->written_seq;
+		/* Group commit: fsync when someone waits for durability (or on
+		 * close, or when the last fsync is older than the sync period);
+		 * draft_scored-only batches are just written. */
+		sync = log->pend_durable > 0 || log->closing ||
+		       eventlog_mono_ms() - log->last_sync_ms >= ATTUNE_EVENTLOG_SYNC_MS;
+		log->pend_durable = 0;
 		pthread_cond_broadcast(&log->space);
 		pthread_mutex_unlock(&log->mu);
 
-		if (eventlog_write_all(log->fd, log->wbuf, len) != 0 || fsync(log->fd) != 0) {
+		if (eventlog_write_all(log->fd, log->wbuf, len) != 0) {
 			err = errno;
 		} else {
 			log->file_size += len;
-			if (log->max_bytes && log->file_size >= log->max_bytes) {
-				if (eventlog_rotate(log) != 0)
-					err = errno;
-				else
-					rotated = 1;
-			}
+			rotated = log->max_bytes && log->file_size >= log->max_bytes;
+			/* The file is fsync'ed before it is rotated away. */
+			if ((sync || rotated) && fsync(log->fd) != 0)
+				err = errno;
+			else if (rotated && eventlog_rotate(log) != 0)
+				err = errno;
+			if (rotated)
+				sync = 1;
 		}
 
 		pthread_mutex_lock(&log->mu);
@@ -230,9 +299,17 @@ static void *eventlog_writer_main(void *arg)
 			ATTUNE_LOG(ATTUNE_LOG_ERROR, "eventlog_write_failed", "path=%s errno=%d",
 			           log->path, err);
 		} else {
-			log->synced_seq = batch_last;
+			log->written_seq = batch_last;
 			log->stats.events += batch_n;
-			log->stats.batches++;
+			log->stats.writes++;
+			if (sync) {
+				log->synced_seq = batch_last;
+				log->stats.batches++;
+				log->dirty = 0;
+				log->last_sync_ms = eventlog_mono_ms();
+			} else {
+				log->dirty = 1;
+			}
 			if (rotated) {
 				log->stats.rotations++;
 				ATTUNE_LOG(ATTUNE_LOG_INFO, "eventlog_rotated", "path=%s keep=%u",
@@ -240,7 +317,7 @@ static void *eventlog_writer_main(void *arg)
 			}
 		}
 		pthread_cond_broadcast(&log->done);
-		eventlog_notify(log, log->failed ? UINT64_MAX : batch_last,
+		eventlog_notify(log, log->failed ? UINT64_MAX : log->synced_seq,
 		                log->failed ? ATTUNE_EV_E_IO : ATTUNE_EV_OK);
 		if (log->failed)
 			break;
@@ -311,7 +388,14 @@ attune_ev_status attune_eventlog_open(const attune_eventlog_config *cfg, attune_
 		goto out_close;
 	}
 	pthread_mutex_init(&log->mu, NULL);
-	pthread_cond_init(&log->work, NULL);
+	{
+		pthread_condattr_t ca;
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&log->work, &ca);
+		pthread_condattr_destroy(&ca);
+	}
+	log->last_sync_ms = eventlog_mono_ms();
 	pthread_cond_init(&log->done, NULL);
 	pthread_cond_init(&log->space, NULL);
 	if (pthread_create(&log->writer, NULL, eventlog_writer_main, log) != 0) {
@@ -390,6 +474,8 @@ static attune_ev_status eventlog_enqueue(attune_eventlog *log, const char *line,
 	log->pend[log->pend_len + len] = '\n';
 	log->pend_len += len + 1;
 	seq = ++log->next_seq;
+	if (w || wait_durable)
+		log->pend_durable++;
 	if (w) {
 		w->seq = seq;
 		if (log->waiters_tail)
@@ -398,7 +484,10 @@ static attune_ev_status eventlog_enqueue(attune_eventlog *log, const char *line,
 			log->waiters = w;
 		log->waiters_tail = w;
 	}
-	pthread_cond_signal(&log->work);
+	/* Wake the writer only if it sleeps; a busy writer takes the whole
+	 * queue on its next round anyway (saves a futex call per event). */
+	if (log->writer_idle)
+		pthread_cond_signal(&log->work);
 	if (wait_durable) {
 		while (log->synced_seq < seq && !log->failed)
 			pthread_cond_wait(&log->done, &log->mu);

@@ -23,7 +23,35 @@
 
 struct attune_pseudonym {
 	unsigned char key[ATTUNE_PSEUDONYM_KEY_BYTES];
+	/* HMAC-SHA256 (RFC 2104) with the key's inner and outer pads hashed
+	 * once: each pseudonym then costs two context copies, not a key setup. */
+	EVP_MD_CTX *inner, *outer;
 };
+
+#define PSEUDONYM_BLOCK 64 /* SHA-256 block size */
+
+/* Prepares the inner/outer contexts from p->key. Returns 0 or -1. */
+static int pseudonym_prepare(attune_pseudonym *p)
+{
+	unsigned char ipad[PSEUDONYM_BLOCK], opad[PSEUDONYM_BLOCK];
+	int ok;
+
+	memset(ipad, 0x36, sizeof(ipad));
+	memset(opad, 0x5c, sizeof(opad));
+	for (size_t i = 0; i < sizeof(p->key); i++) {
+		ipad[i] ^= p->key[i];
+		opad[i] ^= p->key[i];
+	}
+	p->inner = EVP_MD_CTX_new();
+	p->outer = EVP_MD_CTX_new();
+	ok = p->inner && p->outer && EVP_DigestInit_ex(p->inner, EVP_sha256(), NULL) == 1 &&
+	     EVP_DigestUpdate(p->inner, ipad, sizeof(ipad)) == 1 &&
+	     EVP_DigestInit_ex(p->outer, EVP_sha256(), NULL) == 1 &&
+	     EVP_DigestUpdate(p->outer, opad, sizeof(opad)) == 1;
+	OPENSSL_cleanse(ipad, sizeof(ipad));
+	OPENSSL_cleanse(opad, sizeof(opad));
+	return ok ? 0 : -1;
+}
 
 static attune_ev_status pseudonym_read_key(const char *path, unsigned char *key)
 {
@@ -181,6 +209,10 @@ attune_ev_status attune_pseudonym_open(const char *key_file, const char *state_d
 				goto out_free;
 		}
 	}
+	if (pseudonym_prepare(p) != 0) {
+		rc = ATTUNE_EV_E_NOMEM;
+		goto out_free;
+	}
 	*out = p;
 	return ATTUNE_EV_OK;
 out_free:
@@ -202,6 +234,10 @@ attune_ev_status attune_pseudonym_create_ephemeral(attune_pseudonym **out)
 		free(p);
 		return ATTUNE_EV_E_IO;
 	}
+	if (pseudonym_prepare(p) != 0) {
+		attune_pseudonym_destroy(p);
+		return ATTUNE_EV_E_NOMEM;
+	}
 	*out = p;
 	return ATTUNE_EV_OK;
 }
@@ -211,6 +247,8 @@ void attune_pseudonym_destroy(attune_pseudonym *p)
 	if (!p)
 		return;
 	OPENSSL_cleanse(p->key, sizeof(p->key));
+	EVP_MD_CTX_free(p->inner);
+	EVP_MD_CTX_free(p->outer);
 	free(p);
 }
 
@@ -218,29 +256,27 @@ void attune_pseudonym_of(const attune_pseudonym *p, attune_pseudonym_domain doma
                          size_t len, char out[ATTUNE_PSEUDONYM_HEX_LEN + 1])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned char stack_buf[1 + 256];
-	unsigned char *buf = stack_buf;
-	unsigned int mac_len = 0;
+	unsigned char inner[EVP_MAX_MD_SIZE], mac[EVP_MAX_MD_SIZE];
+	unsigned int inner_len = 0, mac_len = 0;
+	unsigned char tag = (unsigned char)domain;
+	EVP_MD_CTX *c;
+	int ok;
 
 	out[0] = '\0';
 	if (!p || !id || len == 0)
 		return;
-	if (len + 1 > sizeof(stack_buf)) {
-		buf = malloc(len + 1);
-		if (!buf)
-			return;
-	}
-	/* The domain byte goes first so a responder id and a conversation id
-	 * with the same bytes get unrelated pseudonyms. */
-	buf[0] = (unsigned char)domain;
-	memcpy(buf + 1, id, len);
-	if (!HMAC(EVP_sha256(), p->key, sizeof(p->key), buf, len + 1, mac, &mac_len))
-		mac_len = 0;
-	OPENSSL_cleanse(buf, len + 1);
-	if (buf != stack_buf)
-		free(buf);
-	if (mac_len * 2 < ATTUNE_PSEUDONYM_HEX_LEN)
+	c = EVP_MD_CTX_new();
+	if (!c)
+		return;
+	/* HMAC(key, domain byte || id): the domain byte first so a responder
+	 * id and a conversation id with the same bytes get unrelated
+	 * pseudonyms. */
+	ok = EVP_MD_CTX_copy_ex(c, p->inner) == 1 && EVP_DigestUpdate(c, &tag, 1) == 1 &&
+	     EVP_DigestUpdate(c, id, len) == 1 && EVP_DigestFinal_ex(c, inner, &inner_len) == 1 &&
+	     EVP_MD_CTX_copy_ex(c, p->outer) == 1 && EVP_DigestUpdate(c, inner, inner_len) == 1 &&
+	     EVP_DigestFinal_ex(c, mac, &mac_len) == 1;
+	EVP_MD_CTX_free(c);
+	if (!ok || mac_len * 2 < ATTUNE_PSEUDONYM_HEX_LEN)
 		return;
 	for (size_t i = 0; i < ATTUNE_PSEUDONYM_HEX_LEN / 2; i++) {
 		out[2 * i] = hex[mac[i] >> 4];

@@ -20,8 +20,8 @@ static int boundary(const char *s, size_t len, size_t off)
 
 static void check_span(const char *s, size_t len, size_t start, size_t end, int allow_empty)
 {
-	if (start > end || end > len || (!allow_empty && start == end) || !boundary(s, len, start) ||
-	    !boundary(s, len, end))
+	if (start > end || end > len || (!allow_empty && start == end) ||
+	    !boundary(s, len, start) || !boundary(s, len, end))
 		abort();
 }
 
@@ -30,19 +30,22 @@ static void check(const attune_score_input *in, const attune_score_result *r)
 	if (r->score > 100 || r->acknowledge > 2 || r->reflect > 2 || r->explore > 2)
 		abort();
 	for (size_t i = 0; i < r->n_findings; i++) {
-		check_span(in->draft.ptr, in->draft.len, r->findings[i].start, r->findings[i].end, 0);
+		check_span(in->draft.ptr, in->draft.len, r->findings[i].start, r->findings[i].end,
+		           0);
 		if (!r->findings[i].explanation)
 			abort();
 	}
 	for (size_t i = 0; i < r->risk.n_spans; i++)
-		check_span(in->seeker.ptr, in->seeker.len, r->risk.spans[i].start, r->risk.spans[i].end, 0);
+		check_span(in->seeker.ptr, in->seeker.len, r->risk.spans[i].start,
+		           r->risk.spans[i].end, 0);
 	if (!r->risk.guidance || (r->risk.level == ATTUNE_RISK_NONE) != (r->risk.guidance[0] == 0))
 		abort();
 	if (r->n_suggestions > ATTUNE_MAX_SUGGESTIONS)
 		abort();
 	for (size_t i = 0; i < r->n_suggestions; i++) {
 		const attune_suggestion *g = &r->suggestions[i];
-		if (!g->text || !attune_utf8_valid(g->text, strlen(g->text)) || g->projected_score > 100)
+		if (!g->text || !attune_utf8_valid(g->text, strlen(g->text)) ||
+		    g->projected_score > 100)
 			abort();
 		if (g->placement == ATTUNE_PLACEMENT_REPLACE_SPAN)
 			check_span(in->draft.ptr, in->draft.len, g->start, g->end, 1);

@@ -21,15 +21,18 @@ typedef struct test_case {
 } test_case;
 
 #define TEST(name) static void test_##name(test_ctx *t)
-#define T(name) {#name, test_##name}
+#define T(name)                                                                                    \
+	{                                                                                          \
+#name, test_##name                                                                 \
+	}
 
-#define CHECK(cond)                                                                     \
-	do {                                                                            \
-		if (!(cond)) {                                                          \
-			t->failures++;                                                  \
-			fprintf(stderr, "%s:%d: [%s] CHECK failed: %s\n", __FILE__, __LINE__, \
-			        t->name, #cond);                                       \
-		}                                                                       \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			t->failures++;                                                             \
+			fprintf(stderr, "%s:%d: [%s] CHECK failed: %s\n", __FILE__, __LINE__,      \
+			        t->name, #cond);                                                   \
+		}                                                                                  \
 	} while (0)
 
 static inline int run_tests(const test_case *cases, size_t n, int argc, char **argv)

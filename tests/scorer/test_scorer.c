@@ -12,14 +12,14 @@
 static attune_scorer *S;
 
 static const char *SEEKER_BRIEF =
-	"After pausing my career for several years to start a family, it's time to go back to "
-	"work, but I feel rusty, unmotivated and anxious about re-entering the job market.";
+    "After pausing my career for several years to start a family, it's time to go back to "
+    "work, but I feel rusty, unmotivated and anxious about re-entering the job market.";
 static const char *REPLY_A =
-	"I'm sorry to hear that you're struggling with finding the motivation to get back to "
-	"work. I can understand how anxiety and insecurity can make it hard to take that step. "
-	"You have a lot of courage to share your situation and seek help. I hope you know that "
-	"you have valuable skills and experience that can benefit any employer. You deserve to "
-	"feel financially secure and fulfilled in your career.";
+    "I'm sorry to hear that you're struggling with finding the motivation to get back to "
+    "work. I can understand how anxiety and insecurity can make it hard to take that step. "
+    "You have a lot of courage to share your situation and seek help. I hope you know that "
+    "you have valuable skills and experience that can benefit any employer. You deserve to "
+    "feel financially secure and fulfilled in your career.";
 static const char *REPLY_B = "I've struggled with the same problem. The best way to tackle it is "
                              "to just jump right in and give it your best.";
 
@@ -29,8 +29,14 @@ static attune_score_result *score_full(const char *seeker, const char *draft, co
 	attune_text pt[16];
 	for (size_t i = 0; i < n_prior && i < 16; i++)
 		pt[i] = (attune_text){prior[i], strlen(prior[i])};
-	attune_score_input in = {{seeker, strlen(seeker)}, {draft, strlen(draft)}, pt, n_prior,
-	                         "en", ATTUNE_CHANNEL_CHAT, max_sugg, key};
+	attune_score_input in = {{seeker, strlen(seeker)},
+	                         {draft, strlen(draft)},
+	                         pt,
+	                         n_prior,
+	                         "en",
+	                         ATTUNE_CHANNEL_CHAT,
+	                         max_sugg,
+	                         key};
 	attune_score_result *r = NULL;
 	attune_status st = attune_score(S, &in, &r);
 	if (st != ATTUNE_OK) {
@@ -64,7 +70,8 @@ static const attune_finding *find_cover(const attune_score_result *r, const char
 			continue;
 		if (!phrase)
 			return f;
-		if (p && f->start <= (size_t)(p - draft) && f->end >= (size_t)(p - draft) + strlen(phrase))
+		if (p && f->start <= (size_t)(p - draft) &&
+		    f->end >= (size_t)(p - draft) + strlen(phrase))
 			return f;
 	}
 	return NULL;
@@ -146,7 +153,8 @@ TEST(brief_example)
 	CHECK(b->score <= 35);
 	CHECK(a->score >= b->score + 30);
 	CHECK(a->acknowledge == 2);
-	CHECK(find_cover(b, REPLY_B, ATTUNE_FINDING_SELF_FOCUS, "I've struggled with the same problem"));
+	CHECK(find_cover(b, REPLY_B, ATTUNE_FINDING_SELF_FOCUS,
+	                 "I've struggled with the same problem"));
 	CHECK(find_cover(b, REPLY_B, ATTUNE_FINDING_PREMATURE_ADVICE, "just jump right in"));
 	CHECK(n_negative(a, 0) == 0);
 	/* B's author is offered a reflection built from the seeker's words */
@@ -154,8 +162,8 @@ TEST(brief_example)
 	for (size_t i = 0; i < b->n_suggestions; i++) {
 		const attune_suggestion *g = &b->suggestions[i];
 		CHECK(g->projected_score > b->score);
-		if (g->kind == ATTUNE_SUGGESTION_REFLECTION && strstr(g->text, "rusty and anxious") &&
-		    strstr(g->text, "you"))
+		if (g->kind == ATTUNE_SUGGESTION_REFLECTION &&
+		    strstr(g->text, "rusty and anxious") && strstr(g->text, "you"))
 			reflection = 1;
 	}
 	CHECK(reflection);
@@ -172,8 +180,10 @@ TEST(brief_reflection_wording)
 	int found = 0;
 	for (size_t i = 0; b && i < b->n_suggestions; i++)
 		if (b->suggestions[i].kind == ATTUNE_SUGGESTION_REFLECTION)
-			found = strstr(b->suggestions[i].text, "feeling rusty and anxious about") != NULL ||
-			        strstr(b->suggestions[i].text, "feel rusty and anxious about") != NULL;
+			found =
+			    strstr(b->suggestions[i].text, "feeling rusty and anxious about") !=
+			        NULL ||
+			    strstr(b->suggestions[i].text, "feel rusty and anxious about") != NULL;
 	CHECK(found);
 	attune_score_result_free(b);
 }
@@ -184,7 +194,8 @@ TEST(context_rules)
 	attune_score_result *r;
 
 	r = score(sk, "You shouldn't have to carry this alone.");
-	CHECK(r && !has_kind(r, ATTUNE_FINDING_JUDGMENT) && !has_kind(r, ATTUNE_FINDING_PREMATURE_ADVICE));
+	CHECK(r && !has_kind(r, ATTUNE_FINDING_JUDGMENT) &&
+	      !has_kind(r, ATTUNE_FINDING_PREMATURE_ADVICE));
 	CHECK(r && r->acknowledge >= 1);
 	attune_score_result_free(r);
 
@@ -212,7 +223,8 @@ TEST(context_rules)
 	CHECK(r && has_kind(r, ATTUNE_FINDING_MINIMIZING));
 	attune_score_result_free(r);
 
-	r = score(sk, "Your aunt told me 'just get over it' is what she said to you, and that sounds so painful.");
+	r = score(sk, "Your aunt told me 'just get over it' is what she said to you, and that "
+	              "sounds so painful.");
 	CHECK(r && !has_kind(r, ATTUNE_FINDING_MINIMIZING));
 	attune_score_result_free(r);
 
@@ -227,7 +239,8 @@ TEST(advice_needs_ack_and_permission)
 	attune_score_result *r;
 
 	r = score(sk, "You should try melatonin.");
-	CHECK(r && find_cover(r, "You should try melatonin.", ATTUNE_FINDING_PREMATURE_ADVICE, "You should"));
+	CHECK(r && find_cover(r, "You should try melatonin.", ATTUNE_FINDING_PREMATURE_ADVICE,
+	                      "You should"));
 	CHECK(r && r->findings[0].severity == ATTUNE_SEVERITY_MAJOR);
 	attune_score_result_free(r);
 
@@ -236,23 +249,27 @@ TEST(advice_needs_ack_and_permission)
 	CHECK(r && !has_kind(r, ATTUNE_FINDING_CLOSED_QUESTION));
 	attune_score_result_free(r);
 
-	const char *ok = "Losing your job and not sleeping sounds exhausting, and it makes sense you're "
-	                 "stressed. Would it help if I shared one thing that has helped others sleep?";
+	const char *ok =
+	    "Losing your job and not sleeping sounds exhausting, and it makes sense you're "
+	    "stressed. Would it help if I shared one thing that has helped others sleep?";
 	r = score(sk, ok);
 	CHECK(r && !has_kind(r, ATTUNE_FINDING_PREMATURE_ADVICE));
 	CHECK(r && r->acknowledge == 2);
 	attune_score_result_free(r);
 
-	const char *ok2 = "That sounds so stressful. If you want, one thing that you could try is a "
-	                  "wind-down routine.";
+	const char *ok2 =
+	    "That sounds so stressful. If you want, one thing that you could try is a "
+	    "wind-down routine.";
 	r = score(sk, ok2);
 	CHECK(r && !has_kind(r, ATTUNE_FINDING_PREMATURE_ADVICE));
 	attune_score_result_free(r);
 
 	/* acknowledgment without permission: still advice, but less severe */
 	r = score(sk, "That sounds so stressful. You should try melatonin.");
-	const attune_finding *f = r ? find_cover(r, "That sounds so stressful. You should try melatonin.",
-	                                         ATTUNE_FINDING_PREMATURE_ADVICE, "You should") : NULL;
+	const attune_finding *f =
+	    r ? find_cover(r, "That sounds so stressful. You should try melatonin.",
+	                   ATTUNE_FINDING_PREMATURE_ADVICE, "You should")
+	      : NULL;
 	CHECK(f && f->severity == ATTUNE_SEVERITY_MODERATE);
 	attune_score_result_free(r);
 }
@@ -304,7 +321,8 @@ TEST(texting_style)
 	attune_score_result_free(r);
 
 	r = score(sk, "u should just move on tbh");
-	CHECK(r && (has_kind(r, ATTUNE_FINDING_PREMATURE_ADVICE) || has_kind(r, ATTUNE_FINDING_MINIMIZING)));
+	CHECK(r && (has_kind(r, ATTUNE_FINDING_PREMATURE_ADVICE) ||
+	            has_kind(r, ATTUNE_FINDING_MINIMIZING)));
 	attune_score_result_free(r);
 
 	/* curly apostrophes and apostrophe-less contractions are the same words */
@@ -321,10 +339,13 @@ TEST(utf8_spans)
 {
 	const char *sk = "Mi mamá está enferma \xF0\x9F\x98\xA2 and I'm scared about the surgery.";
 	const char *drafts[] = {
-		"\xF0\x9F\x92\x94 That sounds so scary \xE2\x80\x94 at least the doctors are good \xF0\x9F\x99\x8F",
-		"Caf\xC3\xA9 talk: \xE2\x80\x9CI know exactly how you feel\xE2\x80\x9D isn't what you need. What feels hardest?",
-		"\xE2\x80\x9C" "Don\xE2\x80\x99t worry\xE2\x80\x9D \xE2\x80\x94 you should relax \xF0\x9F\x98\x8A.",
-		"I\xE2\x80\x99m so sorry. \xE4\xBD\xA0\xE5\xA5\xBD. Have you tried yoga?",
+	    "\xF0\x9F\x92\x94 That sounds so scary \xE2\x80\x94 at least the doctors are good "
+	    "\xF0\x9F\x99\x8F",
+	    "Caf\xC3\xA9 talk: \xE2\x80\x9CI know exactly how you feel\xE2\x80\x9D isn't what you "
+	    "need. What feels hardest?",
+	    "\xE2\x80\x9C"
+	    "Don\xE2\x80\x99t worry\xE2\x80\x9D \xE2\x80\x94 you should relax \xF0\x9F\x98\x8A.",
+	    "I\xE2\x80\x99m so sorry. \xE4\xBD\xA0\xE5\xA5\xBD. Have you tried yoga?",
 	};
 	for (size_t i = 0; i < sizeof(drafts) / sizeof(drafts[0]); i++) {
 		attune_score_result *r = score_full(sk, drafts[i], NULL, 0, 8, i);
@@ -336,17 +357,17 @@ TEST(utf8_spans)
 }
 
 static const char *MONO_SEEKERS[] = {
-	"I lost my job last week and I feel worthless and scared about rent.",
-	"my anxiety is so bad i cant leave the house",
-	"I've been caring for my mom with dementia and I'm exhausted and resentful.",
+    "I lost my job last week and I feel worthless and scared about rent.",
+    "my anxiety is so bad i cant leave the house",
+    "I've been caring for my mom with dementia and I'm exhausted and resentful.",
 };
 static const char *MONO_DRAFTS[] = {
-	"You should update your resume.",
-	"I've been there too.",
-	"Ok.",
-	"Have you tried breathing exercises? They work for me.",
-	"That sounds really hard. What has been the hardest part?",
-	"It sounds like you're scared about rent.",
+    "You should update your resume.",
+    "I've been there too.",
+    "Ok.",
+    "Have you tried breathing exercises? They work for me.",
+    "That sounds really hard. What has been the hardest part?",
+    "It sounds like you're scared about rent.",
 };
 
 TEST(monotone_acknowledgment)
@@ -383,8 +404,9 @@ TEST(monotone_minimizing)
 
 static int same_result(const attune_score_result *a, const attune_score_result *b)
 {
-	if (a->score != b->score || a->n_findings != b->n_findings || a->n_suggestions != b->n_suggestions ||
-	    a->risk.level != b->risk.level || a->risk.n_spans != b->risk.n_spans)
+	if (a->score != b->score || a->n_findings != b->n_findings ||
+	    a->n_suggestions != b->n_suggestions || a->risk.level != b->risk.level ||
+	    a->risk.n_spans != b->risk.n_spans)
 		return 0;
 	for (size_t i = 0; i < a->n_findings; i++)
 		if (memcmp(&a->findings[i], &b->findings[i], sizeof(a->findings[i])) != 0)
@@ -512,13 +534,15 @@ static attune_risk_level risk_of(const char *seeker)
 
 TEST(risk)
 {
-	CHECK(risk_of("I have the pills saved up and I'm going to take them tonight.") == ATTUNE_RISK_HIGH);
+	CHECK(risk_of("I have the pills saved up and I'm going to take them tonight.") ==
+	      ATTUNE_RISK_HIGH);
 	CHECK(risk_of("I want to kill myself tonight.") == ATTUNE_RISK_HIGH);
 	CHECK(risk_of("I keep thinking about suicide.") == ATTUNE_RISK_MODERATE);
 	CHECK(risk_of("i wanna die") >= ATTUNE_RISK_MODERATE);
 	CHECK(risk_of("I'm not suicidal, I'm just tired of my job.") == ATTUNE_RISK_NONE);
 	CHECK(risk_of("I would never kill myself.") == ATTUNE_RISK_NONE);
-	CHECK(risk_of("Years ago I tried to kill myself, but I'm doing better.") == ATTUNE_RISK_LOW);
+	CHECK(risk_of("Years ago I tried to kill myself, but I'm doing better.") ==
+	      ATTUNE_RISK_LOW);
 	CHECK(risk_of("I have a killer headache today.") == ATTUNE_RISK_NONE);
 	CHECK(risk_of("I could die of embarrassment tonight.") == ATTUNE_RISK_NONE);
 	CHECK(risk_of("This commute is killing me.") == ATTUNE_RISK_NONE);
@@ -560,30 +584,32 @@ TEST(formulaic_repetition)
 	attune_score_result_free(r);
 
 	const char *canned[] = {"Thank you for reaching out to us tonight.", "How are you?"};
-	r = score_full("I'm struggling.", "Thank you for reaching out to us tonight.", canned, 2, 0, 0);
+	r = score_full("I'm struggling.", "Thank you for reaching out to us tonight.", canned, 2, 0,
+	               0);
 	CHECK(r && has_kind(r, ATTUNE_FINDING_FORMULAIC_REPETITION));
 	attune_score_result_free(r);
 }
 
 static const char *SAFE_SEEKERS[] = {
-	"After pausing my career for several years to start a family, it's time to go back to work, but I feel rusty, unmotivated and anxious about re-entering the job market.",
-	"My wife left me and I'm not motivated to do anything. I feel hopeless about the future.",
-	"i relapsed last night after 90 days sober and im so ashamed",
-	"My mom has dementia and I'm exhausted and guilty about wanting a break.",
-	"I got diagnosed with diabetes and I'm scared of what comes next.",
-	"Nobody talks to me at school. I'm lonely all the time.",
-	"I want to kill myself. I have the pills saved up.",
-	"",
-	"My landlord is evicting us and I don't know where we will go.",
-	"I'm not sad, just angry at my brother for lying about the money.",
+    "After pausing my career for several years to start a family, it's time to go back to work, "
+    "but I feel rusty, unmotivated and anxious about re-entering the job market.",
+    "My wife left me and I'm not motivated to do anything. I feel hopeless about the future.",
+    "i relapsed last night after 90 days sober and im so ashamed",
+    "My mom has dementia and I'm exhausted and guilty about wanting a break.",
+    "I got diagnosed with diabetes and I'm scared of what comes next.",
+    "Nobody talks to me at school. I'm lonely all the time.",
+    "I want to kill myself. I have the pills saved up.",
+    "",
+    "My landlord is evicting us and I don't know where we will go.",
+    "I'm not sad, just angry at my brother for lying about the money.",
 };
 static const char *SAFE_DRAFTS[] = {
-	"I've struggled with the same problem. The best way is to just jump right in.",
-	"At least you have your kids. Don't worry!",
-	"You shouldn't feel that way. Why did you do that?",
-	"I won't tell anyone, I promise.",
-	"ok",
-	"That sounds so hard. What feels hardest right now?",
+    "I've struggled with the same problem. The best way is to just jump right in.",
+    "At least you have your kids. Don't worry!",
+    "You shouldn't feel that way. Why did you do that?",
+    "I won't tell anyone, I promise.",
+    "ok",
+    "That sounds so hard. What feels hardest right now?",
 };
 
 TEST(suggestion_safety)
@@ -591,21 +617,26 @@ TEST(suggestion_safety)
 	for (size_t s = 0; s < sizeof(SAFE_SEEKERS) / sizeof(SAFE_SEEKERS[0]); s++)
 		for (size_t d = 0; d < sizeof(SAFE_DRAFTS) / sizeof(SAFE_DRAFTS[0]); d++)
 			for (uint64_t key = 0; key < 4; key++) {
-				attune_score_result *r = score_full(SAFE_SEEKERS[s], SAFE_DRAFTS[d], NULL, 0, 8, key);
+				attune_score_result *r =
+				    score_full(SAFE_SEEKERS[s], SAFE_DRAFTS[d], NULL, 0, 8, key);
 				CHECK(r != NULL);
 				if (!r)
 					continue;
 				CHECK(spans_ok(r, SAFE_SEEKERS[s], SAFE_DRAFTS[d]));
 				for (size_t i = 0; i < r->n_suggestions; i++) {
 					const attune_suggestion *g = &r->suggestions[i];
-					attune_score_result *alone = score(SAFE_SEEKERS[s], g->text);
+					attune_score_result *alone =
+					    score(SAFE_SEEKERS[s], g->text);
 					CHECK(alone && n_negative(alone, 1) == 0);
 					if (alone && n_negative(alone, 1))
-						fprintf(stderr, "  unsafe suggestion stem %s\n", g->stem_id);
+						fprintf(stderr, "  unsafe suggestion stem %s\n",
+						        g->stem_id);
 					attune_score_result_free(alone);
-					/* projected_score is the score of the draft with it applied */
+					/* projected_score is the score of the draft with it applied
+					 */
 					char *applied = apply(SAFE_DRAFTS[d], g);
-					CHECK(applied && score_of(SAFE_SEEKERS[s], applied) == g->projected_score);
+					CHECK(applied && score_of(SAFE_SEEKERS[s], applied) ==
+					                     g->projected_score);
 					free(applied);
 					if (g->placement == ATTUNE_PLACEMENT_REPLACE_SPAN)
 						CHECK(g->addresses != ATTUNE_FINDING_UNSPECIFIED);
@@ -640,11 +671,23 @@ TEST(suggestions_vary)
 int main(int argc, char **argv)
 {
 	static const test_case cases[] = {
-		T(brief_example), T(brief_reflection_wording), T(context_rules),
-		T(advice_needs_ack_and_permission), T(levels), T(texting_style), T(utf8_spans),
-		T(monotone_acknowledgment), T(monotone_minimizing), T(determinism), T(invalid_input),
-		T(utf8_validation), T(names), T(risk), T(formulaic_repetition), T(suggestion_safety),
-		T(suggestions_vary),
+	    T(brief_example),
+	    T(brief_reflection_wording),
+	    T(context_rules),
+	    T(advice_needs_ack_and_permission),
+	    T(levels),
+	    T(texting_style),
+	    T(utf8_spans),
+	    T(monotone_acknowledgment),
+	    T(monotone_minimizing),
+	    T(determinism),
+	    T(invalid_input),
+	    T(utf8_validation),
+	    T(names),
+	    T(risk),
+	    T(formulaic_repetition),
+	    T(suggestion_safety),
+	    T(suggestions_vary),
 	};
 	if (attune_scorer_create(&S) != ATTUNE_OK) {
 		fprintf(stderr, "attune_scorer_create failed\n");

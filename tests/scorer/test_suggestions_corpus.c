@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_LINE (1u << 20)
+#define MAX_LINE  (1u << 20)
 #define MAX_PRIOR 16
 
 typedef struct stats {
@@ -42,8 +42,8 @@ static unsigned rescore(const attune_scorer *s, const attune_score_input *base, 
 	return v;
 }
 
-static void check_draft(const attune_scorer *s, const char *id, const char *seeker, const char *draft,
-                        const cJSON *prior, stats *st)
+static void check_draft(const attune_scorer *s, const char *id, const char *seeker,
+                        const char *draft, const cJSON *prior, stats *st)
 {
 	attune_text pt[MAX_PRIOR];
 	size_t np = 0;
@@ -54,8 +54,9 @@ static void check_draft(const attune_scorer *s, const char *id, const char *seek
 			pt[np++] = (attune_text){t->valuestring, strlen(t->valuestring)};
 	}
 	for (uint64_t key = 0; key < 3; key++) {
-		attune_score_input in = {{seeker, strlen(seeker)}, {draft, strlen(draft)}, pt, np, "en",
-		                         ATTUNE_CHANNEL_CHAT, ATTUNE_MAX_SUGGESTIONS, key * 7919};
+		attune_score_input in = {
+		    {seeker, strlen(seeker)}, {draft, strlen(draft)}, pt,        np, "en",
+		    ATTUNE_CHANNEL_CHAT,      ATTUNE_MAX_SUGGESTIONS, key * 7919};
 		attune_score_result *r;
 		if (attune_score(s, &in, &r) != ATTUNE_OK) {
 			fprintf(stderr, "%s: attune_score failed\n", id);
@@ -73,7 +74,8 @@ static void check_draft(const attune_scorer *s, const char *id, const char *seek
 			alone.max_suggestions = 0;
 			attune_score_result *a;
 			if (attune_score(s, &alone, &a) != ATTUNE_OK || negatives(a)) {
-				fprintf(stderr, "%s: unsafe suggestion (stem %s)\n", id, g->stem_id);
+				fprintf(stderr, "%s: unsafe suggestion (stem %s)\n", id,
+				        g->stem_id);
 				st->unsafe++;
 			}
 			attune_score_result_free(a);
@@ -87,14 +89,16 @@ static void check_draft(const attune_scorer *s, const char *id, const char *seek
 					free(applied);
 					continue;
 				}
-				sprintf(applied, "%.*s%s%s", (int)g->start, draft, g->text, draft + g->end);
+				sprintf(applied, "%.*s%s%s", (int)g->start, draft, g->text,
+				        draft + g->end);
 			} else if (g->placement == ATTUNE_PLACEMENT_BEFORE_DRAFT) {
 				sprintf(applied, "%s %s", g->text, draft);
 			} else {
 				sprintf(applied, "%s %s", draft, g->text);
 			}
 			if (rescore(s, &in, applied) != g->projected_score) {
-				fprintf(stderr, "%s: projected_score mismatch (stem %s)\n", id, g->stem_id);
+				fprintf(stderr, "%s: projected_score mismatch (stem %s)\n", id,
+				        g->stem_id);
 				st->wrong_projection++;
 			}
 			free(applied);
@@ -127,14 +131,15 @@ int main(int argc, char **argv)
 		FILE *f = fopen(path, "r");
 		while (f && fgets(line, MAX_LINE, f)) {
 			cJSON *j = cJSON_Parse(line);
-			const cJSON *id = cJSON_GetObjectItem(j, "id"), *sk = cJSON_GetObjectItem(j, "seeker");
+			const cJSON *id = cJSON_GetObjectItem(j, "id"),
+			            *sk = cJSON_GetObjectItem(j, "seeker");
 			const cJSON *pr = cJSON_GetObjectItem(j, "prior_turns");
 			const char *keys[] = {"draft", "better", "worse"};
 			for (size_t k = 0; j && cJSON_IsString(sk) && k < 3; k++) {
 				const cJSON *d = cJSON_GetObjectItem(j, keys[k]);
 				if (cJSON_IsString(d) && d->valuestring[0])
-					check_draft(s, cJSON_IsString(id) ? id->valuestring : "?", sk->valuestring,
-					            d->valuestring, pr, &st);
+					check_draft(s, cJSON_IsString(id) ? id->valuestring : "?",
+					            sk->valuestring, d->valuestring, pr, &st);
 			}
 			cJSON_Delete(j);
 		}
@@ -144,7 +149,7 @@ int main(int argc, char **argv)
 	closedir(dp);
 	free(line);
 	attune_scorer_destroy(s);
-	printf("drafts=%ld suggestions=%ld unsafe=%ld wrong_projection=%ld bad_span=%ld\n", st.drafts,
-	       st.suggestions, st.unsafe, st.wrong_projection, st.bad_span);
+	printf("drafts=%ld suggestions=%ld unsafe=%ld wrong_projection=%ld bad_span=%ld\n",
+	       st.drafts, st.suggestions, st.unsafe, st.wrong_projection, st.bad_span);
 	return st.unsafe || st.wrong_projection || st.bad_span || !line;
 }

@@ -492,6 +492,13 @@ TEST(authorize_without_auth_uses_peer)
 	                                 "ipv6:[::1]:4567", 1, &z);
 	CHECK_EQ_INT(z.code, GRPC_STATUS_OK);
 	CHECK_EQ_STR(z.principal, "ipv6:[::1]");
+	/* an mTLS identity names the principal, made safe for one log token */
+	const char *ids[] = {"console 1\n\"x\""};
+	size_t lens[] = {strlen(ids[0])};
+	attune_security_authorize_values(sec, STATS, strlen(STATS), NULL, 0, 0, ids, lens, 1,
+	                                 "ipv4:10.1.2.3:4567", 1, &z);
+	CHECK_EQ_INT(z.code, GRPC_STATUS_OK);
+	CHECK_EQ_STR(z.principal, "cert:console_1__x_");
 	attune_security_destroy(sec);
 }
 

@@ -52,4 +52,8 @@ if(TARGET attuned)
     COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/test_metrics_flags.py
             --attuned $<TARGET_FILE:attuned>)
   set_tests_properties(telemetry.metrics_flags PROPERTIES LABELS "e2e;metrics" TIMEOUT 120)
+  add_test(NAME telemetry.metrics_outcomes
+    COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/test_metrics_outcomes.py
+            --attuned $<TARGET_FILE:attuned>)
+  set_tests_properties(telemetry.metrics_outcomes PROPERTIES LABELS "e2e;metrics" TIMEOUT 120)
 endif()

@@ -173,7 +173,9 @@ class OutcomeE2E(unittest.TestCase):
             if srv.proc.metrics:  # served once the metrics listener is wired in
                 metrics_text = urllib.request.urlopen(
                     "http://%s/metrics" % srv.proc.metrics, timeout=10).read().decode()
-                self.assertIn("attune_", metrics_text)
+                self.assertIn('attune_outcomes_total{action="used_suggestion_verbatim"} 1',
+                              metrics_text)
+                self.assertIn("attune_suggestions_used_verbatim_total 1", metrics_text)
             self.assertEqual(srv.proc.stop(), 0)
             log_text = srv.proc.log_text()
 
@@ -270,6 +272,23 @@ class OutcomeE2E(unittest.TestCase):
             self.assertEqual(result.get("code"), grpc.StatusCode.UNAVAILABLE)
             self.assertEqual(srv.proc.wait(30), 0)
             self.assertIn("watch_metrics_ended reason=shutdown", srv.proc.log_text())
+
+    def test_unsafe_or_bad_key_file_refused_at_start(self):
+        key = os.path.join(self.state, "pseudonym.key")
+        for mode, size, reason in ((0o644, 32, "group_or_world_access"),
+                                   (0o600, 16, "wrong_size")):
+            with open(key, "wb") as f:
+                f.write(os.urandom(size))
+            os.chmod(key, mode)
+            proc = AttunedProcess(args=["--state-dir", self.state])
+            try:
+                with self.assertRaises(Exception):
+                    proc.start()
+                self.assertIn("pseudonym_key_refused", proc.log_text())
+                self.assertIn(reason, proc.log_text())
+                self.assertNotEqual(proc.proc.returncode, 0)
+            finally:
+                proc.cleanup()
 
     def test_no_state_dir_outcomes_refused_stats_work(self):
         proc = AttunedProcess()

@@ -7,8 +7,26 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "pseudonym.h"
 #include "test_eventlog_check.h"
+
+/* Reference: HMAC-SHA256(key, domain byte || id), first 16 bytes in hex. */
+static void reference_pseudonym(const unsigned char *key, unsigned char domain, const char *id,
+                                char out[ATTUNE_PSEUDONYM_HEX_LEN + 1])
+{
+	unsigned char msg[256], mac[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	size_t len = strlen(id);
+
+	msg[0] = domain;
+	memcpy(msg + 1, id, len);
+	HMAC(EVP_sha256(), key, ATTUNE_PSEUDONYM_KEY_BYTES, msg, len + 1, mac, &n);
+	for (int i = 0; i < ATTUNE_PSEUDONYM_HEX_LEN / 2; i++)
+		snprintf(out + 2 * i, 3, "%02x", mac[i]);
+}
 
 static void write_file(const char *path, const void *data, size_t len, mode_t mode)
 {
@@ -78,6 +96,12 @@ int main(void)
 	attune_pseudonym_of(p, ATTUNE_PSEUDONYM_RESPONDER, "resp-42", 7, b);
 	CHECK(strcmp(a, b) != 0);
 	attune_pseudonym_of(p, ATTUNE_PSEUDONYM_RESPONDER, "resp-42", 7, c);
+	CHECK(strcmp(b, c) == 0);
+	/* It is exactly keyed HMAC-SHA256 (RFC 2104), truncated. */
+	reference_pseudonym(raw, ATTUNE_PSEUDONYM_RESPONDER, "resp-42", c);
+	CHECK(strcmp(b, c) == 0);
+	attune_pseudonym_of(p, ATTUNE_PSEUDONYM_CONVERSATION, "conv-1", 6, b);
+	reference_pseudonym(raw, ATTUNE_PSEUDONYM_CONVERSATION, "conv-1", c);
 	CHECK(strcmp(b, c) == 0);
 	attune_pseudonym_destroy(p);
 	p = NULL;
