@@ -123,7 +123,10 @@ static int socket_is_live(const char *path)
 		return 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path) >= (int)sizeof(sa.sun_path)) {
+		close(fd);
+		return 0; /* cannot name it, so nothing can be listening there */
+	}
 	live = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 	close(fd);
 	return live;

@@ -148,13 +148,18 @@ static uint32_t clause_end_byte(const at_doc *d, uint32_t tok)
 typedef struct sent_info {
 	uint8_t invalidating; /* minimizing or judgment in this sentence */
 	uint8_t negative;     /* any negative match */
-	uint8_t advice, permission, checkin, positive_done, open, ack_done;
-	uint32_t question; /* index of the match deciding the question type, or UINT32_MAX */
+	uint8_t advice, permission, checkin, positive_done, open, ack_done, other_neg, open_q;
+	uint32_t reflect_at; /* 1 + first token of a reflection stem, or 0 */
+	uint32_t question;   /* index of the match deciding the question type, or UINT32_MAX */
 } sent_info;
 
 /* Keeps a match unless quoted or covered by an exception of its own file. */
 static int match_live(const at_doc *d, const at_match *m, const uint32_t *exmask, int file)
 {
+	/* "I won't tell you to calm down": a negated negative phrase is not one */
+	if ((file == F_MINIMIZE || file == F_ADVICE || file == F_JUDGE || file == F_SELF) &&
+	    (d->toks[m->first].flags & TK_NEGATED))
+		return 0;
 	for (uint32_t t = m->first; t < m->last; t++)
 		if ((d->toks[t].flags & TK_QUOTED) || (exmask[t] & (1u << file)))
 			return 0;
@@ -361,6 +366,7 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 		case F_JUDGE:
 			x->invalidating = 1;
 			x->negative = 1;
+			x->other_neg = 1;
 			for (uint32_t t = mt->first; t < mt->last; t++)
 				exmask[t] |= 1u
 				             << 31; /* bit 31: covered by an invalidating phrase */
@@ -368,6 +374,7 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 		case F_SELF:
 		case F_SECRECY:
 			x->negative = 1;
+			x->other_neg = 1;
 			break;
 		case F_ADVICE:
 			x->advice = 1;
@@ -378,6 +385,10 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 			break;
 		case F_CHECKIN:
 			x->checkin = 1;
+			break;
+		case F_REFLECT:
+			if (!x->reflect_at)
+				x->reflect_at = mt->first + 1;
 			break;
 		case F_QUESTION: {
 			const at_match *prev =
@@ -394,6 +405,17 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 		}
 		default:
 			break;
+		}
+	}
+	/* an open question that mentions a need ("what do you need to feel safe?") is
+	 * a question, not advice */
+	for (size_t i = 0; i < d->n_sents; i++) {
+		if (si[i].question == UINT32_MAX || d->sents[i].term != '?')
+			continue;
+		if (s->pats[d->matches[si[i].question].pat].qtype == 1) {
+			si[i].open_q = 1;
+			if (!si[i].other_neg)
+				si[i].negative = 0;
 		}
 	}
 	/* pass 2: positive findings and levels */
@@ -445,7 +467,7 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 		case F_QUESTION: {
 			if ((uint32_t)m != si[sn].question)
 				break;
-			if (p->qtype == 2 && p->anchored && sp->term != '?')
+			if (p->qtype == 2 && p->anchored && sp->term != '?' && sp->term != 0)
 				break;
 			if (si[sn].negative || si[sn].checkin ||
 			    (sp->term != '?' && sp->term != 0 && !(p->qtype == 1 && p->level == 1)))
@@ -455,7 +477,10 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 				int exp = 0;
 				for (uint32_t t = sp->first; t < sp->last; t++)
 					exp |= at_tok_in_class(s, &d->toks[t], C_EXPERIENCE);
-				unsigned lvl = (ov >= 1 || exp || emo) ? 2 : 1;
+				unsigned words = content_words(s, d, mt->last, sp->last);
+				/* specific: asks about this person's experience in substance */
+				unsigned lvl =
+				    (words >= 2 || (words >= 1 && (exp || emo || ov >= 1))) ? 2 : 1;
 				if (lvl > a->explore)
 					a->explore = lvl;
 				st = add_finding(a, ATTUNE_FINDING_OPEN_QUESTION,
@@ -534,7 +559,9 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 			int covered = 0;
 			for (uint32_t t = mt->first; t < mt->last; t++)
 				covered |= (exmask[t] >> 31) & 1;
-			if (covered)
+			/* "what do you need to feel safe?", "it sounds like you have to..." */
+			if (covered || si[sn].open_q ||
+			    (si[sn].reflect_at && si[sn].reflect_at - 1 < mt->first))
 				break;
 			/* heard first? any acknowledgment/reflection earlier in the draft */
 			int heard = a->first_heard < start;

@@ -62,6 +62,62 @@ static void add_span(attune_risk *r, attune_risk_category c, attune_risk_cue cue
 		r->spans[r->n_spans++] = (attune_risk_span){c, cue, start, end};
 }
 
+/* A number a person reports for a vital sign ("sugar is 38", "fever of 105")
+ * decides whether the mention is an emergency. Returns the level the number
+ * supports: 0 = in a safe range (not risk), or ATTUNE_RISK_MODERATE/HIGH.
+ * Returns -1 when the match carries no number or no known vital sign. */
+static const struct {
+	const char *word;
+	unsigned lo_high, lo_mod, hi_mod, hi_high; /* ranges per unit (see below) */
+} vitals[] = {
+    /* blood glucose: mg/dL, and mmol/L for values under 20 (handled below) */
+    {"sugar", 54, 0, 300, 400},
+    {"glucose", 54, 0, 300, 400},
+    {"bg", 54, 0, 300, 400},
+    /* body temperature: Fahrenheit, and Celsius for values under 50 */
+    {"fever", 0, 0, 103, 106},
+    {"temp", 0, 0, 103, 106},
+    {"temperature", 0, 0, 103, 106},
+};
+
+static int vital_level(const at_doc *d, const at_match *m)
+{
+	int kind = -1;
+	long v = -1;
+	for (uint32_t t = m->first; t < m->last; t++) {
+		const at_tok *k = &d->toks[t];
+		if (k->norm_len > 0 && k->norm_len <= 4 && k->norm[0] >= '0' && k->norm[0] <= '9') {
+			long x = 0;
+			size_t i = 0;
+			while (i < k->norm_len && k->norm[i] >= '0' && k->norm[i] <= '9')
+				x = x * 10 + (k->norm[i++] - '0');
+			if (i == k->norm_len && v < 0)
+				v = x;
+			continue;
+		}
+		for (size_t i = 0; kind < 0 && i < sizeof(vitals) / sizeof(vitals[0]); i++)
+			if (strlen(vitals[i].word) == k->norm_len &&
+			    memcmp(vitals[i].word, k->norm, k->norm_len) == 0)
+				kind = (int)i;
+	}
+	if (kind < 0 || v < 0)
+		return -1;
+	if (vitals[kind].hi_high == 106) { /* temperature */
+		if (v < 50)                /* Celsius */
+			return v >= 42 ? ATTUNE_RISK_HIGH : v >= 40 ? ATTUNE_RISK_MODERATE : 0;
+		return v >= 106 && v < 115 ? ATTUNE_RISK_HIGH
+		       : v >= 103 && v < 115 ? ATTUNE_RISK_MODERATE
+		                            : 0;
+	}
+	if (v < 3) /* mmol/L this low, or a reading of 0-2 */
+		return ATTUNE_RISK_HIGH;
+	if (v < 20) /* mmol/L: only a very low value is read as danger */
+		return 0;
+	if (v <= (long)vitals[kind].lo_high || v >= (long)vitals[kind].hi_high)
+		return ATTUNE_RISK_HIGH;
+	return v >= (long)vitals[kind].hi_mod ? ATTUNE_RISK_MODERATE : 0;
+}
+
 attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -71,12 +127,21 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 	int current[ATTUNE_RISK_CATEGORY_MAX] = {0};
 	unsigned strong[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* current matches at moderate+ */
 	int mention2[ATTUNE_RISK_CATEGORY_MAX] = {0};    /* a current moderate+ mention */
+	int in_progress[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* "right now" timing attached */
 	/* per sentence: 1 = long past, 2 = hyperbole ("lol", "i swear", 💀) */
 	uint8_t *past_sent = calloc(d->n_sents + 1, 1);
 	if (!past_sent)
 		return ATTUNE_E_NOMEM;
+	/* per token: bit c set when a past-attempt phrase of category c covers it
+	 * ("tried to kill myself" makes the "kill myself" inside it past too) */
+	uint8_t *past_tok = calloc(d->n_toks + 1, 1);
+	if (!past_tok) {
+		free(past_sent);
+		return ATTUNE_E_NOMEM;
+	}
 	r->spans = calloc(AT_MAX_RISK_SPANS, sizeof(*r->spans));
 	if (!r->spans) {
+		free(past_tok);
 		free(past_sent);
 		return ATTUNE_E_NOMEM;
 	}
@@ -89,6 +154,14 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 	for (size_t i = 0; i < d->n_toks; i++)
 		if (at_tok_in_class(s, &d->toks[i], C_HYPERBOLE))
 			past_sent[d->toks[i].sent] |= 2;
+	for (size_t m = 0; m < d->n_matches; m++) {
+		const at_match *mt = &d->matches[m];
+		const at_pattern *p = &s->pats[mt->pat];
+		if (at_file_is_risk(p->file) && p->cue == ATTUNE_RISK_CUE_PAST_ATTEMPT &&
+		    live(d, mt))
+			for (uint32_t t = mt->first; t < mt->last; t++)
+				past_tok[t] |= (uint8_t)(1u << category_of(p->file));
+	}
 	/* category mentions and category-specific cues */
 	for (size_t m = 0; m < d->n_matches; m++) {
 		const at_match *mt = &d->matches[m];
@@ -99,6 +172,18 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 		attune_risk_cue cue = p->cue ? (attune_risk_cue)p->cue : ATTUNE_RISK_CUE_MENTION;
 		unsigned lvl = p->level ? p->level : ATTUNE_RISK_MODERATE;
 		uint8_t mark = past_sent[d->toks[mt->first].sent];
+		int covered = 1;
+		for (uint32_t t = mt->first; t < mt->last && covered; t++)
+			covered = (past_tok[t] >> c) & 1;
+		if (covered)
+			cue = ATTUNE_RISK_CUE_PAST_ATTEMPT;
+		if (c == ATTUNE_RISK_MEDICAL_EMERGENCY) {
+			int v = vital_level(d, mt);
+			if (v == 0)
+				continue; /* a reading in the safe range is not risk */
+			if (v > 0)
+				lvl = (unsigned)v;
+		}
 		if (mark & 2) {
 			lvl = ATTUNE_RISK_LOW; /* hyperbole: surfaced, never raised */
 		} else if (mark || cue == ATTUNE_RISK_CUE_PAST_ATTEMPT) {
@@ -126,9 +211,12 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 		    !live(d, mt) || past_sent[d->toks[mt->first].sent])
 			continue;
 		for (int c = 1; c < ATTUNE_RISK_CATEGORY_MAX; c++) {
+			int now = p->cue == ATTUNE_RISK_CUE_TIMING && p->level == ATTUNE_RISK_HIGH;
 			if (!current[c] || c == ATTUNE_RISK_MEDICAL_EMERGENCY ||
-			    (c == ATTUNE_RISK_ABUSE && p->cue != ATTUNE_RISK_CUE_MEANS))
+			    (c == ATTUNE_RISK_ABUSE && p->cue != ATTUNE_RISK_CUE_MEANS && !now))
 				continue;
+			if (now)
+				in_progress[c] = 1;
 			cues[c] |= 1u << p->cue;
 			add_span(r, (attune_risk_category)c, (attune_risk_cue)p->cue, d, mt);
 		}
@@ -138,13 +226,16 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 	                       (1u << ATTUNE_RISK_CUE_TIMING) | (1u << ATTUNE_RISK_CUE_INTENT);
 	for (int c = 1; c < ATTUNE_RISK_CATEGORY_MAX; c++) {
 		unsigned a = cues[c] & acute;
+		/* self-harm: a recent act alone is not imminence; means at hand now is */
+		if (c == ATTUNE_RISK_SELF_HARM && !(a & (1u << ATTUNE_RISK_CUE_MEANS)))
+			a &= ~(1u << ATTUNE_RISK_CUE_TIMING);
 		int n_acute = __builtin_popcount(a);
 		int imminent_kind = c == ATTUNE_RISK_SUICIDE || c == ATTUNE_RISK_SELF_HARM ||
 		                    c == ATTUNE_RISK_HARM_TO_OTHERS;
 		if (imminent_kind && current[c] && ((mention2[c] && n_acute >= 1) || n_acute >= 2))
 			level[c] = ATTUNE_RISK_HIGH;
-		if (c == ATTUNE_RISK_ABUSE && current[c] &&
-		    (cues[c] & (1u << ATTUNE_RISK_CUE_MEANS)))
+		if (c == ATTUNE_RISK_ABUSE && current[c] && mention2[c] &&
+		    ((cues[c] & (1u << ATTUNE_RISK_CUE_MEANS)) || in_progress[c]))
 			level[c] = ATTUNE_RISK_HIGH;
 		if (c == ATTUNE_RISK_MEDICAL_EMERGENCY && strong[c] >= 2)
 			level[c] = ATTUNE_RISK_HIGH;
@@ -155,6 +246,7 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 	r->guidance = guidance[top];
 	if (top && level[ATTUNE_RISK_MEDICAL_EMERGENCY] == top && top >= ATTUNE_RISK_MODERATE)
 		r->guidance = guidance_medical;
+	free(past_tok);
 	free(past_sent);
 	if (r->n_spans == 0) {
 		free(r->spans);

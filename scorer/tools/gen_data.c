@@ -22,8 +22,27 @@ static void ident_of(const char *path, char *out, size_t cap)
 	out[n] = 0;
 }
 
+/* Words of a pattern before its "=>" attributes, not counting ^ and ! prefixes. */
+static int count_fields(const char *line)
+{
+	int n = 0, in_word = 0;
+	for (const char *c = line; *c; c++) {
+		if (c[0] == '=' && c[1] == '>')
+			break;
+		if (*c == ' ' || *c == '^' || *c == '!') {
+			in_word = 0;
+		} else if (!in_word) {
+			in_word = 1;
+			n++;
+		}
+	}
+	return n;
+}
+
 static int emit_file(FILE *out, const char *path, const char *ident, size_t *count)
 {
+	/* must match AT_MAX_SLOTS in scorer/src/internal.h; suggestions are free text */
+	int max_fields = strcmp(ident, "suggestions") == 0 ? 0 : 12;
 	FILE *in = fopen(path, "r");
 	char line[MAX_LINE + 2];
 	int lineno = 0, rc = 0;
@@ -59,6 +78,11 @@ static int emit_file(FILE *out, const char *path, const char *ident, size_t *cou
 				fprintf(stderr, "%s:%d: control byte in line\n", path, lineno);
 				rc = -1;
 			}
+		}
+		if (max_fields && count_fields(p) > max_fields) {
+			fprintf(stderr, "%s:%d: pattern has more than %d words\n", path, lineno,
+			        max_fields);
+			rc = -1;
 		}
 		fputs("\t\"", out);
 		for (char *q = p; *q; q++) {

@@ -53,15 +53,29 @@ static void events_copy_label(char *dst, size_t cap, const char *src)
 
 typedef struct replay_ctx {
 	attune_events *e;
+	int64_t cutoff_ms; /* lines older than this cannot matter any more */
 	uint64_t bad;
-	uint64_t drafts, outcomes;
+	uint64_t drafts, outcomes, old;
 } replay_ctx;
+
+/* Events older than the week window plus a day are skipped without a full
+ * JSON parse: our lines start with {"ts":<ms>. */
+#define EVENTS_REPLAY_HORIZON_MS (8LL * 24 * 3600 * 1000)
 
 static int events_replay_line(void *ctx, const char *line, size_t len)
 {
 	replay_ctx *rc = ctx;
 	attune_event ev;
 
+	if (len > 7 && memcmp(line, "{\"ts\":", 6) == 0 && line[6] >= '0' && line[6] <= '9') {
+		int64_t ts = 0;
+		for (size_t i = 6; i < len && i < 26 && line[i] >= '0' && line[i] <= '9'; i++)
+			ts = ts * 10 + (line[i] - '0');
+		if (ts < rc->cutoff_ms) {
+			rc->old++;
+			return 0;
+		}
+	}
 	if (attune_event_parse(line, len, &ev) != ATTUNE_EV_OK) {
 		rc->bad++;
 		return 0;
@@ -163,6 +177,7 @@ attune_ev_status attune_events_open(const attune_events_config *cfg, attune_even
 		goto out_fail;
 	t0 = attune_events_now_ms();
 	rctx.e = e;
+	rctx.cutoff_ms = t0 - EVENTS_REPLAY_HORIZON_MS;
 	rc = attune_eventlog_replay(log_path, cfg->keep, events_replay_line, &rctx, &lines,
 	                            &skipped);
 	if (rc != ATTUNE_EV_OK) {
@@ -174,10 +189,12 @@ attune_ev_status attune_events_open(const attune_events_config *cfg, attune_even
 		ATTUNE_LOG(ATTUNE_LOG_WARN, "eventlog_replay_bad_lines",
 		           "path=%s unparsable=%llu skipped=%llu", log_path,
 		           (unsigned long long)rctx.bad, (unsigned long long)skipped);
-	ATTUNE_LOG(ATTUNE_LOG_INFO, "eventlog_replayed",
-	           "path=%s lines=%llu drafts=%llu outcomes=%llu duration_ms=%lld", log_path,
-	           (unsigned long long)lines, (unsigned long long)rctx.drafts,
-	           (unsigned long long)rctx.outcomes, (long long)(attune_events_now_ms() - t0));
+	ATTUNE_LOG(
+	    ATTUNE_LOG_INFO, "eventlog_replayed",
+	    "path=%s lines=%llu older_than_8d=%llu drafts=%llu outcomes=%llu duration_ms=%lld",
+	    log_path, (unsigned long long)lines, (unsigned long long)rctx.old,
+	    (unsigned long long)rctx.drafts, (unsigned long long)rctx.outcomes,
+	    (long long)(attune_events_now_ms() - t0));
 	*out = e;
 	return ATTUNE_EV_OK;
 out_fail:

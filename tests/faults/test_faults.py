@@ -75,6 +75,10 @@ BIG = pb.ScoreDraftRequest(
     prior_responder_turns=[("It sounds like that was hard for you. " * 220)[:8192]] * 50,
     conversation_id="c" * 128, responder_id="r" * 128, team="t" * 64)
 
+TYPICAL = pb.ScoreDraftRequest(
+    seeker_message="After years at home I feel rusty and anxious about going back to work.",
+    draft="I've struggled with the same problem. Just jump right in and give it your best.")
+
 
 def fd_count(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
@@ -213,7 +217,7 @@ class KillRestartTest(unittest.TestCase):
         def load():
             while not stop.is_set():
                 try:
-                    stub.ScoreDraft(BIG, timeout=5)
+                    stub.ScoreDraft(TYPICAL, timeout=5)
                     key = None
                 except grpc.RpcError as e:
                     key = e.code().name

@@ -159,7 +159,7 @@ class SecurityTestBase(unittest.TestCase):
         s = attuned(args, listen, metrics)
         self.servers.append(s)
         s.start()
-        s.target = s.grpc_tcp
+        s.target = s.grpc_tcp or s.grpc_unix
         return s
 
     def p(self, name):
@@ -249,6 +249,30 @@ class TlsTest(SecurityTestBase):
                          grpc.StatusCode.UNAUTHENTICATED)
         self.assertEqual(self.code_of(stranger, HEALTH, b"")[0], grpc.StatusCode.OK)
 
+    def test_token_and_certificate_roles_add_up(self):
+        roles = os.path.join(self.tmp, "cert-roles")
+        with open(roles, "w") as f:
+            f.write("console-1 assist\n")
+        tokens = os.path.join(self.tmp, "tokens")
+        write_tokens(tokens, {"super-secret-1": "supervisor"})
+        s = self.start(self.tls_args(client_ca=True) +
+                       ["--client-cert-roles", roles, "--tokens-file", tokens])
+        ch = self.tls_channel(s.target, client="client-assist")
+        self.assertEqual(self.code_of(ch, SCORE, score_request())[0], grpc.StatusCode.OK)
+        self.assertEqual(self.code_of(ch, STATS, stats_request())[0],
+                         grpc.StatusCode.PERMISSION_DENIED)
+        code, _ = self.code_of(ch, STATS, stats_request(), bearer("super-secret-1"))
+        self.assertNotIn(code, (grpc.StatusCode.UNAUTHENTICATED,
+                                grpc.StatusCode.PERMISSION_DENIED))
+        self.assertEqual(self.code_of(ch, SCORE, score_request(), bearer("super-secret-1"))[0],
+                         grpc.StatusCode.OK)
+        # a bad token is refused even with a good certificate
+        self.assertEqual(self.code_of(ch, SCORE, score_request(), bearer("wrong"))[0],
+                         grpc.StatusCode.UNAUTHENTICATED)
+        stranger = self.tls_channel(s.target, client="client-unmapped")
+        self.assertEqual(self.code_of(stranger, SCORE, score_request())[0],
+                         grpc.StatusCode.UNAUTHENTICATED)
+
     def test_bad_tls_files_refuse_to_start(self):
         missing = os.path.join(self.tmp, "nope.pem")
         for args, needle in (
@@ -318,6 +342,19 @@ class TokenTest(SecurityTestBase):
                          grpc.StatusCode.UNAUTHENTICATED)
         self.assertEqual(self.code_of(ch, SCORE, score_request(),
                                       bearer("assist-secret-1"))[0], grpc.StatusCode.OK)
+
+    def test_unix_socket_is_plaintext_but_tokens_apply(self):
+        self.tokens_path = os.path.join(self.tmp, "tokens")
+        write_tokens(self.tokens_path, TOKENS)
+        sock = os.path.join(self.tmp, "a.sock")
+        s = self.start(["--tokens-file", self.tokens_path, *self.tls_args()],
+                       listen="unix:" + sock)
+        ch = self.insecure_channel("unix:" + sock)
+        self.assertEqual(self.code_of(ch, SCORE, score_request())[0],
+                         grpc.StatusCode.UNAUTHENTICATED)
+        self.assertEqual(self.code_of(ch, SCORE, score_request(),
+                                      bearer("assist-secret-1"))[0], grpc.StatusCode.OK)
+        self.assertEqual(self.code_of(ch, HEALTH, b"")[0], grpc.StatusCode.OK)
 
     def test_bad_tokens_file_refuses_to_start(self):
         path = os.path.join(self.tmp, "tokens")

@@ -111,6 +111,11 @@ class AttunedE2E(unittest.TestCase):
         self.assertEqual(r1.score, r2.score)
         self.assertEqual([f.kind for f in r1.findings], [f.kind for f in r2.findings])
         self.assertNotEqual(r1.score_id, r2.score_id)
+        # A gzip-compressed request is decompressed by the core and scored alike.
+        rz = self.assist.ScoreDraft(pb.ScoreDraftRequest(seeker_message=SEEKER, draft=REPLY_B,
+                                                         conversation_id="c1"),
+                                    timeout=10, compression=grpc.Compression.Gzip)
+        self.assertEqual(rz.score, r1.score)
 
     def test_suggestion_options(self):
         r = self.score(seeker_message=SEEKER, draft=REPLY_B,

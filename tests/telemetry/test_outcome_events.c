@@ -121,6 +121,19 @@ int main(void)
 		free(text);
 	}
 
+	/* A draft from long ago (older than the week window + a day) is skipped
+	 * by the replay without being parsed. */
+	{
+		FILE *f = fopen(logpath, "a");
+		CHECK(f != NULL);
+		if (f) {
+			fputs("{\"ts\":1000,\"type\":\"draft_scored\",\"id\":\"old-1\","
+			      "\"score_id\":\"ancient\",\"team\":\"north\",\"score\":5}\n",
+			      f);
+			fclose(f);
+		}
+	}
+
 	/* Restart: stats and remembered draft scores come back from the log,
 	 * and the pseudonym is the same. */
 	CHECK(attune_events_open(&cfg, &e) == ATTUNE_EV_OK);
@@ -132,6 +145,7 @@ int main(void)
 	CHECK_EQ_U(r.score_changes, 1);
 	CHECK(r.mean_score_change > 29.99 && r.mean_score_change < 30.01);
 	CHECK(attune_events_lookup_draft(e, "s1", 2, &sc, &ns) && sc == 40);
+	CHECK(!attune_events_lookup_draft(e, "ancient", 7, &sc, &ns));
 	attune_events_close(e);
 	attune_events_close(NULL);
 

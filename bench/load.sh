@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# load.sh - load benchmark (not a test): h2load drives ScoreDraft and
+# grpc.health.v1.Health/Check on ONE Release attuned with the SAME
+# connections and concurrency, prints requests/s, latency p50/p99 and the
+# ScoreDraft/Health throughput ratio, verifies grpc-status with a real client
+# (h2load counts any HTTP 200 as success), then prints attuned's RSS before,
+# during and after --requests ScoreDraft calls. See bench/README.md.
+#
+# Usage: bench/load.sh [--clients 4] [--streams 16] [--duration 10]
+#                      [--requests 1000000] [--workers 0] [--build DIR]
+#   ATTUNED_BIN=path skips the Release build.
+set -Eeuo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CLIENTS=4 STREAMS=16 DURATION=10 REQUESTS=1000000 WORKERS=0
+BUILD="${TMPDIR:-/tmp}/attune-bench-build"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --clients) CLIENTS="$2"; shift 2 ;;
+    --streams) STREAMS="$2"; shift 2 ;;
+    --duration) DURATION="$2"; shift 2 ;;
+    --requests) REQUESTS="$2"; shift 2 ;;
+    --workers) WORKERS="$2"; shift 2 ;;
+    --build) BUILD="$2"; shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "load.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
+  esac
+done
+for tool in h2load /usr/bin/python3; do
+  command -v "$tool" >/dev/null || { echo "load.sh: $tool not found (deploy/install-deps.sh)" >&2; exit 1; }
+done
+export no_proxy='*' NO_PROXY='*'
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY grpc_proxy || true
+
+if [[ -z "${ATTUNED_BIN:-}" ]]; then
+  echo "== building Release attuned in $BUILD"
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DATTUNE_BUILD_TESTS=OFF >/dev/null
+  cmake --build "$BUILD" --target attuned -j 2 >/dev/null
+  ATTUNED_BIN="$BUILD/service/attuned"
+fi
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/attune-load-XXXXXX")"
+PID=""
+cleanup() {
+  if [[ -n "$PID" ]] && kill -0 "$PID" 2>/dev/null; then
+    kill -TERM "$PID" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Request bodies: 0x00 + 4-byte big-endian length + protobuf (python stubs).
+/usr/bin/python3 "$ROOT/bench/load_bodies.py" "$WORK"
+
+"$ATTUNED_BIN" --listen 127.0.0.1:0 --ready-file "$WORK/ready" --no-metrics \
+  --workers "$WORKERS" --log-level warn 2>"$WORK/attuned.log" &
+PID=$!
+for _ in $(seq 200); do  # bounded wait for the ready file
+  [[ -s "$WORK/ready" ]] && break
+  kill -0 "$PID" 2>/dev/null || { cat "$WORK/attuned.log" >&2; exit 1; }
+  sleep 0.05
+done
+ADDR="$(awk '$1 == "grpc" { print $2; exit }' "$WORK/ready")"
+[[ -n "$ADDR" ]] || { echo "load.sh: attuned not ready" >&2; exit 1; }
+
+rss_mb() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$PID/status"; }
+check_status() {  # a real gRPC client sends the exact body files
+  /usr/bin/python3 "$ROOT/bench/load_bodies.py" --check "$ADDR" "$WORK"
+}
+
+HDRS=(-H 'content-type: application/grpc' -H 'te: trailers')
+# run NAME PATH BODY h2load-args...: prints "NAME rps p50 p99 failed"
+run() {
+  local name="$1" path="$2" body="$3"; shift 3
+  local log="$WORK/$name.log"
+  rm -f "$log"
+  h2load -c "$CLIENTS" -m "$STREAMS" -t 1 "${HDRS[@]}" -d "$body" --log-file="$log" "$@" \
+    "http://$ADDR$path" >"$WORK/$name.out" 2>&1 || { cat "$WORK/$name.out" >&2; return 1; }
+  /usr/bin/python3 - "$name" "$WORK/$name.out" "$log" <<'EOF'
+import re, sys
+name, out, log = sys.argv[1:]
+text = open(out).read()
+rps = float(re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", text).group(1))
+m = re.search(r"requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, "
+              r"(\d+) errored", text)
+lat = sorted(int(l.split("\t")[2]) for l in open(log) if l.strip())
+pct = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] / 1000.0
+print("%-12s %10.0f req/s   p50 %6.2f ms   p99 %6.2f ms   (%s done, %s failed, %s errored)"
+      % (name, rps, pct(0.50), pct(0.99), m.group(2), m.group(4), m.group(5)))
+with open(out + ".rps", "w") as f:
+    f.write("%f %f\n" % (rps, pct(0.99)))
+EOF
+}
+
+echo "== attuned $("$ATTUNED_BIN" --version 2>/dev/null | head -1) on $ADDR, $(nproc) cores," \
+  "h2load -c $CLIENTS -m $STREAMS ($((CLIENTS * STREAMS)) concurrent streams), ${DURATION}s each"
+check_status
+SCORE=/attune.v1.Assist/ScoreDraft HEALTH=/grpc.health.v1.Health/Check
+run warmup "$SCORE" "$WORK/score.body" -D 2 >/dev/null
+RSS0="$(rss_mb)"
+run Health "$HEALTH" "$WORK/health.body" -D "$DURATION"
+run ScoreDraft "$SCORE" "$WORK/score.body" -D "$DURATION"
+read -r H_RPS H_P99 <"$WORK/Health.out.rps"
+read -r S_RPS S_P99 <"$WORK/ScoreDraft.out.rps"
+awk -v s="$S_RPS" -v h="$H_RPS" -v p="$S_P99" 'BEGIN {
+  printf "ratio ScoreDraft/Health throughput: %.2f (target >= 0.70); ScoreDraft p99 %.2f ms (target < 5)\n", s / h, p }'
+check_status
+
+echo "== RSS over $REQUESTS ScoreDraft requests (target < 64 MB and flat)"
+echo "RSS after warm-up: $RSS0 MB"
+BATCH=$(( (REQUESTS + 3) / 4 ))
+for i in 1 2 3 4; do
+  run "batch$i" "$SCORE" "$WORK/score.body" -n "$BATCH" >/dev/null
+  echo "RSS after $((BATCH * i)) requests: $(rss_mb) MB"
+done
+check_status
+kill -0 "$PID" && echo "attuned alive; statuses checked with a real client: OK"

@@ -1,0 +1,62 @@
+#!/usr/bin/python3
+"""load_bodies.py - helper of bench/load.sh: writes the h2load body files
+(0x00 + 4-byte big-endian length + protobuf) for a typical ScoreDraft
+(~300-char seeker message + ~300-char draft) and an empty Health/Check,
+and with --check sends those exact bytes with a real gRPC client
+(python3-grpcio) and fails unless grpc-status is OK.
+
+Usage: load_bodies.py DIR            (writes DIR/score.body, DIR/health.body)
+       load_bodies.py --check ADDR DIR
+"""
+import os
+import struct
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
+import grpc_stubs  # noqa: E402
+
+SEEKER = ("After pausing my career for several years to start a family, it is time to go back "
+          "to work, but I feel rusty, unmotivated and anxious about re-entering the job market. "
+          "Every time I open a job listing I close it again. My partner says I'm overthinking "
+          "it, but I honestly don't know where to start or whether anyone would hire me now.")
+DRAFT = ("I've struggled with the same problem. The best way to tackle it is to just jump right "
+         "in and give it your best. At least you have had time with your family, and it could "
+         "be worse. You should update your resume tonight and apply to five jobs this week. "
+         "Don't worry, everything happens for a reason and you will be fine, trust me.")
+
+
+def bodies():
+    s = grpc_stubs.load()
+    score = s.attune_pb2.ScoreDraftRequest(
+        seeker_message=SEEKER, draft=DRAFT, conversation_id="bench-conv-1",
+        responder_id="bench-vol-1", team="bench", channel=s.attune_pb2.CHANNEL_CHAT)
+    health = s.health_pb2.HealthCheckRequest()
+    return {"score": score.SerializeToString(), "health": health.SerializeToString()}
+
+
+def frame(pb):
+    return b"\x00" + struct.pack(">I", len(pb)) + pb
+
+
+def main():
+    if sys.argv[1] == "--check":
+        addr, d = sys.argv[2], sys.argv[3]
+        chan = grpc_stubs.channel(addr)
+        for name, path in (("score", "/attune.v1.Assist/ScoreDraft"),
+                           ("health", "/grpc.health.v1.Health/Check")):
+            with open(os.path.join(d, name + ".body"), "rb") as f:
+                data = f.read()
+            grpc_stubs.raw_unary(chan, path, data[5:], timeout=10)  # raises unless OK
+        chan.close()
+        print("grpc-status OK for ScoreDraft and Health/Check (real client, same bytes)")
+        return 0
+    d = sys.argv[1]
+    for name, pb in bodies().items():
+        with open(os.path.join(d, name + ".body"), "wb") as f:
+            f.write(frame(pb))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

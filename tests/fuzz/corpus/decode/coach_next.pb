@@ -1,0 +1,1 @@
+I've struggled with the same

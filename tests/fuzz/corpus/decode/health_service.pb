@@ -1,0 +1,2 @@
+
+attune.v1.Assist

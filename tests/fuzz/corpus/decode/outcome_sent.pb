@@ -1,0 +1,2 @@
+
+ 0123456789abcdef0123456789abcdef"That sounds exhausting.*†After pausing my career for several years to start a family, it is time to go back to work, but I feel rusty, unmotivated and anxious.Bnorth

@@ -1,0 +1,2 @@
+
+†After pausing my career for several years to start a family, it is time to go back to work, but I feel rusty, unmotivated and anxious.-That sounds exhausting. Do I have that right?It sounds like you're tired.It sounds like work is hard."c-42*vol-72night.shift-28Ben-USJ

@@ -1,0 +1,1 @@
+ok2	no spaces

@@ -1,0 +1,2 @@
+
+†After pausing my career for several years to start a family, it is time to go back to work, but I feel rusty, unmotivated and anxious.oI've struggled with the same problem. The best way to tackle it is to just jump right in and give it your best.8

@@ -1,0 +1,1 @@
+oktttttttttttttttttttttttttttttttttttttttttttttttttt

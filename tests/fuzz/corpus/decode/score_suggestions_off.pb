@@ -1,0 +1,1 @@
+Calm down, it could be worse.J

@@ -1,0 +1,2 @@
+
+Je suis épuisée 😞Ça a l'air épuisant. 💙
