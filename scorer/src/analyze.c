@@ -148,7 +148,7 @@ static uint32_t clause_end_byte(const at_doc *d, uint32_t tok)
 typedef struct sent_info {
 	uint8_t invalidating; /* minimizing or judgment in this sentence */
 	uint8_t negative;     /* any negative match */
-	uint8_t advice, permission, checkin, positive_done, open, ack_done, other_neg, open_q;
+	uint8_t advice, permission, checkin, positive_done, open, ack_done, other_neg, open_q, self;
 	uint32_t reflect_at; /* 1 + first token of a reflection stem, or 0 */
 	uint32_t question;   /* index of the match deciding the question type, or UINT32_MAX */
 } sent_info;
@@ -540,6 +540,7 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 		size_t start = d->toks[mt->first].start, end = clause_end_byte(d, mt->last - 1);
 		switch (p->file) {
 		case F_SELF:
+			si[sn].self = 1;
 			st = add_finding(a, ATTUNE_FINDING_SELF_FOCUS,
 			                 sev_of(p, ATTUNE_SEVERITY_MODERATE), start, end);
 			break;
@@ -578,6 +579,22 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 		}
 		default:
 			break;
+		}
+	}
+	/* the responder's story goes on: first-person sentences right after one */
+	for (size_t sn = 1; st == ATTUNE_OK && sn < d->n_sents; sn++) {
+		const at_span *sp = &d->sents[sn];
+		if (!si[sn - 1].self || si[sn].self || si[sn].positive_done || si[sn].ack_done ||
+		    si[sn].checkin || sp->term == '?')
+			continue;
+		uint32_t lead = sp->first;
+		while (lead < sp->last && !(d->toks[lead].flags & TK_CLAUSE_LEAD))
+			lead++;
+		if (lead < sp->last && at_tok_in_class(s, &d->toks[lead], C_FIRST_PERSON) &&
+		    !(d->toks[lead].flags & TK_QUOTED)) {
+			si[sn].self = 1;
+			st = add_finding(a, ATTUNE_FINDING_SELF_FOCUS, ATTUNE_SEVERITY_MINOR,
+			                 d->toks[lead].start, sp->end);
 		}
 	}
 	if (st == ATTUNE_OK)

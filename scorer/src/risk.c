@@ -105,9 +105,9 @@ static int vital_level(const at_doc *d, const at_match *m)
 	if (vitals[kind].hi_high == 106) { /* temperature */
 		if (v < 50)                /* Celsius */
 			return v >= 42 ? ATTUNE_RISK_HIGH : v >= 40 ? ATTUNE_RISK_MODERATE : 0;
-		return v >= 106 && v < 115 ? ATTUNE_RISK_HIGH
+		return v >= 106 && v < 115   ? ATTUNE_RISK_HIGH
 		       : v >= 103 && v < 115 ? ATTUNE_RISK_MODERATE
-		                            : 0;
+		                             : 0;
 	}
 	if (v < 3) /* mmol/L this low, or a reading of 0-2 */
 		return ATTUNE_RISK_HIGH;
