@@ -332,6 +332,50 @@ static attune_severity sev_of(const at_pattern *p, attune_severity dflt)
 	return p->severity ? (attune_severity)p->severity : dflt;
 }
 
+static int negative_file(int f)
+{
+	return f == F_MINIMIZE || f == F_JUDGE || f == F_ADVICE || f == F_SELF || f == F_SECRECY;
+}
+
+static int tok_is(const at_tok *t, const char *w)
+{
+	return t->norm_len == strlen(w) && memcmp(t->norm, w, t->norm_len) == 0;
+}
+
+/* 1 if the responder disowns this negative cue: a negator inside a pattern
+ * that has none of its own ("you're not overreacting", "you don't need to"),
+ * or a negated verb of saying or obligation shortly before it in the same
+ * clause ("I won't tell you to calm down", "nobody expects you to cheer up",
+ * "I can't promise I won't tell"). */
+static int disowned(const attune_scorer *s, const at_doc *d, const at_match *mt)
+{
+	static const char *const verbs[] = {"tell",    "say",     "ask",     "need",     "have",
+	                                    "going",   "gonna",   "want",    "expect",   "expects",
+	                                    "pretend", "mean",    "saying",  "telling",  "asking",
+	                                    "suggest", "promise", "wanting", "expecting"};
+	const at_pattern *p = &s->pats[mt->pat];
+	int literal = 0;
+	for (unsigned k = 0; k < p->nslots; k++) {
+		const at_slot *sl = &p->slots[k];
+		for (unsigned j = 0; sl->type == SL_WORDS && j < sl->n; j++)
+			literal |= (s->words[s->alts[sl->off + j]].classes >> C_NEGATOR) & 1u;
+	}
+	for (uint32_t t = mt->first + 1; !literal && t < mt->last; t++)
+		if (at_tok_in_class(s, &d->toks[t], C_NEGATOR))
+			return 1;
+	uint32_t clause = d->toks[mt->first].clause;
+	for (uint32_t t = mt->first, n = 0; t > 0 && n < 6; n++) {
+		const at_tok *v = &d->toks[--t];
+		if (v->clause != clause)
+			break;
+		int neg = (v->flags & TK_NEGATED) || (t > 0 && tok_is(&d->toks[t - 1], "nobody"));
+		for (size_t k = 0; neg && k < sizeof(verbs) / sizeof(verbs[0]); k++)
+			if (tok_is(v, verbs[k]))
+				return 1;
+	}
+	return 0;
+}
+
 attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_stemset *sk,
                          const at_doc *d, const at_prior *pr, at_analysis *a)
 {
@@ -348,7 +392,7 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 	for (size_t m = 0; m < d->n_matches; m++) {
 		const at_match *mt = &d->matches[m];
 		const at_pattern *p = &s->pats[mt->pat];
-		if (p->exception)
+		if (p->exception || (negative_file(p->file) && disowned(s, d, mt)))
 			for (uint32_t t = mt->first; t < mt->last; t++)
 				exmask[t] |= 1u << p->file;
 	}

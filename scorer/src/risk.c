@@ -68,16 +68,16 @@ static void add_span(attune_risk *r, attune_risk_category c, attune_risk_cue cue
  * Returns -1 when the match carries no number or no known vital sign. */
 static const struct {
 	const char *word;
-	unsigned lo_high, lo_mod, hi_mod, hi_high; /* ranges per unit (see below) */
+	unsigned lo_high, hi_mod, hi_high; /* at/below, at/above (units below) */
 } vitals[] = {
-    /* blood glucose: mg/dL, and mmol/L for values under 20 (handled below) */
-    {"sugar", 54, 0, 300, 400},
-    {"glucose", 54, 0, 300, 400},
-    {"bg", 54, 0, 300, 400},
-    /* body temperature: Fahrenheit, and Celsius for values under 50 */
-    {"fever", 0, 0, 103, 106},
-    {"temp", 0, 0, 103, 106},
-    {"temperature", 0, 0, 103, 106},
+    /* blood glucose in mg/dL (values under 20 are read as mmol/L below) */
+    {"sugar", 54, 400, 400},
+    {"glucose", 54, 400, 400},
+    {"bg", 54, 400, 400},
+    /* body temperature in Fahrenheit (values under 50 are read as Celsius) */
+    {"fever", 0, 103, 106},
+    {"temp", 0, 103, 106},
+    {"temperature", 0, 103, 106},
 };
 
 static int vital_level(const at_doc *d, const at_match *m)
@@ -128,20 +128,31 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 	unsigned strong[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* current matches at moderate+ */
 	int mention2[ATTUNE_RISK_CATEGORY_MAX] = {0};    /* a current moderate+ mention */
 	int in_progress[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* "right now" timing attached */
+	int own[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* current evidence other than means */
+	unsigned weak[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* cues from low-level phrases */
 	/* per sentence: 1 = long past, 2 = hyperbole ("lol", "i swear", 💀) */
 	uint8_t *past_sent = calloc(d->n_sents + 1, 1);
 	if (!past_sent)
 		return ATTUNE_E_NOMEM;
+	/* per clause: a current timing cue ("but I bought blades today") keeps a
+	 * long-past mark elsewhere in the sentence from covering this clause */
+	uint8_t *now_clause = calloc(d->n_clauses + 1, 1);
+	if (!now_clause) {
+		free(past_sent);
+		return ATTUNE_E_NOMEM;
+	}
 	/* per token: bit c set when a past-attempt phrase of category c covers it
 	 * ("tried to kill myself" makes the "kill myself" inside it past too) */
 	uint8_t *past_tok = calloc(d->n_toks + 1, 1);
 	if (!past_tok) {
+		free(now_clause);
 		free(past_sent);
 		return ATTUNE_E_NOMEM;
 	}
 	r->spans = calloc(AT_MAX_RISK_SPANS, sizeof(*r->spans));
 	if (!r->spans) {
 		free(past_tok);
+		free(now_clause);
 		free(past_sent);
 		return ATTUNE_E_NOMEM;
 	}
@@ -150,6 +161,9 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 		if (p->file == F_RISK_MOD && p->cue == ATTUNE_RISK_CUE_PAST_ATTEMPT &&
 		    live(d, &d->matches[m]))
 			past_sent[d->toks[d->matches[m].first].sent] |= 1;
+		else if (p->file == F_RISK_MOD && p->cue == ATTUNE_RISK_CUE_TIMING &&
+		         live(d, &d->matches[m]))
+			now_clause[d->toks[d->matches[m].first].clause] = 1;
 	}
 	for (size_t i = 0; i < d->n_toks; i++)
 		if (at_tok_in_class(s, &d->toks[i], C_HYPERBOLE))
@@ -172,6 +186,8 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 		attune_risk_cue cue = p->cue ? (attune_risk_cue)p->cue : ATTUNE_RISK_CUE_MENTION;
 		unsigned lvl = p->level ? p->level : ATTUNE_RISK_MODERATE;
 		uint8_t mark = past_sent[d->toks[mt->first].sent];
+		if ((mark & 1) && now_clause[d->toks[mt->first].clause])
+			mark &= (uint8_t)~1u;
 		int covered = 1;
 		for (uint32_t t = mt->first; t < mt->last && covered; t++)
 			covered = (past_tok[t] >> c) & 1;
@@ -191,7 +207,18 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 			lvl = ATTUNE_RISK_LOW;
 		} else {
 			current[c] = 1;
-			cues[c] |= 1u << cue;
+			if (cue != ATTUNE_RISK_CUE_MEANS)
+				own[c] = 1;
+			/* a low-level phrase ("made my will") is a sign, not a cue that
+			 * combines into high; a plan phrase at moderate+ in the suicide
+			 * list (goodbye letters, giving the pet away) is a plan: high */
+			if (lvl >= ATTUNE_RISK_MODERATE)
+				cues[c] |= 1u << cue;
+			else
+				weak[c] |= 1u << cue;
+			if (c == ATTUNE_RISK_SUICIDE && cue == ATTUNE_RISK_CUE_PLAN &&
+			    lvl >= ATTUNE_RISK_MODERATE)
+				lvl = ATTUNE_RISK_HIGH;
 			if (lvl >= ATTUNE_RISK_MODERATE) {
 				strong[c]++;
 				if (cue == ATTUNE_RISK_CUE_MENTION)
@@ -202,6 +229,28 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 			level[c] = lvl;
 		r->categories |= 1u << c;
 		add_span(r, c, cue, d, mt);
+	}
+	/* Means alone ("a razor in my hand", "a knife") belong to the category the
+	 * person talks about: with no evidence but means, a suicide, self-harm
+	 * or harm-to-others category is dropped when another category has a
+	 * mention, plan, timing or intent of its own (the generic means cues below attach to that other category). */
+	int spoken = 0;
+	for (int c = 1; c < ATTUNE_RISK_CATEGORY_MAX; c++)
+		if (c != ATTUNE_RISK_MEDICAL_EMERGENCY && (mention2[c] || (current[c] && own[c])))
+			spoken |= 1 << c;
+	for (int c = ATTUNE_RISK_SUICIDE; c <= ATTUNE_RISK_HARM_TO_OTHERS; c++) {
+		if (!current[c] || own[c] || !(spoken & ~(1 << c)))
+			continue;
+		current[c] = 0;
+		level[c] = 0;
+		cues[c] = 0;
+		strong[c] = 0;
+		r->categories &= ~(1u << c);
+		size_t k = 0;
+		for (size_t i = 0; i < r->n_spans; i++)
+			if (r->spans[i].category != (attune_risk_category)c)
+				r->spans[k++] = r->spans[i];
+		r->n_spans = k;
 	}
 	/* generic plan/means/timing/intent cues attach to categories with current evidence */
 	for (size_t m = 0; m < d->n_matches; m++) {
@@ -227,12 +276,22 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 	for (int c = 1; c < ATTUNE_RISK_CATEGORY_MAX; c++) {
 		unsigned a = cues[c] & acute;
 		/* self-harm: a recent act alone is not imminence; means at hand now is */
-		if (c == ATTUNE_RISK_SELF_HARM && !(a & (1u << ATTUNE_RISK_CUE_MEANS)))
-			a &= ~(1u << ATTUNE_RISK_CUE_TIMING);
-		int n_acute = __builtin_popcount(a);
+		/* self-harm: means only count when at hand now or with intent ("razor
+		 * in my hand right now"); having blades, or when it happened, is not
+		 * imminence on its own */
+		const unsigned now_or_intent =
+		    (1u << ATTUNE_RISK_CUE_TIMING) | (1u << ATTUNE_RISK_CUE_INTENT);
+		if (c == ATTUNE_RISK_SELF_HARM &&
+		    !((a & (1u << ATTUNE_RISK_CUE_MEANS)) && (a & now_or_intent)))
+			a &= ~((1u << ATTUNE_RISK_CUE_TIMING) | (1u << ATTUNE_RISK_CUE_MEANS));
+		int n_acute = __builtin_popcount(a), n_weak = 0;
 		int imminent_kind = c == ATTUNE_RISK_SUICIDE || c == ATTUNE_RISK_SELF_HARM ||
 		                    c == ATTUNE_RISK_HARM_TO_OTHERS;
-		if (imminent_kind && current[c] && ((mention2[c] && n_acute >= 1) || n_acute >= 2))
+		/* a low-level cue phrase ("on the roof") still raises a clear mention */
+		if (c != ATTUNE_RISK_SELF_HARM && (weak[c] & acute))
+			n_weak = 1;
+		if (imminent_kind && current[c] &&
+		    ((mention2[c] && n_acute + n_weak >= 1) || n_acute >= 2))
 			level[c] = ATTUNE_RISK_HIGH;
 		if (c == ATTUNE_RISK_ABUSE && current[c] && mention2[c] &&
 		    ((cues[c] & (1u << ATTUNE_RISK_CUE_MEANS)) || in_progress[c]))
@@ -247,6 +306,7 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 	if (top && level[ATTUNE_RISK_MEDICAL_EMERGENCY] == top && top >= ATTUNE_RISK_MODERATE)
 		r->guidance = guidance_medical;
 	free(past_tok);
+	free(now_clause);
 	free(past_sent);
 	if (r->n_spans == 0) {
 		free(r->spans);

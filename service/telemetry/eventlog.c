@@ -486,8 +486,10 @@ static attune_ev_status eventlog_enqueue(attune_eventlog *log, const char *line,
 	}
 	/* Wake the writer only if it sleeps; a busy writer takes the whole
 	 * queue on its next round anyway (saves a futex call per event). */
-	if (log->writer_idle)
+	if (log->writer_idle) {
+		log->writer_idle = 0; /* one wake-up per writer round */
 		pthread_cond_signal(&log->work);
+	}
 	if (wait_durable) {
 		while (log->synced_seq < seq && !log->failed)
 			pthread_cond_wait(&log->done, &log->mu);

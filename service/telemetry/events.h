@@ -26,8 +26,6 @@
 #include "team_stats.h"
 
 #define ATTUNE_EVENTS_LOG_NAME          "events.jsonl"
-#define ATTUNE_EVENTS_DEFAULT_MAX_BYTES (64ull << 20) /* rotate at 64 MiB */
-#define ATTUNE_EVENTS_DEFAULT_KEEP      8u
 
 typedef struct attune_events_config {
 	const char *state_dir;       /* NULL: see memory-only mode; with event_log_path

@@ -195,7 +195,8 @@ static void test_unix_prepare_and_ready(check_ctx *c)
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path + 5);
+	CHECK(c, snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path + 5) <
+		    (int)sizeof(sa.sun_path));
 	CHECK(c, bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
 	close(fd);
 	CHECK(c, attuned_addr_parse(path, &a, err, sizeof(err)) == 0);
