@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # run_all.sh - the README's test command: installs dependencies, then builds
 # and tests Attune four ways (warnings-as-errors + full ctest; ASan+UBSan on
-# unit+e2e; TSan on e2e; clang libFuzzer targets for a bounded time).
+# unit+e2e; TSan on e2e; clang libFuzzer targets for a bounded time), plus
+# valgrind memcheck on the unit-test binaries (tests/valgrind_unit.sh).
 # Stops at the first failing stage. Prints each stage's wall time.
 #
 # Usage: ./tests/run_all.sh [--no-deps] [--stages LIST]
-#   LIST is comma-separated from: test,asan,tsan,fuzz (default: all four).
+#   LIST is comma-separated from: test,asan,tsan,fuzz,valgrind (default: all).
 #   JOBS=N overrides the build/test parallelism (default: nproc).
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-STAGES="test,asan,tsan,fuzz"
+STAGES="test,asan,tsan,fuzz,valgrind"
 DEPS=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -105,6 +106,13 @@ if want tsan; then
   configure_build build-tsan -DCMAKE_BUILD_TYPE=Debug -DATTUNE_SANITIZE=thread
   # TSan needs a fixed memory layout; setarch -R turns ASLR off for this run.
   setarch "$(uname -m)" -R ctest --test-dir build-tsan --output-on-failure -j "$JOBS" -L '^e2e$'
+  stage_end
+fi
+
+if want valgrind; then
+  stage_begin valgrind "valgrind memcheck on the unit-test binaries (./build-test)"
+  configure_build build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  JOBS="$JOBS" "$ROOT/tests/valgrind_unit.sh" build-test
   stage_end
 fi
 

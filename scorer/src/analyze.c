@@ -332,6 +332,11 @@ static attune_severity sev_of(const at_pattern *p, attune_severity dflt)
 	return p->severity ? (attune_severity)p->severity : dflt;
 }
 
+static size_t sp_start(const at_doc *d, uint32_t sn)
+{
+	return d->sents[sn].start;
+}
+
 static int negative_file(int f)
 {
 	return f == F_MINIMIZE || f == F_JUDGE || f == F_ADVICE || f == F_SELF || f == F_SECRECY;
@@ -354,8 +359,10 @@ static int disowned(const attune_scorer *s, const at_doc *d, const at_match *mt)
 	                                    "pretend", "mean",    "saying",  "telling",  "asking",
 	                                    "suggest", "promise", "wanting", "expecting"};
 	const at_pattern *p = &s->pats[mt->pat];
-	int literal = 0;
-	for (unsigned k = 0; k < p->nslots; k++) {
+	int literal = 1; /* only a ".." gap can take in a negator unawares */
+	for (unsigned k = 0; k < p->nslots; k++)
+		literal &= p->slots[k].type != SL_GAP;
+	for (unsigned k = 0; !literal && k < p->nslots; k++) {
 		const at_slot *sl = &p->slots[k];
 		for (unsigned j = 0; sl->type == SL_WORDS && j < sl->n; j++)
 			literal |= (s->words[s->alts[sl->off + j]].classes >> C_NEGATOR) & 1u;
@@ -618,6 +625,22 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 				    sev > ATTUNE_SEVERITY_MINOR ? (attune_severity)(sev - 1) : sev;
 			if (si[sn].permission && heard && sev == ATTUNE_SEVERITY_MINOR)
 				break;
+			/* a second instruction chained by "and"/"also" ("Go to bed early and
+			 * drink more water") is its own finding; it counts only after one */
+			if (!p->anchored && at_tok_in_class(s, &d->toks[mt->first], C_FILLER)) {
+				attune_finding *prev =
+				    a->last[ATTUNE_FINDING_PREMATURE_ADVICE]
+				        ? &a->findings[a->last[ATTUNE_FINDING_PREMATURE_ADVICE] - 1]
+				        : NULL;
+				if (!prev || prev->start < sp_start(d, sn) || prev->start >= start ||
+				    prev->end <= start ||
+				    mt->first == 0)
+					break;
+				uint32_t e = mt->first - 1;
+				while (e > 0 && at_tok_in_class(s, &d->toks[e], C_FILLER))
+					e--;
+				prev->end = d->toks[e].end;
+			}
 			st = add_finding(a, ATTUNE_FINDING_PREMATURE_ADVICE, sev, start, end);
 			break;
 		}

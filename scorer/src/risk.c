@@ -42,10 +42,16 @@ static attune_risk_category category_of(int file)
 	return ATTUNE_RISK_CATEGORY_UNSPECIFIED;
 }
 
-static int live(const at_doc *d, const at_match *m)
+/* excl: per token, bit (file - F_RISK_MOD) when a '!' exception line of that
+ * risk file covers it ("! set .. date for" keeps "set a date for the wedding"
+ * from counting as a chosen date). Exception lines are never risk themselves. */
+static int live(const attune_scorer *s, const at_doc *d, const uint8_t *excl, const at_match *m)
 {
+	const at_pattern *p = &s->pats[m->pat];
+	if (p->exception)
+		return 0;
 	for (uint32_t t = m->first; t < m->last; t++)
-		if (d->toks[t].flags & TK_FIGURATIVE)
+		if ((d->toks[t].flags & TK_FIGURATIVE) || ((excl[t] >> (p->file - F_RISK_MOD)) & 1))
 			return 0;
 	return !(d->toks[m->first].flags & TK_NEGATED);
 }
@@ -130,39 +136,40 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 	int in_progress[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* "right now" timing attached */
 	int own[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* current evidence other than means */
 	unsigned weak[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* cues from low-level phrases */
-	/* per sentence: 1 = long past, 2 = hyperbole ("lol", "i swear", 💀) */
-	uint8_t *past_sent = calloc(d->n_sents + 1, 1);
-	if (!past_sent)
+	/* One scratch block, freed on the single exit path:
+	 * past_sent  per sentence: 1 = long past, 2 = hyperbole ("lol", "i swear", 💀)
+	 * now_clause per clause: a current timing cue ("but I bought blades today")
+	 *            keeps a long-past mark elsewhere in the sentence off this clause
+	 * past_tok   per token: bit c when a past-attempt phrase of category c
+	 *            covers it ("tried to kill myself" makes its "kill myself" past)
+	 * excl       per token: see live() */
+	size_t n_scratch = (d->n_sents + 1) + (d->n_clauses + 1) + 2 * (d->n_toks + 1);
+	uint8_t *scratch = calloc(n_scratch, 1);
+	if (!scratch)
 		return ATTUNE_E_NOMEM;
-	/* per clause: a current timing cue ("but I bought blades today") keeps a
-	 * long-past mark elsewhere in the sentence from covering this clause */
-	uint8_t *now_clause = calloc(d->n_clauses + 1, 1);
-	if (!now_clause) {
-		free(past_sent);
-		return ATTUNE_E_NOMEM;
-	}
-	/* per token: bit c set when a past-attempt phrase of category c covers it
-	 * ("tried to kill myself" makes the "kill myself" inside it past too) */
-	uint8_t *past_tok = calloc(d->n_toks + 1, 1);
-	if (!past_tok) {
-		free(now_clause);
-		free(past_sent);
-		return ATTUNE_E_NOMEM;
-	}
+	uint8_t *past_sent = scratch;
+	uint8_t *now_clause = past_sent + d->n_sents + 1;
+	uint8_t *past_tok = now_clause + d->n_clauses + 1;
+	uint8_t *excl = past_tok + d->n_toks + 1;
 	r->spans = calloc(AT_MAX_RISK_SPANS, sizeof(*r->spans));
 	if (!r->spans) {
-		free(past_tok);
-		free(now_clause);
-		free(past_sent);
+		free(scratch);
 		return ATTUNE_E_NOMEM;
+	}
+	for (size_t m = 0; m < d->n_matches; m++) {
+		const at_match *mt = &d->matches[m];
+		const at_pattern *p = &s->pats[mt->pat];
+		if (p->exception && (p->file == F_RISK_MOD || at_file_is_risk(p->file)))
+			for (uint32_t t = mt->first; t < mt->last; t++)
+				excl[t] |= (uint8_t)(1u << (p->file - F_RISK_MOD));
 	}
 	for (size_t m = 0; m < d->n_matches; m++) {
 		const at_pattern *p = &s->pats[d->matches[m].pat];
 		if (p->file == F_RISK_MOD && p->cue == ATTUNE_RISK_CUE_PAST_ATTEMPT &&
-		    live(d, &d->matches[m]))
+		    live(s, d, excl, &d->matches[m]))
 			past_sent[d->toks[d->matches[m].first].sent] |= 1;
 		else if (p->file == F_RISK_MOD && p->cue == ATTUNE_RISK_CUE_TIMING &&
-		         live(d, &d->matches[m]))
+		         live(s, d, excl, &d->matches[m]))
 			now_clause[d->toks[d->matches[m].first].clause] = 1;
 	}
 	for (size_t i = 0; i < d->n_toks; i++)
@@ -172,7 +179,7 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 		const at_match *mt = &d->matches[m];
 		const at_pattern *p = &s->pats[mt->pat];
 		if (at_file_is_risk(p->file) && p->cue == ATTUNE_RISK_CUE_PAST_ATTEMPT &&
-		    live(d, mt))
+		    live(s, d, excl, mt))
 			for (uint32_t t = mt->first; t < mt->last; t++)
 				past_tok[t] |= (uint8_t)(1u << category_of(p->file));
 	}
@@ -180,7 +187,7 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 	for (size_t m = 0; m < d->n_matches; m++) {
 		const at_match *mt = &d->matches[m];
 		const at_pattern *p = &s->pats[mt->pat];
-		if (!at_file_is_risk(p->file) || !live(d, mt))
+		if (!at_file_is_risk(p->file) || !live(s, d, excl, mt))
 			continue;
 		attune_risk_category c = category_of(p->file);
 		attune_risk_cue cue = p->cue ? (attune_risk_cue)p->cue : ATTUNE_RISK_CUE_MENTION;
@@ -257,7 +264,7 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 		const at_match *mt = &d->matches[m];
 		const at_pattern *p = &s->pats[mt->pat];
 		if (p->file != F_RISK_MOD || p->cue == ATTUNE_RISK_CUE_PAST_ATTEMPT || !p->cue ||
-		    !live(d, mt) || past_sent[d->toks[mt->first].sent])
+		    !live(s, d, excl, mt) || past_sent[d->toks[mt->first].sent])
 			continue;
 		for (int c = 1; c < ATTUNE_RISK_CATEGORY_MAX; c++) {
 			int now = p->cue == ATTUNE_RISK_CUE_TIMING && p->level == ATTUNE_RISK_HIGH;
@@ -305,9 +312,7 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 	r->guidance = guidance[top];
 	if (top && level[ATTUNE_RISK_MEDICAL_EMERGENCY] == top && top >= ATTUNE_RISK_MODERATE)
 		r->guidance = guidance_medical;
-	free(past_tok);
-	free(now_clause);
-	free(past_sent);
+	free(scratch);
 	if (r->n_spans == 0) {
 		free(r->spans);
 		r->spans = NULL;

@@ -91,6 +91,15 @@ static attune_ev_status eventlog_repair_tail(attune_eventlog *log)
 
 	if (fstat(log->fd, &st) != 0)
 		return ATTUNE_EV_E_IO;
+	if (!S_ISREG(st.st_mode)) {
+		/* A device (/dev/null, /dev/full): nothing to repair, and never
+		 * rename it away. */
+		if (log->max_bytes)
+			ATTUNE_LOG(ATTUNE_LOG_WARN, "eventlog_rotation_off",
+			           "path=%s reason=not_a_regular_file", log->path);
+		log->max_bytes = 0;
+		return ATTUNE_EV_OK;
+	}
 	end = st.st_size;
 	if (end == 0)
 		return ATTUNE_EV_OK;
@@ -553,6 +562,17 @@ static attune_ev_status eventlog_replay_file(const char *path, attune_eventlog_l
 
 	if (fd < 0)
 		return errno == ENOENT ? ATTUNE_EV_OK : ATTUNE_EV_E_IO;
+	{
+		/* Only regular files: a device (/dev/null, /dev/full) may never
+		 * end or never hold events. */
+		struct stat st;
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+			ATTUNE_LOG(ATTUNE_LOG_WARN, "eventlog_replay_skipped",
+			           "path=%s reason=not_a_regular_file", path);
+			close(fd);
+			return ATTUNE_EV_OK;
+		}
+	}
 	line = malloc(ATTUNE_EVENTLOG_LINE_MAX + 1);
 	chunk = malloc(CHUNK);
 	if (!line || !chunk) {

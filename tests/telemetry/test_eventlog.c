@@ -300,6 +300,27 @@ static void test_periodic_sync(const char *dir)
 	attune_eventlog_close(log);
 }
 
+/* A failing disk (/dev/full: every write is ENOSPC): a durable caller gets
+ * an error, never OK, and the log refuses everything afterwards. */
+static void test_write_failure(void)
+{
+	attune_eventlog_config cfg = {0};
+	attune_eventlog *log = NULL;
+	async_count c = {PTHREAD_MUTEX_INITIALIZER, 0, 0};
+
+	cfg.path = "/dev/full";
+	if (attune_eventlog_open(&cfg, &log) != ATTUNE_EV_OK) {
+		printf("write_failure: /dev/full not usable here, skipped\n");
+		return;
+	}
+	CHECK(attune_eventlog_append(log, "{\"x\":1}", 7, 1) == ATTUNE_EV_E_IO);
+	CHECK(attune_eventlog_append(log, "{\"x\":2}", 7, 0) == ATTUNE_EV_E_CLOSED);
+	CHECK(attune_eventlog_append_async(log, "{\"x\":3}", 7, async_done, &c) ==
+	      ATTUNE_EV_E_CLOSED);
+	attune_eventlog_close(log);
+	CHECK_EQ_U(c.ok, 0);
+}
+
 int main(void)
 {
 	char dir[256];
@@ -311,6 +332,7 @@ int main(void)
 	test_limits_and_close(dir);
 	test_async(dir);
 	test_periodic_sync(dir);
+	test_write_failure();
 	test_rmdir(dir);
 	return test_finish("test_eventlog");
 }

@@ -290,6 +290,22 @@ class OutcomeE2E(unittest.TestCase):
             finally:
                 proc.cleanup()
 
+    def test_failing_disk_gives_unavailable_never_ok(self):
+        key = os.path.join(self.state, "k")
+        with open(key, "wb") as f:
+            f.write(os.urandom(32))
+        os.chmod(key, 0o600)
+        # /dev/full: every write fails with ENOSPC.
+        with Server(self.state, extra=["--event-log", "/dev/full",
+                                       "--pseudonym-key-file", key]) as srv:
+            r = self.score(srv)
+            with self.assertRaises(grpc.RpcError) as cm:
+                self.outcome(srv, score_id=r.score_id, action=pb.OUTCOME_ACTION_DISCARDED)
+            self.assertEqual(cm.exception.code(), grpc.StatusCode.UNAVAILABLE)
+            self.assertIn("not recorded", cm.exception.details())
+            self.assertEqual(self.score(srv).score, r.score)  # scoring keeps working
+            self.assertIn("eventlog_write_failed", srv.proc.log_text())
+
     def test_no_state_dir_outcomes_refused_stats_work(self):
         proc = AttunedProcess()
         with proc:

@@ -1,0 +1,144 @@
+/*
+ * test_findings_general.c - unit tests that the draft findings generalize
+ * beyond the labelled corpus: platitudes, slang self-focus, evaluative
+ * judgment, chained advice, and negated or double-sided uses that must not fire.
+ */
+#include "attune/scorer.h"
+#include "runner.h"
+
+#include <string.h>
+
+static attune_scorer *S;
+
+static const char *SEEKER = "My dog died last week and I can't stop crying. I feel so alone.";
+
+/* Number of findings of `kind` in the scored draft, or -1 if scoring failed. */
+static int count_kind(const char *draft, attune_finding_kind kind)
+{
+	attune_score_input in = {{SEEKER, strlen(SEEKER)},
+	                         {draft, strlen(draft)},
+	                         NULL,
+	                         0,
+	                         "en",
+	                         ATTUNE_CHANNEL_CHAT,
+	                         0,
+	                         0};
+	attune_score_result *r = NULL;
+	if (attune_score(S, &in, &r) != ATTUNE_OK)
+		return -1;
+	int n = 0;
+	for (size_t i = 0; i < r->n_findings; i++)
+		n += r->findings[i].kind == kind;
+	attune_score_result_free(r);
+	return n;
+}
+
+static int has(const char *draft, attune_finding_kind kind)
+{
+	return count_kind(draft, kind) > 0;
+}
+
+#define MIN ATTUNE_FINDING_MINIMIZING
+#define SELF ATTUNE_FINDING_SELF_FOCUS
+#define JUDGE ATTUNE_FINDING_JUDGMENT
+#define ADVICE ATTUNE_FINDING_PREMATURE_ADVICE
+#define SECRET ATTUNE_FINDING_SECRECY_PROMISE
+#define OPENQ ATTUNE_FINDING_OPEN_QUESTION
+
+TEST(platitudes_minimize)
+{
+	static const char *const drafts[] = {
+	    "Look on the bright side, others have it way worse.",
+	    "Kids grow out of it.",
+	    "You'll be fine.",
+	    "Nobody will remember this in a week.",
+	    "God has a plan for you.",
+	    "It is what it is.",
+	    "Time heals all wounds.",
+	    "It was just a dog, you can get another one.",
+	    "Meh, it's not that deep.",
+	    "Try not to dwell on it.",
+	    "You get used to it.",
+	    "Think of all the people who have it harder.",
+	};
+	for (size_t i = 0; i < sizeof(drafts) / sizeof(drafts[0]); i++) {
+		int ok = has(drafts[i], MIN);
+		if (!ok)
+			fprintf(stderr, "  not minimizing: case %zu\n", i);
+		CHECK(ok);
+	}
+}
+
+TEST(negated_or_double_sided_is_not_minimizing)
+{
+	CHECK(!has("I won't tell you to calm down.", MIN));
+	CHECK(!has("I'm not going to tell you to look on the bright side.", MIN));
+	CHECK(!has("You don't need to look on the bright side right now.", MIN));
+	CHECK(!has("You don't need to look on the bright side right now.", ADVICE));
+	CHECK(!has("Nobody expects you to cheer up.", MIN));
+	CHECK(!has("At least part of you wants to stay.", MIN));
+	/* the positive controls still fire */
+	CHECK(has("Calm down.", MIN));
+	CHECK(has("At least you had him for twelve years.", MIN));
+}
+
+TEST(self_focus_slang_and_relatives)
+{
+	CHECK(has("Been there.", SELF));
+	CHECK(has("Same here lol", SELF));
+	CHECK(has("Story of my life.", SELF));
+	CHECK(has("My sister went through the same thing last year.", SELF));
+	CHECK(has("That's what I do when I'm stressed.", SELF));
+	CHECK(!has("I'm so sorry, that sounds lonely.", SELF));
+}
+
+TEST(judgment_labels_and_blame_questions)
+{
+	CHECK(has("That was a bad decision.", JUDGE));
+	CHECK(has("That's on you.", JUDGE));
+	CHECK(has("What did you expect?", JUDGE));
+	CHECK(!has("What did you expect?", OPENQ));
+	CHECK(has("Why on earth would you text him again?", JUDGE));
+	CHECK(has("You shouldn't still be upset about this.", JUDGE));
+	/* negated or validating uses */
+	CHECK(!has("You're not overreacting.", JUDGE));
+	CHECK(!has("It wasn't a bad decision.", JUDGE));
+	CHECK(!has("You didn't deserve that.", JUDGE));
+	CHECK(!has("Go for it, you deserve that trip.", JUDGE));
+	CHECK(!has("You shouldn't have to carry this alone.", JUDGE));
+	CHECK(!has("You shouldn't have to carry this alone.", ADVICE));
+}
+
+TEST(secrecy_not_promised)
+{
+	CHECK(has("I won't tell anyone.", SECRET));
+	CHECK(!has("I can't promise I won't tell anyone, but I'm here to listen.", SECRET));
+	CHECK(!has("I won't tell you to calm down.", SECRET));
+}
+
+TEST(chained_advice_counts_twice)
+{
+	CHECK(count_kind("Try journaling and also go for a walk.", ADVICE) == 2);
+	CHECK(count_kind("Try journaling, then go for a walk.", ADVICE) == 2);
+	CHECK(count_kind("It sounds like you want to quit and also start over.", ADVICE) == 0);
+	CHECK(!has("You need not stay positive for me.", ADVICE));
+}
+
+int main(int argc, char **argv)
+{
+	static const test_case cases[] = {
+	    T(platitudes_minimize),
+	    T(negated_or_double_sided_is_not_minimizing),
+	    T(self_focus_slang_and_relatives),
+	    T(judgment_labels_and_blame_questions),
+	    T(secrecy_not_promised),
+	    T(chained_advice_counts_twice),
+	};
+	if (attune_scorer_create(&S) != ATTUNE_OK) {
+		fprintf(stderr, "attune_scorer_create failed\n");
+		return 1;
+	}
+	int rc = run_tests(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
+	attune_scorer_destroy(S);
+	return rc;
+}
