@@ -367,16 +367,18 @@ void attuned_server_drain(attuned_server *s)
 		wait_shutdown(s, NULL);
 	}
 	ATTUNE_LOG(ATTUNE_LOG_INFO, "shutdown_drained", NULL);
-	/* Every call is done: flush and fsync queued events and stop the
-	 * writer while the workers can still deliver its last replies. */
-	attune_events_close(s->events);
-	s->events = NULL;
 	/* 3. Only after the tag: stop the queue and join the workers. */
 	grpc_completion_queue_shutdown(s->cq);
 	for (unsigned i = 0; i < s->n_workers; i++)
 		pthread_join(s->workers[i], NULL);
 	s->n_workers = 0;
 	ATTUNE_LOG(ATTUNE_LOG_INFO, "shutdown_workers_joined", NULL);
+	/* 4. No worker can observe a call any more, and the tag means every
+	 *    RecordOutcome already has its reply (each holds its call open
+	 *    until its event is durable): flush and fsync what is queued
+	 *    (draft_scored events) and stop the writer. */
+	attune_events_close(s->events);
+	s->events = NULL;
 }
 
 void attuned_server_destroy(attuned_server *s)
