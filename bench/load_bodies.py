@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """load_bodies.py - helper of bench/load.sh: writes the h2load body files
 (0x00 + 4-byte big-endian length + protobuf) for a typical ScoreDraft
-(~300-char seeker message + ~300-char draft) and an empty Health/Check,
+(~300-char seeker message + ~300-char draft: a Reply-B-like draft full of
+findings, and a Reply-A-like one in score_good.body) and an empty Health/Check,
 and with --check sends those exact bytes with a real gRPC client
 (python3-grpcio) and fails unless grpc-status is OK.
 
@@ -24,6 +25,10 @@ DRAFT = ("I've struggled with the same problem. The best way to tackle it is to 
          "in and give it your best. At least you have had time with your family, and it could "
          "be worse. You should update your resume tonight and apply to five jobs this week. "
          "Don't worry, everything happens for a reason and you will be fine, trust me.")
+GOOD = ("It sounds like you're feeling rusty and anxious about going back to work after years "
+        "away, and that every job listing brings the doubt right back. That makes a lot of sense "
+        "after such a long pause. It took courage to say this out loud. What feels hardest about "
+        "taking the first step right now? Is it the applications, or how you'll be seen?")
 
 
 def bodies():
@@ -31,8 +36,12 @@ def bodies():
     score = s.attune_pb2.ScoreDraftRequest(
         seeker_message=SEEKER, draft=DRAFT, conversation_id="bench-conv-1",
         responder_id="bench-vol-1", team="bench", channel=s.attune_pb2.CHANNEL_CHAT)
+    good = s.attune_pb2.ScoreDraftRequest()
+    good.CopyFrom(score)
+    good.draft = GOOD
     health = s.health_pb2.HealthCheckRequest()
-    return {"score": score.SerializeToString(), "health": health.SerializeToString()}
+    return {"score": score.SerializeToString(), "score_good": good.SerializeToString(),
+            "health": health.SerializeToString()}
 
 
 def frame(pb):

@@ -632,9 +632,8 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 				    a->last[ATTUNE_FINDING_PREMATURE_ADVICE]
 				        ? &a->findings[a->last[ATTUNE_FINDING_PREMATURE_ADVICE] - 1]
 				        : NULL;
-				if (!prev || prev->start < sp_start(d, sn) || prev->start >= start ||
-				    prev->end <= start ||
-				    mt->first == 0)
+				if (!prev || prev->start < sp_start(d, sn) ||
+				    prev->start >= start || prev->end <= start || mt->first == 0)
 					break;
 				uint32_t e = mt->first - 1;
 				while (e > 0 && at_tok_in_class(s, &d->toks[e], C_FILLER))

@@ -134,8 +134,8 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 	unsigned strong[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* current matches at moderate+ */
 	int mention2[ATTUNE_RISK_CATEGORY_MAX] = {0};    /* a current moderate+ mention */
 	int in_progress[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* "right now" timing attached */
-	int own[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* current evidence other than means */
-	unsigned weak[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* cues from low-level phrases */
+	int own[ATTUNE_RISK_CATEGORY_MAX] = {0};         /* current evidence other than means */
+	unsigned weak[ATTUNE_RISK_CATEGORY_MAX] = {0};   /* cues from low-level phrases */
 	/* One scratch block, freed on the single exit path:
 	 * past_sent  per sentence: 1 = long past, 2 = hyperbole ("lol", "i swear", 💀)
 	 * now_clause per clause: a current timing cue ("but I bought blades today")
@@ -172,9 +172,17 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 		         live(s, d, excl, &d->matches[m]))
 			now_clause[d->toks[d->matches[m].first].clause] = 1;
 	}
-	for (size_t i = 0; i < d->n_toks; i++)
-		if (at_tok_in_class(s, &d->toks[i], C_HYPERBOLE))
-			past_sent[d->toks[i].sent] |= 2;
+	for (size_t i = 0; i < d->n_toks; i++) {
+		const at_tok *k = &d->toks[i];
+		if (at_tok_in_class(s, k, C_HYPERBOLE))
+			past_sent[k->sent] |= 2;
+		/* a calendar year ("overdosed in 2012") dates the sentence: past */
+		if (k->norm_len == 4 && at_tok_in_class(s, k, C_NUMBER) &&
+		    (k->norm[0] == '1' ? k->norm[1] == '9'
+		                       : k->norm[0] == '2' && k->norm[1] == '0') &&
+		    !now_clause[k->clause])
+			past_sent[k->sent] |= 1;
+	}
 	for (size_t m = 0; m < d->n_matches; m++) {
 		const at_match *mt = &d->matches[m];
 		const at_pattern *p = &s->pats[mt->pat];
@@ -206,6 +214,11 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 				continue; /* a reading in the safe range is not risk */
 			if (v > 0)
 				lvl = (unsigned)v;
+			/* an emergency long past ("my brother overdosed years ago") is
+			 * over: not risk (a past attempt of the seeker's own is surfaced
+			 * by the suicide lines) */
+			if ((mark & 1) || cue == ATTUNE_RISK_CUE_PAST_ATTEMPT)
+				continue;
 		}
 		if (mark & 2) {
 			lvl = ATTUNE_RISK_LOW; /* hyperbole: surfaced, never raised */
@@ -240,7 +253,8 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 	/* Means alone ("a razor in my hand", "a knife") belong to the category the
 	 * person talks about: with no evidence but means, a suicide, self-harm
 	 * or harm-to-others category is dropped when another category has a
-	 * mention, plan, timing or intent of its own (the generic means cues below attach to that other category). */
+	 * mention, plan, timing or intent of its own (the generic means cues below attach to that
+	 * other category). */
 	int spoken = 0;
 	for (int c = 1; c < ATTUNE_RISK_CATEGORY_MAX; c++)
 		if (c != ATTUNE_RISK_MEDICAL_EMERGENCY && (mention2[c] || (current[c] && own[c])))
@@ -258,6 +272,34 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 			if (r->spans[i].category != (attune_risk_category)c)
 				r->spans[k++] = r->spans[i];
 		r->n_spans = k;
+	}
+	/* A place or means that is a method in itself (modifier lines marked
+	 * level=2: "the bridge", "the overpass") next to a time ("tonight"), with
+	 * no other risk in the message, is surfaced as suicide at low: ambiguous
+	 * ("over the bridge tonight to see my mom"), but the responder is prompted
+	 * to ask about safety; it never becomes more on its own. */
+	int any_current = 0;
+	for (int c = 1; c < ATTUNE_RISK_CATEGORY_MAX; c++)
+		any_current |= current[c];
+	if (!any_current) {
+		const at_match *place = NULL, *when = NULL;
+		for (size_t m = 0; m < d->n_matches; m++) {
+			const at_match *mt = &d->matches[m];
+			const at_pattern *p = &s->pats[mt->pat];
+			if (p->file != F_RISK_MOD || !live(s, d, excl, mt) ||
+			    past_sent[d->toks[mt->first].sent])
+				continue;
+			if (p->cue == ATTUNE_RISK_CUE_MEANS && p->level >= ATTUNE_RISK_MODERATE)
+				place = place ? place : mt;
+			else if (p->cue == ATTUNE_RISK_CUE_TIMING)
+				when = when ? when : mt;
+		}
+		if (place && when) {
+			level[ATTUNE_RISK_SUICIDE] = ATTUNE_RISK_LOW;
+			r->categories |= 1u << ATTUNE_RISK_SUICIDE;
+			add_span(r, ATTUNE_RISK_SUICIDE, ATTUNE_RISK_CUE_MEANS, d, place);
+			add_span(r, ATTUNE_RISK_SUICIDE, ATTUNE_RISK_CUE_TIMING, d, when);
+		}
 	}
 	/* generic plan/means/timing/intent cues attach to categories with current evidence */
 	for (size_t m = 0; m < d->n_matches; m++) {

@@ -155,22 +155,27 @@ class DeadlineTest(unittest.TestCase):
             big_ms = (time.monotonic() - t0) * 1000
             codes = {}
             lock = threading.Lock()
+            # Deadlines from "gone before it arrives" to "expires in the middle
+            # of scoring" to "just enough"; the call count adapts to how slow
+            # this build scores (sanitizers), bounding the server's CPU work.
+            big_s = big_ms / 1000.0
+            timeouts = [0.0005, 0.002, 0.01, big_s * 0.25, big_s * 0.5, big_s * 0.9, big_s * 3]
+            calls = max(42, min(420, int(40.0 / big_s)))
 
             def one(i):
-                timeout = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02][i % 6]
                 try:
-                    stub.ScoreDraft(BIG, timeout=timeout)
+                    stub.ScoreDraft(BIG, timeout=timeouts[i % len(timeouts)])
                     code = grpc.StatusCode.OK
                 except grpc.RpcError as e:
                     code = e.code()
                 with lock:
                     codes[code] = codes.get(code, 0) + 1
 
-            with futures.ThreadPoolExecutor(8) as pool:
-                done = list(pool.map(one, range(600), timeout=120))
-            self.assertEqual(len(done), 600)
-            print("largest request scored in %.1f ms; 600 tiny-deadline calls: %s" % (
-                big_ms, {c.name: n for c, n in codes.items()}))
+            with futures.ThreadPoolExecutor(4) as pool:
+                done = list(pool.map(one, range(calls), timeout=240))
+            self.assertEqual(len(done), calls)
+            print("largest request scored in %.1f ms; %d calls with tiny deadlines: %s" % (
+                big_ms, calls, {c.name: n for c, n in codes.items()}))
             self.assertLessEqual(set(codes), {grpc.StatusCode.OK,
                                               grpc.StatusCode.DEADLINE_EXCEEDED})
             self.assertGreater(codes.get(grpc.StatusCode.DEADLINE_EXCEEDED, 0), 0)
@@ -217,7 +222,9 @@ class KillRestartTest(unittest.TestCase):
         def load():
             while not stop.is_set():
                 try:
-                    stub.ScoreDraft(TYPICAL, timeout=5)
+                    # wait_for_ready: across the restart calls wait for the
+                    # server instead of spinning on UNAVAILABLE.
+                    stub.ScoreDraft(TYPICAL, timeout=5, wait_for_ready=True)
                     key = None
                 except grpc.RpcError as e:
                     key = e.code().name

@@ -77,8 +77,8 @@ static const uint32_t SUI = BIT(ATTUNE_RISK_SUICIDE), SH = BIT(ATTUNE_RISK_SELF_
 
 TEST(indirect_plans_are_high)
 {
-	expect(t, "I found a new home for my cat and said goodbye to my friends.",
-	       ATTUNE_RISK_HIGH, SUI);
+	expect(t, "I found a new home for my cat and said goodbye to my friends.", ATTUNE_RISK_HIGH,
+	       SUI);
 	expect(t, "I left notes for my kids on the kitchen table.", ATTUNE_RISK_HIGH, SUI);
 	expect(t, "I'm writing my goodbye texts.", ATTUNE_RISK_HIGH, SUI);
 	expect(t, "I cleaned my apartment and put my affairs in order.", ATTUNE_RISK_HIGH, SUI);
@@ -95,8 +95,8 @@ TEST(means_and_timing_are_high)
 	expect(t, "I looked up how many of my antidepressants it would take. Tonight.",
 	       ATTUNE_RISK_HIGH, SUI);
 	/* a current thought without plan stays moderate */
-	expect(t, "I keep thinking about ending it. I don't have a plan.",
-	       ATTUNE_RISK_MODERATE, SUI);
+	expect(t, "I keep thinking about ending it. I don't have a plan.", ATTUNE_RISK_MODERATE,
+	       SUI);
 }
 
 TEST(overdose_taken_is_suicide_and_medical)
@@ -112,12 +112,10 @@ TEST(overdose_taken_is_suicide_and_medical)
 
 TEST(attempt_recent_versus_long_past)
 {
-	expect(t, "i tried to kill myself last night and it didnt work", ATTUNE_RISK_HIGH,
-	       SUI);
+	expect(t, "i tried to kill myself last night and it didnt work", ATTUNE_RISK_HIGH, SUI);
 	expect(t, "I tried to kill myself when I was 19. I'm doing much better now.",
 	       ATTUNE_RISK_LOW, SUI);
-	expect(t, "I attempted suicide back in college, over ten years ago.", ATTUNE_RISK_LOW,
-	       SUI);
+	expect(t, "I attempted suicide back in college, over ten years ago.", ATTUNE_RISK_LOW, SUI);
 }
 
 TEST(passive_ideation_is_surfaced)
@@ -135,38 +133,33 @@ TEST(self_harm_methods)
 	expect(t, "I've been burning myself with a lighter again.", ATTUNE_RISK_MODERATE, SH);
 	expect(t, "I keep banging my head against the wall when I get overwhelmed.",
 	       ATTUNE_RISK_MODERATE, SH);
-	expect(t, "I punched the mirror and my knuckles were bleeding.", ATTUNE_RISK_MODERATE,
-	       SH);
+	expect(t, "I punched the mirror and my knuckles were bleeding.", ATTUNE_RISK_MODERATE, SH);
 	expect(t, "I've been skipping my insulin on purpose so I lose weight.",
 	       ATTUNE_RISK_MODERATE, SH);
 	expect(t, "I've been purging after every meal again.", ATTUNE_RISK_MODERATE, SH);
 	/* a relapse told as it happened is moderate; the means at hand now is high */
-	expect(t, "I relapsed and cut last night after 3 months clean.", ATTUNE_RISK_MODERATE,
+	expect(t, "I relapsed and cut last night after 3 months clean.", ATTUNE_RISK_MODERATE, SH);
+	expect(t, "i have the razor in my hand right now and i want to cut", ATTUNE_RISK_HIGH, SH);
+	expect(t, "I used to cut when I was a teenager, that was 15 years ago.", ATTUNE_RISK_LOW,
 	       SH);
-	expect(t, "i have the razor in my hand right now and i want to cut", ATTUNE_RISK_HIGH,
-	       SH);
-	expect(t, "I used to cut when I was a teenager, that was 15 years ago.",
-	       ATTUNE_RISK_LOW, SH);
 }
 
 TEST(harm_to_others_with_intent)
 {
 	expect(t, "I'm going to stab him when he gets home tonight.", ATTUNE_RISK_HIGH, HTO);
-	expect(t, "I keep having thoughts about hurting my coworker.", ATTUNE_RISK_MODERATE,
-	       HTO);
+	expect(t, "I keep having thoughts about hurting my coworker.", ATTUNE_RISK_MODERATE, HTO);
 }
 
 TEST(abuse_control_and_in_progress)
 {
 	expect(t, "My husband takes my paycheck and checks my phone every night.",
 	       ATTUNE_RISK_MODERATE, AB);
-	expect(t, "my mom locked me out of the house all night again", ATTUNE_RISK_MODERATE,
-	       AB);
+	expect(t, "my mom locked me out of the house all night again", ATTUNE_RISK_MODERATE, AB);
 	expect(t, "My son takes my pension and leaves me without food for days.",
 	       ATTUNE_RISK_MODERATE, AB);
 	expect(t, "my husband is threatening me with a knife right now", ATTUNE_RISK_HIGH, AB);
-	expect(t, "He's outside the door right now. I'm hiding in the bathroom.",
-	       ATTUNE_RISK_HIGH, AB);
+	expect(t, "He's outside the door right now. I'm hiding in the bathroom.", ATTUNE_RISK_HIGH,
+	       AB);
 	/* a monitored phone is control, not a weapon */
 	expect(t, "He reads all my texts and tracks my location.", ATTUNE_RISK_MODERATE, AB);
 }
@@ -177,8 +170,8 @@ TEST(medical_in_lay_words)
 	       ATTUNE_RISK_HIGH, MED);
 	expect(t, "I have crushing pressure in my chest and it's spreading to my jaw.",
 	       ATTUNE_RISK_HIGH, MED);
-	expect(t, "my toddler has a fever of 105 and is really hard to wake up",
-	       ATTUNE_RISK_HIGH, MED);
+	expect(t, "my toddler has a fever of 105 and is really hard to wake up", ATTUNE_RISK_HIGH,
+	       MED);
 	expect(t, "he's unresponsive and breathing weird", ATTUNE_RISK_HIGH, MED);
 	expect(t, "my son is having a seizure and it won't stop", ATTUNE_RISK_HIGH, MED);
 }
@@ -197,14 +190,26 @@ TEST(guards_never_high)
 	expect(t, "I would never hurt myself, but I'm exhausted.", ATTUNE_RISK_NONE, 0);
 	expect(t, "My grandpa died by suicide when I was a kid.", ATTUNE_RISK_NONE, 0);
 	expect(t, "I need to cut my hair, it's way too long.", ATTUNE_RISK_NONE, 0);
-	expect(t, "I feel like I can't breathe with all this pressure at work.",
-	       ATTUNE_RISK_NONE, 0);
+	expect(t, "I feel like I can't breathe with all this pressure at work.", ATTUNE_RISK_NONE,
+	       0);
 	at_most(t, "This job is killing me.", ATTUNE_RISK_NONE);
 	at_most(t, "I could die of embarrassment.", ATTUNE_RISK_NONE);
 	at_most(t, "I'm going to kill my sister if she takes my car again lol", ATTUNE_RISK_LOW);
 	at_most(t, "my boss is gonna murder me haha", ATTUNE_RISK_LOW);
 	at_most(t, "We set a date for the wedding, it's in June.", ATTUNE_RISK_LOW);
 	at_most(t, "I'm not going to end anything, I just need a break.", ATTUNE_RISK_LOW);
+}
+
+TEST(dated_and_ambiguous_signs_stay_low)
+{
+	/* a calendar year dates the event */
+	expect(t, "I tried to end my life in 2015. I'm stable now.", ATTUNE_RISK_LOW, SUI);
+	/* an emergency long past is over */
+	expect(t, "My brother overdosed years ago.", ATTUNE_RISK_NONE, 0);
+	/* a method-like place and a time alone: surfaced low, never more */
+	expect(t, "I'm driving over the bridge tonight to see my mom.", ATTUNE_RISK_LOW, SUI);
+	/* but with a clear mention it is a plan */
+	expect(t, "I want to die. I'm going to the bridge tonight.", ATTUNE_RISK_HIGH, SUI);
 }
 
 int main(int argc, char **argv)
@@ -221,6 +226,7 @@ int main(int argc, char **argv)
 	    T(medical_in_lay_words),
 	    T(vital_numbers_decide),
 	    T(guards_never_high),
+	    T(dated_and_ambiguous_signs_stay_low),
 	};
 	if (attune_scorer_create(&S) != ATTUNE_OK) {
 		fprintf(stderr, "attune_scorer_create failed\n");
