@@ -3,24 +3,27 @@
 # and tests Attune four ways (warnings-as-errors + full ctest; ASan+UBSan on
 # unit+e2e; TSan on e2e; clang libFuzzer targets for a bounded time), plus
 # valgrind memcheck on the unit-test binaries (tests/valgrind_unit.sh).
-# Stops at the first failing stage. Prints each stage's wall time.
+# Stops at the first failing stage (unless --keep-going) and prints each
+# stage's wall time.
 #
-# Usage: ./tests/run_all.sh [--no-deps] [--stages LIST]
+# Usage: ./tests/run_all.sh [--no-deps] [--keep-going] [--stages LIST]
 #   LIST is comma-separated from: test,asan,tsan,fuzz,valgrind (default: all).
 #   JOBS=N overrides the build/test parallelism (default: nproc).
-set -Eeuo pipefail
+set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 STAGES="test,asan,tsan,fuzz,valgrind"
 DEPS=1
+KEEP_GOING=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-deps) DEPS=0; shift ;;
+    --keep-going) KEEP_GOING=1; shift ;;
     --stages) STAGES="$2"; shift 2 ;;
     --stages=*) STAGES="${1#--stages=}"; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "run_all: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -28,8 +31,8 @@ done
 JOBS="${JOBS:-$(nproc)}"
 # gRPC honours proxies; every test talks to loopback only.
 export no_proxy='*' NO_PROXY='*'
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY grpc_proxy || true
-# Sanitizer settings: abort on the first report so ctest sees a failure.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY grpc_proxy
+# Sanitizer settings: stop at the first report so ctest sees a failure.
 SUPP="$ROOT/tests/sanitizers"
 export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
@@ -37,33 +40,37 @@ export LSAN_OPTIONS="suppressions=$SUPP/lsan.supp:print_suppressions=0"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$SUPP/tsan.supp"
 
 T_START=$SECONDS
-declare -a SUMMARY=()
-
-stage_begin() {
-  STAGE_NAME="$1"
-  STAGE_T0=$SECONDS
-  printf '\n==== [%s] %s ====\n' "$STAGE_NAME" "$2"
-}
-
-stage_end() {
-  local dt=$((SECONDS - STAGE_T0))
-  SUMMARY+=("$(printf '%-6s passed in %4ds' "$STAGE_NAME" "$dt")")
-  printf '==== [%s] passed in %ds ====\n' "$STAGE_NAME" "$dt"
-}
-
-on_error() {
-  local dt=$((SECONDS - ${STAGE_T0:-$SECONDS}))
-  printf '\n!!!! run_all: stage [%s] FAILED after %ds (see the output above) !!!!\n' \
-    "${STAGE_NAME:-setup}" "$dt" >&2
-  print_summary >&2
-  exit 1
-}
-trap on_error ERR
+FAILED=0
+SUMMARY=()
 
 print_summary() {
   printf '\n---- run_all summary (total %ds) ----\n' "$((SECONDS - T_START))"
   local s
   for s in "${SUMMARY[@]+"${SUMMARY[@]}"}"; do printf '%s\n' "$s"; done
+}
+
+# run_stage NAME DESCRIPTION FUNCTION: runs FUNCTION in a subshell with
+# `set -e`, times it, records the result; stops everything on failure unless
+# --keep-going.
+run_stage() {
+  local name="$1" desc="$2" fn="$3" t0=$SECONDS rc dt
+  printf '\n==== [%s] %s ====\n' "$name" "$desc"
+  ( set -Eeuo pipefail; "$fn" )
+  rc=$?
+  dt=$((SECONDS - t0))
+  if [[ $rc -eq 0 ]]; then
+    SUMMARY+=("$(printf '%-6s passed in %4ds' "$name" "$dt")")
+    printf '==== [%s] passed in %ds ====\n' "$name" "$dt"
+    return 0
+  fi
+  FAILED=1
+  SUMMARY+=("$(printf '%-6s FAILED after %4ds' "$name" "$dt")")
+  printf '\n!!!! run_all: stage [%s] FAILED after %ds (see the output above) !!!!\n' \
+    "$name" "$dt" >&2
+  if [[ $KEEP_GOING -eq 0 ]]; then
+    print_summary >&2
+    exit 1
+  fi
 }
 
 want() { [[ ",$STAGES," == *",$1,"* ]]; }
@@ -81,48 +88,49 @@ run_ctest() {
   ctest --test-dir "$dir" --output-on-failure -j "$JOBS" "$@"
 }
 
-if [[ $DEPS -eq 1 ]]; then
-  stage_begin deps "install dependencies (deploy/install-deps.sh)"
+stage_deps() {
   "$ROOT/deploy/install-deps.sh"
-  stage_end
-fi
+}
 
-if want test; then
-  stage_begin test "warnings as errors, full ctest (./build-test)"
+stage_test() {
   configure_build build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo
   run_ctest build-test
-  stage_end
-fi
+}
 
-if want asan; then
-  stage_begin asan "ASan+UBSan build, labels unit and e2e (./build-asan)"
+stage_asan() {
   configure_build build-asan -DCMAKE_BUILD_TYPE=Debug -DATTUNE_SANITIZE=address
   run_ctest build-asan -L '^(unit|e2e)$'
-  stage_end
-fi
+}
 
-if want tsan; then
-  stage_begin tsan "TSan build, label e2e (./build-tsan)"
+stage_tsan() {
   configure_build build-tsan -DCMAKE_BUILD_TYPE=Debug -DATTUNE_SANITIZE=thread
   # TSan needs a fixed memory layout; setarch -R turns ASLR off for this run.
   setarch "$(uname -m)" -R ctest --test-dir build-tsan --output-on-failure -j "$JOBS" -L '^e2e$'
-  stage_end
-fi
+}
 
-if want valgrind; then
-  stage_begin valgrind "valgrind memcheck on the unit-test binaries (./build-test)"
+stage_valgrind() {
+  # Reuses ./build-test (incremental when the test stage ran first).
   configure_build build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo
   JOBS="$JOBS" "$ROOT/tests/valgrind_unit.sh" build-test
-  stage_end
-fi
+}
 
-if want fuzz; then
-  stage_begin fuzz "clang libFuzzer targets, label fuzz, bounded time (./build-fuzz)"
+stage_fuzz() {
   CC=clang configure_build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTUNE_FUZZ=ON
   run_ctest build-fuzz -L '^fuzz$' --no-tests=error
-  stage_end
-fi
+}
 
-trap - ERR
+[[ $DEPS -eq 1 ]] && run_stage deps "install dependencies (deploy/install-deps.sh)" stage_deps
+want test && run_stage test "warnings as errors, full ctest (./build-test)" stage_test
+want asan && run_stage asan "ASan+UBSan build, labels unit and e2e (./build-asan)" stage_asan
+want tsan && run_stage tsan "TSan build, label e2e (./build-tsan)" stage_tsan
+want valgrind && run_stage valgrind "valgrind memcheck, unit-test binaries (./build-test)" \
+  stage_valgrind
+want fuzz && run_stage fuzz "clang libFuzzer targets, label fuzz, bounded time (./build-fuzz)" \
+  stage_fuzz
+
 print_summary
+if [[ $FAILED -ne 0 ]]; then
+  echo "run_all: SOME STAGES FAILED" >&2
+  exit 1
+fi
 echo "run_all: ALL STAGES PASSED"

@@ -254,9 +254,194 @@ static attune_status push(attune_score_result *r, attune_suggestion_kind kind, c
 	return ATTUNE_OK;
 }
 
+/* Projection fast path. Tokens, clauses, negation windows and pattern
+ * matches never cross a sentence boundary, so a projected draft (suggestion
+ * before/after the draft, or replacing whole sentences of it) tokenizes as
+ * the pieces of the already matched documents one after the other, provided
+ * every seam is a clean sentence end: only .!? and blanks after the last
+ * token before it, no open quote, a word right after it. join() builds that
+ * document; when a seam is not clean the caller tokenizes the text instead
+ * (test_suggestions_corpus checks both give the same projected score). */
+typedef struct seg {
+	const at_doc *d;
+	uint32_t t0, t1; /* tokens [t0, t1) of d: whole sentences */
+	int64_t shift;   /* where d's byte 0 lands in the joined text */
+} seg;
+
+/* 1 if the bytes [toks[t].end, limit) are .!? and blanks with at least one
+ * sentence terminator and token t is outside quotes. */
+static int clean_end(const at_doc *d, uint32_t t, size_t limit)
+{
+	int term = 0;
+	if (d->toks[t].flags & TK_QUOTED)
+		return 0;
+	for (size_t i = d->toks[t].end; i < limit; i++) {
+		char c = d->text[i];
+		if (c == '.' || c == '!' || c == '?')
+			term = 1;
+		else if (c != ' ' && c != '\t' && c != '\r')
+			return 0;
+	}
+	return term;
+}
+
+/* 1 if no match was dropped by at_doc_match's bound on matches per token. */
+static size_t match_bound(size_t n_toks)
+{
+	return 16 * n_toks + 256;
+}
+
+static void append_seg(at_doc *out, const seg *g)
+{
+	const at_doc *d = g->d;
+	uint32_t s0 = d->toks[g->t0].sent, s1 = d->toks[g->t1 - 1].sent + 1;
+	uint32_t c0 = d->toks[g->t0].clause, c1 = d->toks[g->t1 - 1].clause + 1;
+	int64_t dt = (int64_t)out->n_toks - g->t0;
+	for (uint32_t i = g->t0; i < g->t1; i++) {
+		at_tok t = d->toks[i];
+		t.start = (uint32_t)(t.start + g->shift), t.end = (uint32_t)(t.end + g->shift);
+		t.sent = (uint32_t)(t.sent - s0 + out->n_sents);
+		t.clause = (uint32_t)(t.clause - c0 + out->n_clauses);
+		out->toks[out->n_toks++] = t;
+	}
+	for (uint32_t i = s0; i < s1; i++) {
+		at_span sp = d->sents[i];
+		sp.first = (uint32_t)(sp.first + dt), sp.last = (uint32_t)(sp.last + dt);
+		sp.start = (uint32_t)(sp.start + g->shift), sp.end = (uint32_t)(sp.end + g->shift);
+		out->sents[out->n_sents++] = sp;
+	}
+	for (uint32_t i = c0; i < c1; i++) {
+		at_span sp = d->clauses[i];
+		sp.first = (uint32_t)(sp.first + dt), sp.last = (uint32_t)(sp.last + dt);
+		sp.start = (uint32_t)(sp.start + g->shift), sp.end = (uint32_t)(sp.end + g->shift);
+		out->clauses[out->n_clauses++] = sp;
+	}
+	for (size_t i = 0; i < d->n_matches; i++) {
+		at_match m = d->matches[i];
+		if (m.first < g->t0 || m.first >= g->t1)
+			continue;
+		m.first = (uint32_t)(m.first + dt), m.last = (uint32_t)(m.last + dt);
+		out->matches[out->n_matches++] = m;
+	}
+}
+
+/* Builds *out (text buf, len bytes) from segments whose seams were checked
+ * clean. out borrows normalized forms from the segments' documents: free it
+ * (at_doc_free) before them. Returns ATTUNE_OK, ATTUNE_E_NOMEM, or
+ * ATTUNE_E_INVALID when a match bound would differ (caller falls back). */
+static attune_status join(const seg *g, size_t n, const char *buf, size_t len, at_doc *out)
+{
+	size_t toks = 0, matches = 0;
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < n; i++) {
+		if (g[i].d->n_matches >= match_bound(g[i].d->n_toks))
+			return ATTUNE_E_INVALID;
+		toks += g[i].t1 - g[i].t0;
+		matches += g[i].d->n_matches;
+	}
+	out->text = buf;
+	out->len = len;
+	out->toks = malloc(toks * sizeof(*out->toks));
+	out->sents = malloc(toks * sizeof(*out->sents));
+	out->clauses = malloc(toks * sizeof(*out->clauses));
+	out->matches = malloc((matches + 1) * sizeof(*out->matches));
+	if (!out->toks || !out->sents || !out->clauses || !out->matches) {
+		at_doc_free(out);
+		return ATTUNE_E_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		append_seg(out, &g[i]);
+	out->cap_matches = out->n_matches + 1;
+	if (out->n_matches > match_bound(out->n_toks)) {
+		at_doc_free(out);
+		return ATTUNE_E_INVALID;
+	}
+	return ATTUNE_OK;
+}
+
+/* Plans the segments of the projected draft; returns how many (0: a seam
+ * is not clean). sd is the suggestion's document, tl its length. */
+static size_t plan(const at_doc *dr, const at_doc *sd, const attune_suggestion *sg, size_t tl,
+                   seg g[3])
+{
+	uint32_t p = 0, r;
+	if (!dr->n_toks || !sd->n_toks || sd->toks[0].start != 0)
+		return 0;
+	if (sg->placement == ATTUNE_PLACEMENT_BEFORE_DRAFT) {
+		if (!clean_end(sd, (uint32_t)sd->n_toks - 1, sd->len) || dr->toks[0].start != 0)
+			return 0;
+		g[0] = (seg){sd, 0, (uint32_t)sd->n_toks, 0};
+		g[1] = (seg){dr, 0, (uint32_t)dr->n_toks, (int64_t)tl + 1};
+		return 2;
+	}
+	if (sg->placement == ATTUNE_PLACEMENT_AFTER_DRAFT) {
+		if (!clean_end(dr, (uint32_t)dr->n_toks - 1, dr->len))
+			return 0;
+		g[0] = (seg){dr, 0, (uint32_t)dr->n_toks, 0};
+		g[1] = (seg){sd, 0, (uint32_t)sd->n_toks, (int64_t)dr->len + 1};
+		return 2;
+	}
+	/* REPLACE_SPAN: [prefix sentences][suggestion][suffix sentences] */
+	while (p < dr->n_toks && dr->toks[p].end <= sg->start)
+		p++;
+	r = p;
+	while (r < dr->n_toks && dr->toks[r].end <= sg->end)
+		r++;
+	if (r == p || dr->toks[p].start != sg->start ||
+	    !(dr->toks[p].flags & TK_SENT_START) || (dr->toks[p].flags & TK_QUOTED) ||
+	    !clean_end(dr, r - 1, sg->end) || !clean_end(sd, (uint32_t)sd->n_toks - 1, sd->len) ||
+	    (r < dr->n_toks && (dr->toks[r].start < sg->end || !(dr->toks[r].flags & TK_SENT_START))))
+		return 0;
+	size_t n = 0;
+	if (p)
+		g[n++] = (seg){dr, 0, p, 0};
+	g[n++] = (seg){sd, 0, (uint32_t)sd->n_toks, (int64_t)sg->start};
+	if (r < dr->n_toks)
+		g[n++] = (seg){dr, r, (uint32_t)dr->n_toks,
+		               (int64_t)sg->start + (int64_t)tl - (int64_t)sg->end};
+	return n;
+}
+
+/* Projected score through join(); returns 0 if the fast path does not
+ * apply (nothing set), else 1 with *st set. */
+static int project_joined(const attune_scorer *s, const at_doc *seeker, const at_stemset *sk,
+                          const at_prior *pr, const at_doc *draft, attune_suggestion *sg,
+                          const char *buf, size_t n, attune_status *st)
+{
+	at_doc sd, joined;
+	at_analysis a;
+	seg g[3];
+	size_t tl = strlen(sg->text), ns;
+
+	*st = at_doc_init(s, &sd, sg->text, tl);
+	if (*st != ATTUNE_OK)
+		return 1;
+	*st = at_doc_match(s, &sd);
+	if (*st != ATTUNE_OK)
+		goto out_free_sd;
+	ns = plan(draft, &sd, sg, tl, g);
+	*st = ns ? join(g, ns, buf, n, &joined) : ATTUNE_E_INVALID;
+	if (*st == ATTUNE_E_INVALID) {
+		at_doc_free(&sd);
+		*st = ATTUNE_OK;
+		return 0;
+	}
+	if (*st == ATTUNE_OK) {
+		*st = at_analyze(s, seeker, sk, &joined, pr, &a);
+		if (*st == ATTUNE_OK) {
+			sg->projected_score = a.score;
+			at_analysis_free(&a);
+		}
+		at_doc_free(&joined);
+	}
+out_free_sd:
+	at_doc_free(&sd);
+	return 1;
+}
+
 static attune_status project(const attune_scorer *s, const attune_score_input *in,
                              const at_doc *seeker, const at_stemset *sk, const at_prior *pr,
-                             attune_suggestion *sg)
+                             const at_doc *draft, attune_suggestion *sg)
 {
 	const attune_text *dr = &in->draft;
 	size_t tl = strlen(sg->text), cap = dr->len + tl + 2, n = 0;
@@ -279,7 +464,9 @@ static attune_status project(const attune_scorer *s, const attune_score_input *i
 		memcpy(buf + sg->start + tl, dr->ptr + sg->end, dr->len - sg->end);
 		n = sg->start + tl + dr->len - sg->end;
 	}
-	attune_status st = at_score_plain(s, seeker, sk, pr, buf, n, &sg->projected_score);
+	attune_status st = ATTUNE_OK;
+	if (!project_joined(s, seeker, sk, pr, draft, sg, buf, n, &st))
+		st = at_score_plain(s, seeker, sk, pr, buf, n, &sg->projected_score);
 	free(buf);
 	return st;
 }
@@ -363,7 +550,7 @@ attune_status at_suggest(const attune_scorer *s, const attune_score_input *in, c
 			          ATTUNE_FINDING_UNSPECIFIED, t->id);
 	}
 	for (size_t i = 0; st == ATTUNE_OK && i < r->n_suggestions; i++)
-		st = project(s, in, seeker, &sk, pr, &r->suggestions[i]);
+		st = project(s, in, seeker, &sk, pr, draft, &r->suggestions[i]);
 out_free_sets:
 	at_stemset_free(&sk);
 	return st;

@@ -92,7 +92,8 @@ static void check_score_params(const attune_wire_score_params *p, int draft_requ
 	check_str(p->responder_id, ATTUNE_WIRE_MAX_ID_BYTES);
 	check_team(p->team);
 	check_str(p->locale, ATTUNE_WIRE_MAX_LOCALE_BYTES);
-	if ((unsigned)p->channel >= ATTUNE_CHANNEL_MAX || p->max_suggestions > ATTUNE_MAX_SUGGESTIONS)
+	if ((unsigned)p->channel >= ATTUNE_CHANNEL_MAX ||
+	    p->max_suggestions > ATTUNE_MAX_SUGGESTIONS)
 		abort();
 }
 
@@ -125,7 +126,8 @@ static void round_trip(const attune_wire_score_request *r, const attune_scorer *
 		abort();
 	const attune_wire_score_params *a = &r->params, *b = &again->params;
 	if (!same_text(a->seeker, b->seeker) || !same_text(a->draft, b->draft) ||
-	    a->n_prior_turns != b->n_prior_turns || strcmp(a->conversation_id, b->conversation_id) ||
+	    a->n_prior_turns != b->n_prior_turns ||
+	    strcmp(a->conversation_id, b->conversation_id) ||
 	    strcmp(a->responder_id, b->responder_id) || strcmp(a->team, b->team) ||
 	    strcmp(a->locale, b->locale) || a->channel != b->channel ||
 	    !a->suggestions_disabled != !b->suggestions_disabled ||

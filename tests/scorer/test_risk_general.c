@@ -200,6 +200,16 @@ TEST(guards_never_high)
 	at_most(t, "I'm not going to end anything, I just need a break.", ATTUNE_RISK_LOW);
 }
 
+TEST(someone_elses_current_risk_is_surfaced)
+{
+	expect(t, "My friend texted me that she wants to kill herself tonight.", ATTUNE_RISK_HIGH,
+	       SUI);
+	expect(t, "My daughter is cutting herself.", ATTUNE_RISK_MODERATE, SH);
+	/* a death long ago is grief, not risk */
+	expect(t, "She killed herself last year.", ATTUNE_RISK_NONE, 0);
+	at_most(t, "He doesn't want to die, he just wants help.", ATTUNE_RISK_LOW);
+}
+
 TEST(dated_and_ambiguous_signs_stay_low)
 {
 	/* a calendar year dates the event */
@@ -226,6 +236,7 @@ int main(int argc, char **argv)
 	    T(medical_in_lay_words),
 	    T(vital_numbers_decide),
 	    T(guards_never_high),
+	    T(someone_elses_current_risk_is_surfaced),
 	    T(dated_and_ambiguous_signs_stay_low),
 	};
 	if (attune_scorer_create(&S) != ATTUNE_OK) {

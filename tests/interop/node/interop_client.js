@@ -17,7 +17,7 @@ const def = protoLoader.loadSync(['attune/v1/attune.proto', 'grpc/health/v1/heal
 
 // Method path "/pkg.Svc/M" -> its definition (serializers, stream flags).
 const methods = {};
-for (const [name, svc] of Object.entries(def)) {
+for (const svc of Object.values(def)) {
   if (svc.format) continue; // a message or enum type, not a service
   for (const m of Object.values(svc)) methods[m.path] = m;
 }
@@ -54,11 +54,10 @@ function deadlineOf(c) {
 // Server-sent metadata must be readable: lowercase keys, Buffers only for -bin.
 function metadataReadable(md) {
   if (!md) return true;
-  for (const [k, vals] of Object.entries(md.getMap())) {
+  for (const k of Object.keys(md.getMap())) {
     if (k !== k.toLowerCase()) return false;
     const v = md.get(k)[0];
     if (k.endsWith('-bin') !== Buffer.isBuffer(v)) return false;
-    void vals;
   }
   return true;
 }
