@@ -7,32 +7,11 @@
 #include <string.h>
 
 #include "client_internal.h"
-
-static const char *const code_names[] = {
-    "OK",
-    "CANCELLED",
-    "UNKNOWN",
-    "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED",
-    "NOT_FOUND",
-    "ALREADY_EXISTS",
-    "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED",
-    "FAILED_PRECONDITION",
-    "ABORTED",
-    "OUT_OF_RANGE",
-    "UNIMPLEMENTED",
-    "INTERNAL",
-    "UNAVAILABLE",
-    "DATA_LOSS",
-    "UNAUTHENTICATED",
-};
+#include "grpc_codes.h"
 
 const char *attune_client_code_name(attune_client_code code)
 {
-	if ((unsigned)code >= sizeof(code_names) / sizeof(code_names[0]))
-		return "UNKNOWN";
-	return code_names[code];
+	return attune_grpc_code_name((int)code);
 }
 
 const char *attune_client_serving_status_name(attune_client_serving_status st)

@@ -96,28 +96,19 @@ out_fail:
 	return st;
 }
 
+/* attune_sec_parse_fn adapter for attune_certroles_parse. */
+static attune_sec_status parse_file_text(const char *text, size_t len, void *out, unsigned *line,
+                                         const char **reason)
+{
+	return attune_certroles_parse(text, len, out, line, reason);
+}
+
 attune_sec_status attune_certroles_load(const char *path, attune_certroles **out, char *err,
                                         size_t errlen)
 {
-	char *text = NULL;
-	size_t len = 0;
-	unsigned line = 0;
-	const char *reason = NULL;
-	attune_sec_status st;
-
 	*out = NULL;
-	st = attune_sec_read_file(path, ATTUNE_CERTROLES_FILE_MAX_BYTES, &text, &len, err, errlen);
-	if (st != ATTUNE_SEC_OK)
-		return st;
-	st = attune_certroles_parse(text, len, out, &line, &reason);
-	if (st != ATTUNE_SEC_OK && err && errlen) {
-		if (line)
-			snprintf(err, errlen, "%s: line %u: %s", path, line, reason);
-		else
-			snprintf(err, errlen, "%s: %s", path, reason);
-	}
-	free(text);
-	return st;
+	return attune_sec_load_file(path, ATTUNE_CERTROLES_FILE_MAX_BYTES, 0, parse_file_text, out,
+	                            err, errlen);
 }
 
 void attune_certroles_destroy(attune_certroles *m)

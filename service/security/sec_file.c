@@ -5,6 +5,7 @@
 #include "sec_file.h"
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,4 +144,30 @@ size_t attune_sec_split_fields(const char *line, size_t len, attune_sec_field *f
 			i++;
 	}
 	return count;
+}
+
+attune_sec_status attune_sec_load_file(const char *path, size_t max_bytes, int secret,
+                                       attune_sec_parse_fn parse, void *out, char *err,
+                                       size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	unsigned line = 0;
+	const char *reason = NULL;
+	attune_sec_status st;
+
+	st = attune_sec_read_file(path, max_bytes, &text, &len, err, errlen);
+	if (st != ATTUNE_SEC_OK)
+		return st;
+	st = parse(text, len, out, &line, &reason);
+	if (st != ATTUNE_SEC_OK && err && errlen) {
+		if (line)
+			snprintf(err, errlen, "%s: line %u: %s", path, line, reason);
+		else
+			snprintf(err, errlen, "%s: %s", path, reason);
+	}
+	if (secret)
+		OPENSSL_cleanse(text, len);
+	free(text);
+	return st;
 }

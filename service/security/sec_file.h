@@ -18,6 +18,19 @@
 attune_sec_status attune_sec_read_file(const char *path, size_t max_bytes, char **out,
                                        size_t *out_len, char *err, size_t errlen);
 
+/* Parses text[0..len) into *out (out is the caller's `T **`). On failure
+ * sets *line (1-based, 0 when no line is at fault) and *reason (static). */
+typedef attune_sec_status (*attune_sec_parse_fn)(const char *text, size_t len, void *out,
+                                                 unsigned *line, const char **reason);
+
+/* Reads `path` (at most max_bytes, as attune_sec_read_file) and parses it
+ * with `parse` into `out`. On a parse failure `err` (may be NULL) gets
+ * "path: line N: reason" or "path: reason" (never the content). When
+ * `secret` is non-zero the file's bytes are wiped before they are freed. */
+attune_sec_status attune_sec_load_file(const char *path, size_t max_bytes, int secret,
+                                       attune_sec_parse_fn parse, void *out, char *err,
+                                       size_t errlen);
+
 /* One field of a line: `len` bytes at `p` (not NUL-terminated). */
 typedef struct attune_sec_field {
 	const char *p;

@@ -4,6 +4,7 @@
  * functions called on the hot path. Rendering is in metrics_expo.c.
  */
 #include "metrics_internal.h"
+#include "grpc_codes.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -21,28 +22,6 @@ static const char *const rpc_paths[ATTUNE_METRICS_RPC_COUNT - 1] = {
     "/attune.v1.Assist/CoachDraft",        "/attune.v1.Supervision/GetTeamStats",
     "/attune.v1.Supervision/WatchMetrics", "/grpc.health.v1.Health/Check",
     "/grpc.health.v1.Health/Watch",
-};
-
-/* gRPC status codes 0..16 by number. */
-#define MX_N_CODES 17
-static const char *const code_names[MX_N_CODES] = {
-    "OK",
-    "CANCELLED",
-    "UNKNOWN",
-    "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED",
-    "NOT_FOUND",
-    "ALREADY_EXISTS",
-    "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED",
-    "FAILED_PRECONDITION",
-    "ABORTED",
-    "OUT_OF_RANGE",
-    "UNIMPLEMENTED",
-    "INTERNAL",
-    "UNAVAILABLE",
-    "DATA_LOSS",
-    "UNAUTHENTICATED",
 };
 
 /* Channel label by attune_channel; UNSPECIFIED is scored as chat (API doc). */
@@ -295,7 +274,8 @@ static void define_families(attune_metrics *m)
 	fam_set(&f[ATTUNE_FAM_RPC_REQUESTS], "attune_rpc_requests_total",
 	        "Finished RPCs by method and gRPC status code.", ATTUNE_MX_COUNTER);
 	fam_dim(&f[ATTUNE_FAM_RPC_REQUESTS], "rpc", rpc_names, ATTUNE_METRICS_RPC_COUNT);
-	fam_dim(&f[ATTUNE_FAM_RPC_REQUESTS], "code", code_names, MX_N_CODES);
+	fam_dim(&f[ATTUNE_FAM_RPC_REQUESTS], "code", attune_grpc_code_names,
+	        ATTUNE_GRPC_CODE_COUNT);
 
 	fam_set(&f[ATTUNE_FAM_RPC_DURATION], "attune_rpc_duration_seconds",
 	        "Time from receiving an RPC to sending its status, by method.",
@@ -511,7 +491,7 @@ void attune_metrics_observe_rpc(attune_metrics *m, attune_metrics_rpc rpc, int g
 		return;
 	if ((unsigned)rpc >= ATTUNE_METRICS_RPC_COUNT)
 		rpc = ATTUNE_METRICS_RPC_UNKNOWN;
-	if (grpc_code < 0 || grpc_code >= MX_N_CODES)
+	if (grpc_code < 0 || grpc_code >= ATTUNE_GRPC_CODE_COUNT)
 		grpc_code = 2; /* UNKNOWN */
 	if (duration_ns > (uint64_t)INT64_MAX)
 		duration_ns = (uint64_t)INT64_MAX;
