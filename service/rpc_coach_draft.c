@@ -10,6 +10,7 @@
 #include "call.h"
 #include "observe.h"
 #include "rpc_methods.h"
+#include "rpc_reject.h"
 #include "score_id.h"
 #include "server.h"
 
@@ -94,10 +95,7 @@ static void coach_message(attuned_call *call, const uint8_t *data, size_t len)
 	st = attune_wire_decode_coach_request(
 	    data, len, attuned_server_scorer(attuned_call_server(call)), &m, &err);
 	if (st != ATTUNE_WIRE_OK) {
-		attuned_call_finish(call, (grpc_status_code)attune_wire_status_code(st),
-		                    st == ATTUNE_WIRE_E_INVALID || st == ATTUNE_WIRE_E_MALFORMED
-		                        ? err.message
-		                        : attune_wire_strerror(st));
+		attuned_rpc_finish_decode_error(call, st, &err);
 		return;
 	}
 	if (!m->has_context && !cs->ctx) {

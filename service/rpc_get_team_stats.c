@@ -10,6 +10,7 @@
 #include "call.h"
 #include "observe.h"
 #include "rpc_methods.h"
+#include "rpc_reject.h"
 #include "rpc_team_stats.h"
 #include "server.h"
 
@@ -63,11 +64,7 @@ static void stats_start(attuned_call *call, const uint8_t *data, size_t len)
 
 	ws = attune_wire_decode_stats_request(data, len, team, &window, responder, &err);
 	if (ws != ATTUNE_WIRE_OK) {
-		attuned_observe_rejected(srv, ws, err.message);
-		attuned_call_finish(call, (grpc_status_code)attune_wire_status_code(ws),
-		                    ws == ATTUNE_WIRE_E_INVALID || ws == ATTUNE_WIRE_E_MALFORMED
-		                        ? err.message
-		                        : attune_wire_strerror(ws));
+		attuned_rpc_reject(call, ws, &err);
 		return;
 	}
 	attuned_team_stats_compute(attuned_server_events(srv), team, window, responder,

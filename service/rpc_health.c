@@ -5,6 +5,7 @@
 #include "call.h"
 #include "health.h"
 #include "rpc_methods.h"
+#include "rpc_reject.h"
 #include "server.h"
 
 static int decode_service(attuned_call *call, const uint8_t *data, size_t len, char *service,
@@ -15,10 +16,7 @@ static int decode_service(attuned_call *call, const uint8_t *data, size_t len, c
 
 	st = attune_wire_decode_health_request(data, len, service, cap, &err);
 	if (st != ATTUNE_WIRE_OK) {
-		attuned_call_finish(call, (grpc_status_code)attune_wire_status_code(st),
-		                    st == ATTUNE_WIRE_E_INVALID || st == ATTUNE_WIRE_E_MALFORMED
-		                        ? err.message
-		                        : attune_wire_strerror(st));
+		attuned_rpc_finish_decode_error(call, st, &err);
 		return -1;
 	}
 	return 0;

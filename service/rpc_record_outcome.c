@@ -15,6 +15,7 @@
 #include "metrics.h"
 #include "observe.h"
 #include "rpc_methods.h"
+#include "rpc_reject.h"
 #include "server.h"
 #include "attune_wire_events.h"
 
@@ -114,11 +115,7 @@ static void outcome_start(attuned_call *call, const uint8_t *data, size_t len)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ws = attune_wire_decode_outcome_request(data, len, scorer, &req, &err);
 	if (ws != ATTUNE_WIRE_OK) {
-		attuned_observe_rejected(srv, ws, err.message);
-		attuned_call_finish(call, (grpc_status_code)attune_wire_status_code(ws),
-		                    ws == ATTUNE_WIRE_E_INVALID || ws == ATTUNE_WIRE_E_MALFORMED
-		                        ? err.message
-		                        : attune_wire_strerror(ws));
+		attuned_rpc_reject(call, ws, &err);
 		return;
 	}
 	if (!events) {

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "observe.h"
 #include "rpc_methods.h"
+#include "rpc_reject.h"
 #include "rpc_team_stats.h"
 #include "server.h"
 
@@ -247,12 +248,8 @@ static void watch_start(attuned_call *call, const uint8_t *data, size_t len)
 	}
 	ws = attune_wire_decode_watch_request(data, len, w->team, &w->window, &w->interval_s, &err);
 	if (ws != ATTUNE_WIRE_OK) {
-		attuned_observe_rejected(attuned_call_server(call), ws, err.message);
 		free(w);
-		attuned_call_finish(call, (grpc_status_code)attune_wire_status_code(ws),
-		                    ws == ATTUNE_WIRE_E_INVALID || ws == ATTUNE_WIRE_E_MALFORMED
-		                        ? err.message
-		                        : attune_wire_strerror(ws));
+		attuned_rpc_reject(call, ws, &err);
 		return;
 	}
 	if (!hub || atomic_load(&hub->ending)) {

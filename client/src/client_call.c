@@ -79,6 +79,55 @@ void attune_client__destroy_queue(grpc_completion_queue *cq)
 	grpc_completion_queue_destroy(cq);
 }
 
+grpc_call *attune_client__create_call(attune_client *c, grpc_completion_queue *cq,
+                                      const char *method, gpr_timespec deadline)
+{
+	grpc_slice method_slice = grpc_slice_from_static_string(method);
+	grpc_call *call = grpc_channel_create_call(c->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq,
+	                                           method_slice, NULL, deadline, NULL);
+	grpc_slice_unref(method_slice);
+	return call;
+}
+
+grpc_byte_buffer *attune_client__request_buffer(const uint8_t *req, size_t req_len)
+{
+	grpc_slice req_slice = grpc_slice_from_copied_buffer((const char *)req, req_len);
+	grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&req_slice, 1);
+	grpc_slice_unref(req_slice);
+	return bb;
+}
+
+size_t attune_client__opening_ops(const attune_client *c, grpc_op *ops, grpc_byte_buffer *send_bb,
+                                  grpc_metadata *auth_md, grpc_metadata_array *initial_md)
+{
+	memset(ops, 0, 4 * sizeof(*ops));
+	ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+	if (c->auth_value != NULL) {
+		auth_md->key = grpc_slice_from_static_string("authorization");
+		auth_md->value = grpc_slice_from_static_string(c->auth_value);
+		ops[0].data.send_initial_metadata.count = 1;
+		ops[0].data.send_initial_metadata.metadata = auth_md;
+	}
+	ops[1].op = GRPC_OP_SEND_MESSAGE;
+	ops[1].data.send_message.send_message = send_bb;
+	ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+	ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
+	ops[3].data.recv_initial_metadata.recv_initial_metadata = initial_md;
+	return 4;
+}
+
+void attune_client__status_op(grpc_op *op, grpc_metadata_array *trailing_md,
+                              grpc_status_code *status, grpc_slice *details,
+                              const char **error_string)
+{
+	memset(op, 0, sizeof(*op));
+	op->op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+	op->data.recv_status_on_client.trailing_metadata = trailing_md;
+	op->data.recv_status_on_client.status = status;
+	op->data.recv_status_on_client.status_details = details;
+	op->data.recv_status_on_client.error_string = error_string;
+}
+
 attune_client_code attune_client__unary(attune_client *c, const char *method, const uint8_t *req,
                                         size_t req_len, uint8_t **resp, size_t *resp_len,
                                         attune_client_error *err)
@@ -86,13 +135,14 @@ attune_client_code attune_client__unary(attune_client *c, const char *method, co
 	attune_client_code rc;
 	grpc_completion_queue *cq;
 	grpc_call *call;
-	grpc_slice method_slice, req_slice, details = grpc_empty_slice();
+	grpc_slice details = grpc_empty_slice();
 	grpc_byte_buffer *send_bb, *recv_bb = NULL;
 	grpc_metadata_array initial_md, trailing_md;
 	grpc_metadata auth_md;
 	grpc_status_code status = GRPC_STATUS_UNKNOWN;
 	const char *error_string = NULL;
 	grpc_op ops[6];
+	size_t n_ops;
 	grpc_call_error cerr;
 	grpc_event ev;
 	gpr_timespec deadline;
@@ -106,48 +156,27 @@ attune_client_code attune_client__unary(attune_client *c, const char *method, co
 	cq = grpc_completion_queue_create_for_pluck(NULL);
 	deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
 	                        gpr_time_from_millis((int64_t)c->deadline_ms, GPR_TIMESPAN));
-	method_slice = grpc_slice_from_static_string(method);
-	call = grpc_channel_create_call(c->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq, method_slice,
-	                                NULL, deadline, NULL);
-	grpc_slice_unref(method_slice);
+	call = attune_client__create_call(c, cq, method, deadline);
 	if (call == NULL) {
 		rc = attune_client__fail(err, ATTUNE_CLIENT_INTERNAL, "cannot create the call");
 		goto out_destroy_cq;
 	}
 
-	req_slice = grpc_slice_from_copied_buffer((const char *)req, req_len);
-	send_bb = grpc_raw_byte_buffer_create(&req_slice, 1);
-	grpc_slice_unref(req_slice);
+	send_bb = attune_client__request_buffer(req, req_len);
 	grpc_metadata_array_init(&initial_md);
 	grpc_metadata_array_init(&trailing_md);
 
-	memset(ops, 0, sizeof(ops));
-	ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-	if (c->auth_value != NULL) {
-		auth_md.key = grpc_slice_from_static_string("authorization");
-		auth_md.value = grpc_slice_from_static_string(c->auth_value);
-		ops[0].data.send_initial_metadata.count = 1;
-		ops[0].data.send_initial_metadata.metadata = &auth_md;
-	}
-	ops[1].op = GRPC_OP_SEND_MESSAGE;
-	ops[1].data.send_message.send_message = send_bb;
-	ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
-	ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
-	ops[3].data.recv_initial_metadata.recv_initial_metadata = &initial_md;
-	ops[4].op = GRPC_OP_RECV_MESSAGE;
-	ops[4].data.recv_message.recv_message = &recv_bb;
-	cerr = grpc_call_start_batch(call, ops, 5, &tag_batch, NULL);
+	n_ops = attune_client__opening_ops(c, ops, send_bb, &auth_md, &initial_md);
+	memset(&ops[n_ops], 0, sizeof(ops[n_ops]));
+	ops[n_ops].op = GRPC_OP_RECV_MESSAGE;
+	ops[n_ops].data.recv_message.recv_message = &recv_bb;
+	cerr = grpc_call_start_batch(call, ops, n_ops + 1, &tag_batch, NULL);
 	if (cerr != GRPC_CALL_OK) {
 		rc = attune_client__fail(err, ATTUNE_CLIENT_INTERNAL, "cannot start the call (%d)",
 		                         (int)cerr);
 		goto out_unref_call;
 	}
-	memset(ops, 0, sizeof(ops));
-	ops[0].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
-	ops[0].data.recv_status_on_client.trailing_metadata = &trailing_md;
-	ops[0].data.recv_status_on_client.status = &status;
-	ops[0].data.recv_status_on_client.status_details = &details;
-	ops[0].data.recv_status_on_client.error_string = &error_string;
+	attune_client__status_op(&ops[0], &trailing_md, &status, &details, &error_string);
 	cerr = grpc_call_start_batch(call, ops, 1, &tag_status, NULL);
 	if (cerr != GRPC_CALL_OK) {
 		/* the first batch is in flight: cancel it and wait for it */

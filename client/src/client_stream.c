@@ -61,13 +61,14 @@ attune_client_code attune_client__server_stream(attune_client *c, const char *me
 	attune_client_code rc = ATTUNE_CLIENT_OK;
 	grpc_completion_queue *cq;
 	grpc_call *call;
-	grpc_slice method_slice, req_slice, details = grpc_empty_slice();
+	grpc_slice details = grpc_empty_slice();
 	grpc_byte_buffer *send_bb;
 	grpc_metadata_array initial_md, trailing_md;
 	grpc_metadata auth_md;
 	grpc_status_code status = GRPC_STATUS_UNKNOWN;
 	const char *error_string = NULL;
 	grpc_op ops[4];
+	size_t n_ops;
 	gpr_timespec deadline;
 	int tag_send = 0, tag_status = 0;
 
@@ -79,45 +80,23 @@ attune_client_code attune_client__server_stream(attune_client *c, const char *me
 	               ? gpr_inf_future(GPR_CLOCK_REALTIME)
 	               : gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
 	                              gpr_time_from_millis((int64_t)duration_ms, GPR_TIMESPAN));
-	method_slice = grpc_slice_from_static_string(method);
-	call = grpc_channel_create_call(c->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq, method_slice,
-	                                NULL, deadline, NULL);
-	grpc_slice_unref(method_slice);
+	call = attune_client__create_call(c, cq, method, deadline);
 	if (call == NULL) {
 		rc = attune_client__fail(err, ATTUNE_CLIENT_INTERNAL, "cannot create the call");
 		goto out_destroy_cq;
 	}
-	req_slice = grpc_slice_from_copied_buffer((const char *)req, req_len);
-	send_bb = grpc_raw_byte_buffer_create(&req_slice, 1);
-	grpc_slice_unref(req_slice);
+	send_bb = attune_client__request_buffer(req, req_len);
 	grpc_metadata_array_init(&initial_md);
 	grpc_metadata_array_init(&trailing_md);
 
-	memset(ops, 0, sizeof(ops));
-	ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-	if (c->auth_value != NULL) {
-		auth_md.key = grpc_slice_from_static_string("authorization");
-		auth_md.value = grpc_slice_from_static_string(c->auth_value);
-		ops[0].data.send_initial_metadata.count = 1;
-		ops[0].data.send_initial_metadata.metadata = &auth_md;
-	}
-	ops[1].op = GRPC_OP_SEND_MESSAGE;
-	ops[1].data.send_message.send_message = send_bb;
-	ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
-	ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
-	ops[3].data.recv_initial_metadata.recv_initial_metadata = &initial_md;
-	if (grpc_call_start_batch(call, ops, 4, &tag_send, NULL) != GRPC_CALL_OK) {
+	n_ops = attune_client__opening_ops(c, ops, send_bb, &auth_md, &initial_md);
+	if (grpc_call_start_batch(call, ops, n_ops, &tag_send, NULL) != GRPC_CALL_OK) {
 		rc = attune_client__fail(err, ATTUNE_CLIENT_INTERNAL, "cannot start the call");
 		goto out_unref_call;
 	}
 	grpc_completion_queue_pluck(cq, &tag_send, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 
-	memset(ops, 0, sizeof(ops));
-	ops[0].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
-	ops[0].data.recv_status_on_client.trailing_metadata = &trailing_md;
-	ops[0].data.recv_status_on_client.status = &status;
-	ops[0].data.recv_status_on_client.status_details = &details;
-	ops[0].data.recv_status_on_client.error_string = &error_string;
+	attune_client__status_op(&ops[0], &trailing_md, &status, &details, &error_string);
 	if (grpc_call_start_batch(call, ops, 1, &tag_status, NULL) != GRPC_CALL_OK) {
 		grpc_call_cancel(call, NULL);
 		rc = attune_client__fail(err, ATTUNE_CLIENT_INTERNAL,

@@ -181,8 +181,10 @@ static uint64_t mix(uint64_t x)
 }
 
 /* 1 if the text, judged as a draft on its own, has no negative finding (a
- * seeker clause such as "I should just quit" must not come back as advice). */
-static int is_safe(const attune_scorer *s, const char *text)
+ * seeker clause such as "I should just quit" must not come back as advice).
+ * When safe and keep is not NULL, *keep receives the matched document of
+ * text (the projection reuses it; the caller frees it with at_doc_free). */
+static int is_safe(const attune_scorer *s, const char *text, at_doc *keep)
 {
 	at_doc d;
 	at_analysis a;
@@ -198,14 +200,18 @@ static int is_safe(const attune_scorer *s, const char *text)
 				safe = 0;
 		at_analysis_free(&a);
 	}
-	at_doc_free(&d);
+	if (safe && keep)
+		*keep = d;
+	else
+		at_doc_free(&d);
 	return safe;
 }
 
 /* Picks a template of `kind` (and id prefix, if any) deterministically. */
 static const at_template *pick(const attune_scorer *s, attune_suggestion_kind kind,
                                const char *prefix, const parts *pt, const at_stemset *recent,
-                               uint64_t seed, const at_template *avoid, char *out, size_t cap)
+                               uint64_t seed, const at_template *avoid, char *out, size_t cap,
+                               at_doc *keep)
 {
 	const at_template *elig[64];
 	size_t n = 0;
@@ -233,22 +239,29 @@ static const at_template *pick(const attune_scorer *s, attune_suggestion_kind ki
 		size_t k = (size_t)(mix(seed) % n);
 		const at_template *t = elig[k];
 		fill(t->text, pt, out, cap);
-		if (is_safe(s, out))
+		if (is_safe(s, out, keep))
 			return t;
 		elig[k] = elig[--n]; /* the seeker's own words made it unsafe: try another */
 	}
 	return NULL;
 }
 
+/* Adds a suggestion; moves *kd (its text's matched document, from pick)
+ * into docs[index of the suggestion], pointing it at the copied text. */
 static attune_status push(attune_score_result *r, attune_suggestion_kind kind, const char *text,
                           attune_placement pl, size_t start, size_t end, attune_finding_kind addr,
-                          const char *stem)
+                          const char *stem, at_doc *kd, at_doc *docs)
 {
 	size_t n = strlen(text);
 	char *copy = malloc(n + 1);
-	if (!copy)
+	if (!copy) {
+		at_doc_free(kd);
 		return ATTUNE_E_NOMEM;
+	}
 	memcpy(copy, text, n + 1);
+	docs[r->n_suggestions] = *kd;
+	docs[r->n_suggestions].text = copy;
+	memset(kd, 0, sizeof(*kd));
 	r->suggestions[r->n_suggestions++] =
 	    (attune_suggestion){kind, copy, pl, start, end, addr, 0, stem};
 	return ATTUNE_OK;
@@ -387,11 +400,14 @@ static size_t plan(const at_doc *dr, const at_doc *sd, const attune_suggestion *
 	r = p;
 	while (r < dr->n_toks && dr->toks[r].end <= sg->end)
 		r++;
-	if (r == p || dr->toks[p].start != sg->start ||
-	    !(dr->toks[p].flags & TK_SENT_START) || (dr->toks[p].flags & TK_QUOTED) ||
-	    !clean_end(dr, r - 1, sg->end) || !clean_end(sd, (uint32_t)sd->n_toks - 1, sd->len) ||
-	    (r < dr->n_toks && (dr->toks[r].start < sg->end || !(dr->toks[r].flags & TK_SENT_START))))
+	if (r == p || dr->toks[p].start != sg->start)
+		return 0; /* the span must start exactly at a token */
+	if (!(dr->toks[p].flags & TK_SENT_START) || (dr->toks[p].flags & TK_QUOTED))
+		return 0; /* ... that opens a sentence, outside quotes */
+	if (!clean_end(dr, r - 1, sg->end) || !clean_end(sd, (uint32_t)sd->n_toks - 1, sd->len))
 		return 0;
+	if (r < dr->n_toks && (dr->toks[r].start < sg->end || !(dr->toks[r].flags & TK_SENT_START)))
+		return 0; /* the suffix must start a sentence after the span */
 	size_t n = 0;
 	if (p)
 		g[n++] = (seg){dr, 0, p, 0};
@@ -405,28 +421,31 @@ static size_t plan(const at_doc *dr, const at_doc *sd, const attune_suggestion *
 /* Projected score through join(); returns 0 if the fast path does not
  * apply (nothing set), else 1 with *st set. */
 static int project_joined(const attune_scorer *s, const at_doc *seeker, const at_stemset *sk,
-                          const at_prior *pr, const at_doc *draft, attune_suggestion *sg,
-                          const char *buf, size_t n, attune_status *st)
+                          const at_prior *pr, const at_doc *draft, const at_doc *kept,
+                          attune_suggestion *sg, const char *buf, size_t n, attune_status *st)
 {
-	at_doc sd, joined;
+	at_doc own = {0}, joined;
+	const at_doc *sd = kept;
 	at_analysis a;
 	seg g[3];
 	size_t tl = strlen(sg->text), ns;
+	int done = 1;
 
-	*st = at_doc_init(s, &sd, sg->text, tl);
-	if (*st != ATTUNE_OK)
-		return 1;
-	*st = at_doc_match(s, &sd);
-	if (*st != ATTUNE_OK)
-		goto out_free_sd;
-	ns = plan(draft, &sd, sg, tl, g);
+	*st = ATTUNE_OK;
+	if (!kept || !kept->toks) { /* no document from pick(): make one */
+		*st = at_doc_init(s, &own, sg->text, tl);
+		if (*st == ATTUNE_OK)
+			*st = at_doc_match(s, &own);
+		if (*st != ATTUNE_OK)
+			goto out_free_own;
+		sd = &own;
+	}
+	ns = plan(draft, sd, sg, tl, g);
 	*st = ns ? join(g, ns, buf, n, &joined) : ATTUNE_E_INVALID;
 	if (*st == ATTUNE_E_INVALID) {
-		at_doc_free(&sd);
 		*st = ATTUNE_OK;
-		return 0;
-	}
-	if (*st == ATTUNE_OK) {
+		done = 0;
+	} else if (*st == ATTUNE_OK) {
 		*st = at_analyze(s, seeker, sk, &joined, pr, &a);
 		if (*st == ATTUNE_OK) {
 			sg->projected_score = a.score;
@@ -434,14 +453,14 @@ static int project_joined(const attune_scorer *s, const at_doc *seeker, const at
 		}
 		at_doc_free(&joined);
 	}
-out_free_sd:
-	at_doc_free(&sd);
-	return 1;
+out_free_own:
+	at_doc_free(&own);
+	return done;
 }
 
 static attune_status project(const attune_scorer *s, const attune_score_input *in,
                              const at_doc *seeker, const at_stemset *sk, const at_prior *pr,
-                             const at_doc *draft, attune_suggestion *sg)
+                             const at_doc *draft, const at_doc *kept, attune_suggestion *sg)
 {
 	const attune_text *dr = &in->draft;
 	size_t tl = strlen(sg->text), cap = dr->len + tl + 2, n = 0;
@@ -465,7 +484,7 @@ static attune_status project(const attune_scorer *s, const attune_score_input *i
 		n = sg->start + tl + dr->len - sg->end;
 	}
 	attune_status st = ATTUNE_OK;
-	if (!project_joined(s, seeker, sk, pr, draft, sg, buf, n, &st))
+	if (!project_joined(s, seeker, sk, pr, draft, kept, sg, buf, n, &st))
 		st = at_score_plain(s, seeker, sk, pr, buf, n, &sg->projected_score);
 	free(buf);
 	return st;
@@ -482,9 +501,12 @@ attune_status at_suggest(const attune_scorer *s, const attune_score_input *in, c
 	const at_stemset none = {0};
 	const at_stemset *recent = pr ? &pr->leads : &none;
 	char text[AT_SUGGESTION_MAX];
+	at_doc kd, docs[ATTUNE_MAX_SUGGESTIONS + 1]; /* matched documents of the texts */
 	attune_status st;
 
 	memset(&sk, 0, sizeof(sk));
+	memset(&kd, 0, sizeof(kd));
+	memset(docs, 0, sizeof(docs));
 	r->suggestions = calloc(max + 1, sizeof(*r->suggestions));
 	if (!r->suggestions)
 		return ATTUNE_E_NOMEM;
@@ -500,10 +522,10 @@ attune_status at_suggest(const attune_scorer *s, const attune_score_input *in, c
 	/* 1: a reflection with a check-in, unless the draft already reflects specifically */
 	if (r->n_suggestions < max && a->reflect < 2) {
 		const at_template *t = pick(s, ATTUNE_SUGGESTION_REFLECTION, NULL, &pt, recent,
-		                            seed + 1, NULL, text, sizeof(text));
+		                            seed + 1, NULL, text, sizeof(text), &kd);
 		if (t)
 			st = push(r, t->kind, text, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
-			          ATTUNE_FINDING_UNSPECIFIED, t->id);
+			          ATTUNE_FINDING_UNSPECIFIED, t->id, &kd, docs);
 	}
 	/* 2: a replacement for each negative finding's sentence */
 	for (size_t f = 0; st == ATTUNE_OK && f < a->n_findings && r->n_suggestions < max; f++) {
@@ -529,29 +551,31 @@ attune_status at_suggest(const attune_scorer *s, const attune_score_input *in, c
 			continue;
 		snprintf(prefix, sizeof(prefix), "rep.%s.", attune_finding_kind_name(fd->kind));
 		const at_template *t = pick(s, ATTUNE_SUGGESTION_REPLACEMENT, prefix, &pt, recent,
-		                            seed + 7 + f, NULL, text, sizeof(text));
+		                            seed + 7 + f, NULL, text, sizeof(text), &kd);
 		if (t)
 			st = push(r, t->kind, text, ATTUNE_PLACEMENT_REPLACE_SPAN, start, end,
-			          fd->kind, t->id);
+			          fd->kind, t->id, &kd, docs);
 	}
 	/* 3: an acknowledgment, 4: an open question */
 	if (st == ATTUNE_OK && r->n_suggestions < max && a->acknowledge < 2) {
 		used_ack = pick(s, ATTUNE_SUGGESTION_ACKNOWLEDGMENT, NULL, &pt, recent, seed + 3,
-		                NULL, text, sizeof(text));
+		                NULL, text, sizeof(text), &kd);
 		if (used_ack)
 			st = push(r, used_ack->kind, text, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
-			          ATTUNE_FINDING_UNSPECIFIED, used_ack->id);
+			          ATTUNE_FINDING_UNSPECIFIED, used_ack->id, &kd, docs);
 	}
 	if (st == ATTUNE_OK && r->n_suggestions < max && a->explore < 2) {
 		const at_template *t = pick(s, ATTUNE_SUGGESTION_OPEN_QUESTION, NULL, &pt, recent,
-		                            seed + 5, NULL, text, sizeof(text));
+		                            seed + 5, NULL, text, sizeof(text), &kd);
 		if (t)
 			st = push(r, t->kind, text, ATTUNE_PLACEMENT_AFTER_DRAFT, 0, 0,
-			          ATTUNE_FINDING_UNSPECIFIED, t->id);
+			          ATTUNE_FINDING_UNSPECIFIED, t->id, &kd, docs);
 	}
 	for (size_t i = 0; st == ATTUNE_OK && i < r->n_suggestions; i++)
-		st = project(s, in, seeker, &sk, pr, draft, &r->suggestions[i]);
+		st = project(s, in, seeker, &sk, pr, draft, &docs[i], &r->suggestions[i]);
 out_free_sets:
+	for (size_t i = 0; i <= max; i++)
+		at_doc_free(&docs[i]);
 	at_stemset_free(&sk);
 	return st;
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../log.h"
+#include "ev_file.h"
 
 /* A caller waiting (asynchronously) for its line to be durable. */
 typedef struct ev_waiter {
@@ -55,32 +56,6 @@ struct attune_eventlog {
 	pthread_t writer;
 	int writer_started;
 };
-
-static int eventlog_fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int r;
-
-	if (fd < 0)
-		return -1;
-	r = fsync(fd);
-	close(fd);
-	return r;
-}
-
-static int eventlog_write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* Truncates a torn last line (bytes after the last newline) away. */
 static attune_ev_status eventlog_repair_tail(attune_eventlog *log)
@@ -165,7 +140,7 @@ static int eventlog_rotate(attune_eventlog *log)
 	fd = eventlog_open_fd(log->path);
 	if (fd < 0)
 		return -1;
-	if (eventlog_fsync_dir(log->dir) != 0) {
+	if (attune_ev_fsync_dir(log->dir) != 0) {
 		close(fd);
 		return -1;
 	}
@@ -286,7 +261,7 @@ static void *eventlog_writer_main(void *arg)
 		pthread_cond_broadcast(&log->space);
 		pthread_mutex_unlock(&log->mu);
 
-		if (eventlog_write_all(log->fd, log->wbuf, len) != 0) {
+		if (attune_ev_write_all(log->fd, log->wbuf, len) != 0) {
 			err = errno;
 		} else {
 			log->file_size += len;
@@ -392,7 +367,7 @@ attune_ev_status attune_eventlog_open(const attune_eventlog_config *cfg, attune_
 		           log->path, errno);
 		goto out_close;
 	}
-	if (eventlog_fsync_dir(log->dir) != 0) {
+	if (attune_ev_fsync_dir(log->dir) != 0) {
 		rc = ATTUNE_EV_E_IO;
 		goto out_close;
 	}

@@ -20,6 +20,7 @@
 #include <openssl/rand.h>
 
 #include "../log.h"
+#include "ev_file.h"
 
 struct attune_pseudonym {
 	unsigned char key[ATTUNE_PSEUDONYM_KEY_BYTES];
@@ -104,24 +105,11 @@ out_close:
 	return rc;
 }
 
-static int pseudonym_fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int r;
-
-	if (fd < 0)
-		return -1;
-	r = fsync(fd);
-	close(fd);
-	return r;
-}
-
 /* Creates path with a fresh random key. Returns ATTUNE_EV_OK, or
  * ATTUNE_EV_E_IO; *exists is set when another process created it first. */
 static attune_ev_status pseudonym_create_key(const char *path, const char *dir, unsigned char *key,
                                              int *exists)
 {
-	size_t done = 0;
 	int fd;
 
 	*exists = 0;
@@ -139,18 +127,12 @@ static attune_ev_status pseudonym_create_key(const char *path, const char *dir, 
 		           path, errno);
 		return ATTUNE_EV_E_IO;
 	}
-	while (done < ATTUNE_PSEUDONYM_KEY_BYTES) {
-		ssize_t n = write(fd, key + done, ATTUNE_PSEUDONYM_KEY_BYTES - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto out_unlink;
-		done += (size_t)n;
-	}
+	if (attune_ev_write_all(fd, key, ATTUNE_PSEUDONYM_KEY_BYTES) != 0)
+		goto out_unlink;
 	if (fsync(fd) != 0)
 		goto out_unlink;
 	close(fd);
-	if (pseudonym_fsync_dir(dir) != 0) {
+	if (attune_ev_fsync_dir(dir) != 0) {
 		ATTUNE_LOG(ATTUNE_LOG_ERROR, "pseudonym_key_create_failed",
 		           "path=%s errno=%d step=fsync_dir", path, errno);
 		return ATTUNE_EV_E_IO;

@@ -7,6 +7,7 @@
  * Binaries come from $ATTUNED_BIN and $ATTUNE_CLI.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,24 @@ static char *run_capture(const char *cmd, int *exit_code)
 	return buf;
 }
 
+/* Formats a shell command (at most 4 KiB) and runs it as run_capture does. */
+static char *run_fmt(int *exit_code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *run_fmt(int *exit_code, const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(cmd)) {
+		*exit_code = -1;
+		return NULL;
+	}
+	return run_capture(cmd, exit_code);
+}
+
 static int write_file(const char *path, const char *data)
 {
 	FILE *f = fopen(path, "wb");
@@ -104,7 +123,7 @@ TEST(jsonl_offline_and_online_are_identical)
 {
 	const char *cli = env_or_skip("ATTUNE_CLI");
 	attune_harness *h = NULL;
-	char in_path[512], cmd[2048], *offline = NULL, *online = NULL;
+	char in_path[512], *offline = NULL, *online = NULL;
 	int rc_off = -1, rc_on = -1, lines = 0;
 	const char *p;
 
@@ -115,11 +134,9 @@ TEST(jsonl_offline_and_online_are_identical)
 	snprintf(in_path, sizeof(in_path), "%s/batch.jsonl", attune_harness_tmpdir(h));
 	REQUIRE_OR(write_file(in_path, batch_input) == 0, out);
 
-	snprintf(cmd, sizeof(cmd), "'%s' score --offline --jsonl - < '%s'", cli, in_path);
-	offline = run_capture(cmd, &rc_off);
-	snprintf(cmd, sizeof(cmd), "'%s' score --target %s --jsonl - < '%s'", cli,
-	         attune_harness_grpc_tcp_target(h), in_path);
-	online = run_capture(cmd, &rc_on);
+	offline = run_fmt(&rc_off, "'%s' score --offline --jsonl - < '%s'", cli, in_path);
+	online = run_fmt(&rc_on, "'%s' score --target %s --jsonl - < '%s'", cli,
+	                 attune_harness_grpc_tcp_target(h), in_path);
 	REQUIRE_OR(offline != NULL && online != NULL, out);
 	CHECK_EQ_INT(rc_off, 1); /* bad lines present */
 	CHECK_EQ_INT(rc_on, 1);
@@ -154,55 +171,48 @@ TEST(cli_health_and_score_against_the_server)
 {
 	const char *cli = env_or_skip("ATTUNE_CLI");
 	attune_harness *h = NULL;
-	char cmd[2048], *out = NULL;
+	char *out = NULL;
 	int rc = -1;
 
 	if (cli == NULL || env_or_skip("ATTUNED_BIN") == NULL)
 		SKIP("ATTUNE_CLI / ATTUNED_BIN not set");
 	h = start_server(t_);
 	REQUIRE(h != NULL);
-	snprintf(cmd, sizeof(cmd), "'%s' health --target %s", cli,
-	         attune_harness_grpc_tcp_target(h));
-	out = run_capture(cmd, &rc);
+	out = run_fmt(&rc, "'%s' health --target %s", cli, attune_harness_grpc_tcp_target(h));
 	CHECK_EQ_INT(rc, 0);
 	CHECK_EQ_STR(out, "SERVING\n");
 	free(out);
 	/* the sidecar case: a unix socket */
-	snprintf(cmd, sizeof(cmd), "'%s' health --target '%s' --service attune.v1.Assist", cli,
-	         attune_harness_grpc_unix_target(h));
-	out = run_capture(cmd, &rc);
+	out = run_fmt(&rc, "'%s' health --target '%s' --service attune.v1.Assist", cli,
+	              attune_harness_grpc_unix_target(h));
 	CHECK_EQ_INT(rc, 0);
 	CHECK_EQ_STR(out, "SERVING\n");
 	free(out);
 	/* an unknown service: NOT_FOUND from the health protocol, exit 1 */
-	snprintf(cmd, sizeof(cmd), "'%s' health --target %s --service no.such.Service 2>&1", cli,
-	         attune_harness_grpc_tcp_target(h));
-	out = run_capture(cmd, &rc);
+	out = run_fmt(&rc, "'%s' health --target %s --service no.such.Service 2>&1", cli,
+	              attune_harness_grpc_tcp_target(h));
 	CHECK_EQ_INT(rc, 1);
 	CHECK_CONTAINS(out, "attune: health: NOT_FOUND");
 	free(out);
 
-	snprintf(cmd, sizeof(cmd), "'%s' score --target %s --seeker '%s' --draft '%s' --json", cli,
-	         attune_harness_grpc_tcp_target(h), "I feel rusty", "Just jump right in.");
-	out = run_capture(cmd, &rc);
+	out = run_fmt(&rc, "'%s' score --target %s --seeker '%s' --draft '%s' --json", cli,
+	              attune_harness_grpc_tcp_target(h), "I feel rusty", "Just jump right in.");
 	CHECK_EQ_INT(rc, 0);
 	CHECK_CONTAINS(out, "\"human_review_required\":true");
 	CHECK_CONTAINS(out, "\"score_id\":\"");
 	free(out);
 
 	/* readable report: exit 0 and a score line */
-	snprintf(cmd, sizeof(cmd), "'%s' score --target %s --seeker '%s' --draft '%s'", cli,
-	         attune_harness_grpc_tcp_target(h), "I feel rusty", "Just jump right in.");
-	out = run_capture(cmd, &rc);
+	out = run_fmt(&rc, "'%s' score --target %s --seeker '%s' --draft '%s'", cli,
+	              attune_harness_grpc_tcp_target(h), "I feel rusty", "Just jump right in.");
 	CHECK_EQ_INT(rc, 0);
 	CHECK_CONTAINS(out, "Score ");
 	CHECK_NOT_CONTAINS(out, "\033[");
 	free(out);
 
 	/* a server-side refusal is reported as `attune: score: CODE: message`, exit 1 */
-	snprintf(cmd, sizeof(cmd), "'%s' score --target %s --draft x --locale tlh 2>&1", cli,
-	         attune_harness_grpc_tcp_target(h));
-	out = run_capture(cmd, &rc);
+	out = run_fmt(&rc, "'%s' score --target %s --draft x --locale tlh 2>&1", cli,
+	              attune_harness_grpc_tcp_target(h));
 	CHECK_EQ_INT(rc, 1);
 	CHECK_CONTAINS(out, "attune: score: INVALID_ARGUMENT: ");
 	free(out);
@@ -274,23 +284,21 @@ TEST(cli_stats_and_watch_after_scoring)
 {
 	const char *cli = env_or_skip("ATTUNE_CLI");
 	attune_harness *h = NULL;
-	char cmd[2048], *out = NULL;
+	char *out = NULL;
 	int rc = -1;
 
 	if (cli == NULL || env_or_skip("ATTUNED_BIN") == NULL)
 		SKIP("ATTUNE_CLI / ATTUNED_BIN not set");
 	h = start_server(t_);
 	REQUIRE(h != NULL);
-	snprintf(cmd, sizeof(cmd),
-	         "'%s' score --target %s --team qa --seeker 'I feel rusty' --draft "
-	         "'I have been there too. Just jump right in.' --json >/dev/null",
-	         cli, attune_harness_grpc_tcp_target(h));
-	free(run_capture(cmd, &rc));
+	free(run_fmt(&rc,
+	             "'%s' score --target %s --team qa --seeker 'I feel rusty' --draft "
+	             "'I have been there too. Just jump right in.' --json >/dev/null",
+	             cli, attune_harness_grpc_tcp_target(h)));
 	CHECK_EQ_INT(rc, 0);
 
-	snprintf(cmd, sizeof(cmd), "'%s' stats --target %s --json 2>&1", cli,
-	         attune_harness_grpc_tcp_target(h));
-	out = run_capture(cmd, &rc);
+	out = run_fmt(&rc, "'%s' stats --target %s --json 2>&1", cli,
+	              attune_harness_grpc_tcp_target(h));
 	REQUIRE_OR(out != NULL, out);
 	if (strstr(out, "UNIMPLEMENTED") != NULL) {
 		free(out);
@@ -303,17 +311,14 @@ TEST(cli_stats_and_watch_after_scoring)
 	CHECK_NOT_CONTAINS(out, "rusty");
 	free(out);
 
-	snprintf(cmd, sizeof(cmd), "'%s' stats --target %s", cli,
-	         attune_harness_grpc_tcp_target(h));
-	out = run_capture(cmd, &rc);
+	out = run_fmt(&rc, "'%s' stats --target %s", cli, attune_harness_grpc_tcp_target(h));
 	CHECK_EQ_INT(rc, 0);
 	CHECK_CONTAINS(out, "Drafts scored 1,");
 	free(out);
 
-	snprintf(cmd, sizeof(cmd),
-	         "'%s' watch --target %s --interval 1 --count 2 --duration-ms 20000 --json", cli,
-	         attune_harness_grpc_tcp_target(h));
-	out = run_capture(cmd, &rc);
+	out =
+	    run_fmt(&rc, "'%s' watch --target %s --interval 1 --count 2 --duration-ms 20000 --json",
+	            cli, attune_harness_grpc_tcp_target(h));
 	CHECK_EQ_INT(rc, 0);
 	CHECK_EQ_INT(count_lines(out), 2);
 	CHECK_CONTAINS(out, "{\"sequence\":1,");
@@ -323,30 +328,26 @@ out:
 	attune_harness_destroy(h);
 }
 
-/* Makes a throwaway CA + server certificate (127.0.0.1/localhost) and a
- * tokens file in dir with the openssl CLI. 0 on success. */
+/* Makes the project's throwaway PKI in dir with tests/harness/certs.py
+ * ($ATTUNE_CERTS_PY run by $ATTUNE_PYTHON: ca.pem, rogue-ca.pem that did not
+ * sign anything here, server.pem/.key for 127.0.0.1/localhost) and a token
+ * plus tokens file. 0 on success. */
 static int make_tls_files(const char *dir, const char *token)
 {
-	char cmd[4096];
-	snprintf(cmd, sizeof(cmd),
-	         "cd '%s' && "
-	         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-	         "-keyout ca.key -out ca.pem -days 2 -subj /CN=client-test-ca "
-	         "-addext basicConstraints=critical,CA:TRUE "
-	         "-addext keyUsage=critical,keyCertSign,cRLSign && "
-	         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-	         "-keyout other-ca.key -out other-ca.pem -days 2 -subj /CN=unrelated-ca && "
-	         "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-	         "-keyout server.key -out server.csr -subj /CN=attuned-test && "
-	         "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth"
-	         "\\n' > server.ext && "
-	         "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
-	         "-out server.pem -days 2 -extfile server.ext && "
-	         "printf '%%s' '%s' > token && "
-	         "printf '%%s assist,supervisor client-test\\n' "
-	         "\"$(printf '%%s' '%s' | sha256sum | cut -d' ' -f1)\" > tokens",
-	         dir, token, token);
-	return system(cmd) == 0 ? 0 : -1;
+	const char *py = env_or_skip("ATTUNE_PYTHON"), *certs = env_or_skip("ATTUNE_CERTS_PY");
+	char *out;
+	int rc = -1;
+
+	if (py == NULL || certs == NULL)
+		return -1;
+	out = run_fmt(&rc,
+	              "'%s' '%s' '%s' && cd '%s' && "
+	              "printf '%%s' '%s' > token && "
+	              "printf '%%s assist,supervisor client-test\\n' "
+	              "\"$(printf '%%s' '%s' | sha256sum | cut -d' ' -f1)\" > tokens",
+	              py, certs, dir, dir, token, token);
+	free(out);
+	return rc == 0 ? 0 : -1;
 }
 
 TEST(tls_and_bearer_token_through_the_cli)
@@ -357,7 +358,7 @@ TEST(tls_and_bearer_token_through_the_cli)
 	                                   "--tokens-file={tmp}/tokens", NULL};
 	attune_harness *h = NULL;
 	attune_harness_opts o = ATTUNE_HARNESS_OPTS_INIT;
-	char cmd[4096], *out = NULL;
+	char *out = NULL;
 	const char *dir, *t;
 	int rc = -1;
 
@@ -376,56 +377,50 @@ TEST(tls_and_bearer_token_through_the_cli)
 	t = attune_harness_grpc_tcp_target(h);
 
 	/* TLS + the right token: scored */
-	snprintf(cmd, sizeof(cmd),
-	         "'%s' score --target %s --tls-ca '%s/ca.pem' --tls-server-name localhost "
-	         "--token-file '%s/token' --draft 'That sounds hard.' --json 2>&1",
-	         cli, t, dir, dir);
-	out = run_capture(cmd, &rc);
+	out = run_fmt(&rc,
+	              "'%s' score --target %s --tls-ca '%s/ca.pem' --tls-server-name localhost "
+	              "--token-file '%s/token' --draft 'That sounds hard.' --json 2>&1",
+	              cli, t, dir, dir);
 	CHECK_EQ_INT(rc, 0);
 	CHECK_CONTAINS(out, "\"human_review_required\":true");
 	free(out);
 	/* token from the environment works the same */
-	snprintf(cmd, sizeof(cmd),
-	         "ATTUNE_TOKEN=client-e2e-secret '%s' score --target %s --tls-ca '%s/ca.pem' "
-	         "--tls-server-name localhost --draft 'That sounds hard.' --json 2>&1",
-	         cli, t, dir);
-	out = run_capture(cmd, &rc);
+	out = run_fmt(&rc,
+	              "ATTUNE_TOKEN=client-e2e-secret '%s' score --target %s --tls-ca '%s/ca.pem' "
+	              "--tls-server-name localhost --draft 'That sounds hard.' --json 2>&1",
+	              cli, t, dir);
 	CHECK_EQ_INT(rc, 0);
 	free(out);
 	/* no token: refused, reported in the documented format */
-	snprintf(cmd, sizeof(cmd),
-	         "'%s' score --target %s --tls-ca '%s/ca.pem' --tls-server-name localhost "
-	         "--draft 'That sounds hard.' 2>&1",
-	         cli, t, dir);
-	out = run_capture(cmd, &rc);
+	out = run_fmt(&rc,
+	              "'%s' score --target %s --tls-ca '%s/ca.pem' --tls-server-name localhost "
+	              "--draft 'That sounds hard.' 2>&1",
+	              cli, t, dir);
 	CHECK_EQ_INT(rc, 1);
 	CHECK_CONTAINS(out, "attune: score: UNAUTHENTICATED: ");
 	free(out);
 	/* wrong token: refused */
-	snprintf(cmd, sizeof(cmd),
-	         "'%s' score --target %s --tls-ca '%s/ca.pem' --tls-server-name localhost "
-	         "--token wrong-secret --draft 'That sounds hard.' 2>&1",
-	         cli, t, dir);
-	out = run_capture(cmd, &rc);
+	out = run_fmt(&rc,
+	              "'%s' score --target %s --tls-ca '%s/ca.pem' --tls-server-name localhost "
+	              "--token wrong-secret --draft 'That sounds hard.' 2>&1",
+	              cli, t, dir);
 	CHECK_EQ_INT(rc, 1);
 	CHECK_CONTAINS(out, "attune: score: UNAUTHENTICATED: ");
 	CHECK_NOT_CONTAINS(out, "wrong-secret");
 	free(out);
 	/* plaintext client against the TLS listener: UNAVAILABLE, no hang */
-	snprintf(cmd, sizeof(cmd),
-	         "'%s' score --target %s --deadline-ms 5000 --token client-e2e-secret "
-	         "--draft 'That sounds hard.' 2>&1",
-	         cli, t);
-	out = run_capture(cmd, &rc);
+	out = run_fmt(&rc,
+	              "'%s' score --target %s --deadline-ms 5000 --token client-e2e-secret "
+	              "--draft 'That sounds hard.' 2>&1",
+	              cli, t);
 	CHECK_EQ_INT(rc, 1);
 	CHECK_CONTAINS(out, "attune: score: UNAVAILABLE: ");
 	free(out);
 	/* a CA that did not sign the server certificate: UNAVAILABLE */
-	snprintf(cmd, sizeof(cmd),
-	         "'%s' score --target %s --deadline-ms 5000 --tls-ca '%s/other-ca.pem' "
-	         "--tls-server-name localhost --token client-e2e-secret --draft 'x' 2>&1",
-	         cli, t, dir);
-	out = run_capture(cmd, &rc);
+	out = run_fmt(&rc,
+	              "'%s' score --target %s --deadline-ms 5000 --tls-ca '%s/rogue-ca.pem' "
+	              "--tls-server-name localhost --token client-e2e-secret --draft 'x' 2>&1",
+	              cli, t, dir);
 	CHECK_EQ_INT(rc, 1);
 	CHECK_CONTAINS(out, "attune: score: UNAVAILABLE: ");
 out:

@@ -18,35 +18,16 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests", "harness"))
-sys.path.insert(0, os.path.join(REPO, "tests", "security"))
 import grpc  # noqa: E402
 import grpc_stubs  # noqa: E402
 from attuned_proc import AttunedProcess  # noqa: E402
+from node_deps import npm_ci  # noqa: E402
 
 SKIP = 77
 SENTINEL = "Qzxmarker"
 CASES = os.path.join(HERE, "cases.json")
 HEALTH_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     grpc_stubs.HEALTH_PROTO))))  # .../grpc-proto (holds grpc/health/v1/health.proto)
-
-
-def npm_ci(node_dir):
-    """Installs the committed lockfile into node_dir once (stamped by its content)."""
-    src = os.path.join(HERE, "node")
-    os.makedirs(node_dir, exist_ok=True)
-    with open(os.path.join(src, "package-lock.json"), "rb") as f:
-        want = f.read()
-    stamp = os.path.join(node_dir, "node_modules", ".attune-lock")
-    if os.path.exists(stamp):
-        with open(stamp, "rb") as f:
-            if f.read() == want:
-                return
-    for name in ("package.json", "package-lock.json"):
-        shutil.copy(os.path.join(src, name), os.path.join(node_dir, name))
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=node_dir,
-                   check=True, stdout=subprocess.DEVNULL, timeout=600)
-    with open(stamp, "wb") as f:
-        f.write(want)
 
 
 def client_cmd(kind, target, ca, node_dir):
@@ -79,7 +60,7 @@ def main():
     try:
         server_args, ca = [], None
         if args.tls:
-            import certs  # tests/security/certs.py: the project's throwaway PKI
+            import certs  # tests/harness/certs.py: the project's throwaway PKI
             pki = certs.make_pki(pki_dir)
             ca = pki["ca.pem"]
             server_args = ["--tls-cert", pki["server.pem"], "--tls-key", pki["server.key"]]

@@ -7,7 +7,6 @@ with a clear message, 404/405 on the real listener, no request text or ids in
 
 Usage: test_metrics_flags.py --attuned PATH     Exit 0 pass, 1 fail.
 """
-import argparse
 import os
 import signal
 import socket
@@ -19,18 +18,12 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from test_metrics_lib import (TestFailure, http_get, start_attuned, wait_metrics,  # noqa: E402
-                              _stubs)
+from test_metrics_lib import (TestFailure, check, http_get, start_attuned, test_main,  # noqa: E402
+                              wait_metrics, _stubs)
 import attuned_proc  # noqa: E402  (path set up by test_metrics_lib)
 import grpc_stubs  # noqa: E402
 
 MARKER = "Zq7MarkerXv9"
-
-
-def check(cond, what):
-    if not cond:
-        raise TestFailure(what)
-    print("ok  ", what)
 
 
 def run_to_exit(binary, args, timeout=20):
@@ -118,14 +111,7 @@ def run(binary):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--attuned", required=True)
-    args = ap.parse_args()
-    try:
-        return run(args.attuned)
-    except TestFailure as e:
-        print("FAIL", e, file=sys.stderr)
-        return 1
+    return test_main(lambda args: run(args.attuned))
 
 
 if __name__ == "__main__":

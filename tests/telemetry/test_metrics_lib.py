@@ -3,6 +3,7 @@ real attuned (through tests/harness/attuned_proc.py), send ScoreDraft traffic
 (stubs from tests/harness/grpc_stubs.py), fetch /metrics without proxies, and
 run a real Prometheus on loopback that is always cleaned up.
 """
+import argparse
 import contextlib
 import os
 import re
@@ -27,6 +28,29 @@ DRAFT = "I've struggled with the same problem. The best way to tackle it is to j
 
 class TestFailure(Exception):
     pass
+
+
+def check(cond, what):
+    """Prints "ok  what" when cond holds; raises TestFailure(what) otherwise."""
+    if not cond:
+        raise TestFailure(what)
+    print("ok  ", what)
+
+
+def test_main(run, *options):
+    """Command-line entry of a metrics end-to-end test: parses --attuned
+    (required) and the optional string flags named in options, returns
+    run(args), or 1 after printing FAIL when a check failed."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--attuned", required=True)
+    for opt in options:
+        ap.add_argument(opt)
+    args = ap.parse_args()
+    try:
+        return run(args)
+    except TestFailure as e:
+        print("FAIL", e, file=sys.stderr)
+        return 1
 
 
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))

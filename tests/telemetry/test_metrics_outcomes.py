@@ -5,25 +5,18 @@ action, suggestions used / used verbatim, and the score-change histogram
 
 Usage: test_metrics_outcomes.py --attuned PATH     Exit 0 pass, 1 fail.
 """
-import argparse
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from test_metrics_lib import (DRAFT, SEEKER, TestFailure, _stubs, start_attuned,  # noqa: E402
+from test_metrics_lib import (DRAFT, SEEKER, _stubs, check, start_attuned, test_main,  # noqa: E402
                               wait_metrics)
 import grpc_stubs  # noqa: E402
 
 FINAL = ("It sounds like you're feeling rusty and anxious about going back to work after "
          "years away. Do I have that right? What feels hardest about it?")
-
-
-def check(cond, what):
-    if not cond:
-        raise TestFailure(what)
-    print("ok  ", what)
 
 
 def run(binary):
@@ -72,14 +65,7 @@ def run(binary):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--attuned", required=True)
-    args = ap.parse_args()
-    try:
-        return run(args.attuned)
-    except TestFailure as e:
-        print("FAIL", e, file=sys.stderr)
-        return 1
+    return test_main(lambda args: run(args.attuned))
 
 
 if __name__ == "__main__":

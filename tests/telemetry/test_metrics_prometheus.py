@@ -7,7 +7,6 @@ exactly the ScoreDraft count we sent; every dashboard query evaluates there.
 Usage: test_metrics_prometheus.py --attuned PATH [--prometheus PATH]
 Exit 0 pass, 1 fail, 77 skip (no prometheus/promtool installed).
 """
-import argparse
 import json
 import os
 import shutil
@@ -21,21 +20,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
 
-from test_metrics_lib import (http_get, parse_samples, send_score_drafts,  # noqa: E402
-                              send_invalid_draft, start_attuned, start_prometheus, wait_metrics,
-                              TestFailure)
+from test_metrics_lib import (check, http_get, parse_samples, send_score_drafts,  # noqa: E402
+                              send_invalid_draft, start_attuned, start_prometheus, test_main,
+                              wait_metrics, TestFailure)
 import test_metrics_dashboard as dashboard  # noqa: E402
 
 N_NORTH = 5   # ScoreDraft OK with team "north" (allow-listed)
 N_SECRET = 2  # ScoreDraft OK with a team NOT on the allow-list -> "other"
 N_BAD = 1     # ScoreDraft without a draft -> INVALID_ARGUMENT
 SECRET_TEAM = "zz-secret-team-label"
-
-
-def check(cond, what):
-    if not cond:
-        raise TestFailure(what)
-    print("ok  ", what)
 
 
 def query(prom_addr, expr):
@@ -132,15 +125,7 @@ def run(args):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--attuned", required=True)
-    ap.add_argument("--prometheus")
-    args = ap.parse_args()
-    try:
-        return run(args)
-    except TestFailure as e:
-        print("FAIL", e, file=sys.stderr)
-        return 1
+    return test_main(run, "--prometheus")
 
 
 if __name__ == "__main__":

@@ -19,27 +19,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(HERE, "..", "harness"))
 from attuned_proc import AttunedProcess  # noqa: E402
+from node_deps import npm_ci  # noqa: E402
 
 SKIP = 77
-
-
-def npm_ci(node_dir):
-    src = os.path.join(REPO, "tests", "interop", "node")
-    os.makedirs(node_dir, exist_ok=True)
-    lock_src = os.path.join(src, "package-lock.json")
-    stamp = os.path.join(node_dir, "node_modules", ".attune-lock")
-    with open(lock_src, "rb") as f:
-        want = f.read()
-    if os.path.exists(stamp):
-        with open(stamp, "rb") as f:
-            if f.read() == want:
-                return
-    for name in ("package.json", "package-lock.json"):
-        shutil.copy(os.path.join(src, name), os.path.join(node_dir, name))
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=node_dir,
-                   check=True, stdout=subprocess.DEVNULL, timeout=600)
-    with open(stamp, "wb") as f:
-        f.write(want)
 
 
 def wait_for(pred, timeout=15.0):

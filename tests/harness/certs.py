@@ -1,10 +1,12 @@
-"""certs.py - makes a throwaway PKI with the openssl CLI for the security
-end-to-end tests: a CA, a server certificate for 127.0.0.1/localhost, client
-certificates signed by the CA, and a client certificate from an untrusted CA.
+"""certs.py - makes the one throwaway PKI every TLS test uses (security,
+interop, the client CLI's C test via `certs.py DIR`) with the openssl CLI: a
+CA, a server certificate for 127.0.0.1/localhost, client certificates signed
+by the CA, and a CA ("rogue-ca") plus client certificate it did not sign.
 Keys never leave the test's temp dir."""
 
 import os
 import subprocess
+import sys
 
 
 def _openssl(*args, cwd):
@@ -48,3 +50,9 @@ def make_pki(d):
 def read(path):
     with open(path, "rb") as f:
         return f.read()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: certs.py DIR")
+    make_pki(sys.argv[1])
