@@ -166,6 +166,7 @@ int attuned_call_arm(attuned_server *srv, attuned_method_slot *slot)
 	attuned_tag_publish(&call->tag_send, ATTUNED_TAG_SEND, call);
 	attuned_tag_publish(&call->tag_close, ATTUNED_TAG_CLOSE, call);
 	attuned_tag_publish(&call->tag_new, ATTUNED_TAG_NEW, call);
+	ATTUNED_TAG_HANDOFF(&call->tag_new);
 	if (slot) {
 		int wants_payload = slot->method->kind == ATTUNED_RPC_UNARY ||
 				    slot->method->kind == ATTUNED_RPC_SERVER_STREAM;
@@ -192,6 +193,7 @@ static int start_batch(attuned_call *call, const grpc_op *ops, size_t n, attuned
 	grpc_call_error e;
 
 	atomic_fetch_add(&call->refs, 1);
+	ATTUNED_TAG_HANDOFF(tag);
 	e = grpc_call_start_batch(call->call, ops, n, tag, NULL);
 	if (e != GRPC_CALL_OK) {
 		/* Never the last reference: the caller's event holds one. */

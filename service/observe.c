@@ -17,22 +17,26 @@ void attuned_observe_rpc_start(attuned_server *srv, const char *method)
 	attune_metrics_rpc_begin(attuned_server_metrics(srv), attune_metrics_rpc_from_name(method));
 }
 
-void attuned_observe_rejected(attuned_server *srv, attune_wire_status ws, const char *message)
+void attuned_observe_rejected(attuned_server *srv, attune_wire_status ws, attune_wire_reason why)
 {
-	attune_metrics_reject_reason reason = ATTUNE_METRICS_REJECT_INVALID_VALUE;
+	static const attune_metrics_reject_reason by_reason[] = {
+		[ATTUNE_WIRE_REASON_NONE] = ATTUNE_METRICS_REJECT_INVALID_VALUE,
+		[ATTUNE_WIRE_REASON_MISSING_FIELD] = ATTUNE_METRICS_REJECT_MISSING_FIELD,
+		[ATTUNE_WIRE_REASON_TOO_LARGE] = ATTUNE_METRICS_REJECT_FIELD_TOO_LARGE,
+		[ATTUNE_WIRE_REASON_INVALID_UTF8] = ATTUNE_METRICS_REJECT_INVALID_UTF8,
+		[ATTUNE_WIRE_REASON_INVALID_VALUE] = ATTUNE_METRICS_REJECT_INVALID_VALUE,
+		[ATTUNE_WIRE_REASON_MALFORMED] = ATTUNE_METRICS_REJECT_MALFORMED,
+	};
+	attune_metrics_reject_reason reason;
 
-	/* The wire layer's reasons are static texts naming field and rule. */
 	if (ws == ATTUNE_WIRE_E_MALFORMED)
 		reason = ATTUNE_METRICS_REJECT_MALFORMED;
 	else if (ws != ATTUNE_WIRE_E_INVALID)
-		reason = ATTUNE_METRICS_REJECT_OVERLOADED; /* NOMEM; message unset */
-	else if (message && strstr(message, "UTF-8"))
-		reason = ATTUNE_METRICS_REJECT_INVALID_UTF8;
-	else if (message && strstr(message, "required"))
-		reason = ATTUNE_METRICS_REJECT_MISSING_FIELD;
-	else if (message && (strstr(message, "longer than") || strstr(message, "more than") ||
-			     strstr(message, "at most")))
-		reason = ATTUNE_METRICS_REJECT_FIELD_TOO_LARGE;
+		reason = ATTUNE_METRICS_REJECT_OVERLOADED; /* NOMEM */
+	else if ((unsigned)why < sizeof(by_reason) / sizeof(by_reason[0]))
+		reason = by_reason[why];
+	else
+		reason = ATTUNE_METRICS_REJECT_INVALID_VALUE;
 	attune_metrics_request_rejected(attuned_server_metrics(srv), reason);
 }
 

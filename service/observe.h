@@ -18,9 +18,9 @@ typedef struct attuned_server attuned_server;
  * pairs with attuned_observe_rpc_done (in-flight gauge). */
 void attuned_observe_rpc_start(attuned_server *srv, const char *method);
 
-/* A request refused by decoding/validation (ws: the wire status, message:
- * the static reason naming the field, never request text). */
-void attuned_observe_rejected(attuned_server *srv, attune_wire_status ws, const char *message);
+/* A request refused by decoding/validation (ws: the wire status, why: the
+ * wire layer's reason), counted by reason in attune_requests_rejected_total. */
+void attuned_observe_rejected(attuned_server *srv, attune_wire_status ws, attune_wire_reason why);
 
 /* Called exactly once per call that started, when its last batch is done.
  * method: the table name ("ScoreDraft") or "unknown"; code: the status the

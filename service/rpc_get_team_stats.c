@@ -58,7 +58,7 @@ static void stats_start(attuned_call *call, const uint8_t *data, size_t len)
 	char responder[ATTUNE_WIRE_MAX_ID_BYTES + 1];
 	attuned_team_stats_answer a;
 	attune_wire_buf buf = {0};
-	attune_wire_error err = {{0}};
+	attune_wire_error err = {0};
 	attune_wire_status ws;
 	unsigned window = 0;
 

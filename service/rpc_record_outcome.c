@@ -105,7 +105,7 @@ static void outcome_start(attuned_call *call, const uint8_t *data, size_t len)
 	attune_wire_outcome_request *req = NULL;
 	attune_events_outcome o;
 	outcome_pending *p = NULL;
-	attune_wire_error err = {{0}};
+	attune_wire_error err = {0};
 	attune_wire_status ws;
 	attune_ev_status es;
 	unsigned draft_score = 0, n_sugg = 0;

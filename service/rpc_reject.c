@@ -17,6 +17,6 @@ void attuned_rpc_finish_decode_error(attuned_call *call, attune_wire_status ws,
 
 void attuned_rpc_reject(attuned_call *call, attune_wire_status ws, const attune_wire_error *err)
 {
-	attuned_observe_rejected(attuned_call_server(call), ws, err->message);
+	attuned_observe_rejected(attuned_call_server(call), ws, err->reason);
 	attuned_rpc_finish_decode_error(call, ws, err);
 }

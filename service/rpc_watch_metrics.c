@@ -237,7 +237,7 @@ static void watch_start(attuned_call *call, const uint8_t *data, size_t len)
 {
 	watch_hub *hub = attuned_call_method_state(call);
 	metrics_watch *w;
-	attune_wire_error err = {{0}};
+	attune_wire_error err = {0};
 	attune_wire_status ws;
 	int full;
 

@@ -122,6 +122,7 @@ static void *worker_main(void *arg)
 		if (ev.type != GRPC_OP_COMPLETE)
 			continue;
 		attuned_tag *tag = ev.tag;
+		ATTUNED_TAG_RECEIVED(tag);
 		if (attuned_tag_kind_of(tag) == ATTUNED_TAG_SHUTDOWN) {
 			pthread_mutex_lock(&s->mu);
 			s->shutdown_done = 1;
@@ -287,6 +288,7 @@ int attuned_server_start(const attuned_config *cfg, const attune_scorer *scorer,
 out_fail:
 	if (s->server) {
 		/* Nothing is running yet: shut down and poll the queue here. */
+		ATTUNED_TAG_HANDOFF(&s->shutdown_tag);
 		grpc_server_shutdown_and_notify(s->server, s->cq, &s->shutdown_tag);
 		grpc_server_cancel_all_calls(s->server);
 		poll_until_shutdown(s);
@@ -353,6 +355,7 @@ void attuned_server_drain(attuned_server *s)
 		if (s->methods[i].method->drain)
 			s->methods[i].method->drain(s, s->methods[i].state);
 	/* 2. Stop accepting; in-flight calls continue. */
+	ATTUNED_TAG_HANDOFF(&s->shutdown_tag);
 	grpc_server_shutdown_and_notify(s->server, s->cq, &s->shutdown_tag);
 	if (s->n_workers == 0) {
 		grpc_server_cancel_all_calls(s->server);

@@ -53,6 +53,21 @@ int cli_args_no_value(cli_args *a);
 int cli_parse_uint(const char *cmd, const char *flag, const char *s, unsigned min, unsigned max,
                    unsigned *out);
 
+/* The value of the current flag parsed as cli_parse_uint does: 1 when
+ * taken (*out set), -1 (after a message) when missing or out of range. */
+int cli_args_uint(cli_args *a, unsigned min, unsigned max, unsigned *out);
+/* The value of the current flag into *out: 1, or -1 (after a message)
+ * when it is missing. */
+int cli_args_string(cli_args *a, const char **out);
+/* A flag without a value: sets *flag to 1 and returns 1, or -1 (after a
+ * message) when a value was given inline. */
+int cli_args_flag(cli_args *a, int *flag);
+/* Ends one turn of a command's flag loop: r is what its handlers said
+ * (1 taken, 0 not known, -1 usage error already printed). Returns
+ * CLI_EXIT_OK to go on, or CLI_EXIT_USAGE (after "attune: <cmd>: unknown
+ * flag --<name>; see --help" for an unknown flag). */
+int cli_args_flag_done(const cli_args *a, int r);
+
 /* --- connection flags shared by every command --------------------------- */
 
 typedef struct cli_conn {

@@ -140,3 +140,32 @@ out_close:
 		fclose(f);
 	return rc;
 }
+
+int cli_args_uint(cli_args *a, unsigned min, unsigned max, unsigned *out)
+{
+	const char *v = cli_args_value(a);
+	return (v != NULL && cli_parse_uint(a->cmd, a->name, v, min, max, out) == 0) ? 1 : -1;
+}
+
+int cli_args_string(cli_args *a, const char **out)
+{
+	*out = cli_args_value(a);
+	return *out != NULL ? 1 : -1;
+}
+
+int cli_args_flag(cli_args *a, int *flag)
+{
+	*flag = 1;
+	return cli_args_no_value(a) == 0 ? 1 : -1;
+}
+
+int cli_args_flag_done(const cli_args *a, int r)
+{
+	if (r < 0)
+		return CLI_EXIT_USAGE;
+	if (r == 0) {
+		fprintf(stderr, "attune: %s: unknown flag --%s; see --help\n", a->cmd, a->name);
+		return CLI_EXIT_USAGE;
+	}
+	return CLI_EXIT_OK;
+}

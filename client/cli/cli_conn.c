@@ -31,11 +31,7 @@ int cli_conn_option(cli_conn *c, cli_args *a, int allow_offline)
 		return 1;
 	}
 	if (strcmp(a->name, "deadline-ms") == 0) {
-		v = cli_args_value(a);
-		if (v == NULL)
-			return -1;
-		return cli_parse_uint(a->cmd, a->name, v, 1, 3600000u, &c->deadline_ms) == 0 ? 1
-		                                                                             : -1;
+		return cli_args_uint(a, 1, 3600000u, &c->deadline_ms);
 	}
 	if (strcmp(a->name, "target") == 0)
 		slot = &c->target;

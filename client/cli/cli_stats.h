@@ -13,8 +13,9 @@ void cli_stats_print(FILE *out, const attune_client_team_stats *s);
  * New object owned by the caller; NULL when out of memory. */
 cJSON *cli_stats_json(const attune_client_team_stats *s, int with_sequence);
 
-/* Parses "hour|day|week" for --window; 0 on success, -1 after a message. */
-int cli_parse_window(const char *cmd, const char *s, attune_client_stats_window *out);
+/* The value of --window ("hour|day|week") into *out: 1, or -1 after a
+ * message when it is missing or another word. */
+int cli_args_window(cli_args *a, attune_client_stats_window *out);
 
 int cli_cmd_stats(int argc, char **argv);
 int cli_cmd_watch(int argc, char **argv);

@@ -35,17 +35,12 @@ int cli_cmd_health(int argc, char **argv)
 			return CLI_EXIT_OK;
 		}
 		if (strcmp(a.name, "service") == 0) {
-			service = cli_args_value(&a);
-			r = service != NULL ? 1 : -1;
+			r = cli_args_string(&a, &service);
 		} else {
 			r = cli_conn_option(&conn, &a, 0);
 		}
-		if (r < 0)
+		if (cli_args_flag_done(&a, r) != CLI_EXIT_OK)
 			return CLI_EXIT_USAGE;
-		if (r == 0) {
-			fprintf(stderr, "attune: health: unknown flag --%s; see --help\n", a.name);
-			return CLI_EXIT_USAGE;
-		}
 	}
 	if (r < 0)
 		return CLI_EXIT_USAGE;

@@ -104,9 +104,7 @@ static int score_option(score_opts *o, cli_args *a)
 		return 1;
 	}
 	if (strcmp(a->name, "max-suggestions") == 0) {
-		v = cli_args_value(a);
-		if (v == NULL || cli_parse_uint("score", a->name, v, 1, ATTUNE_MAX_SUGGESTIONS,
-		                                &o->max_suggestions) != 0)
+		if (cli_args_uint(a, 1, ATTUNE_MAX_SUGGESTIONS, &o->max_suggestions) < 0)
 			return -1;
 		o->single_flags = 1;
 		return 1;
@@ -306,12 +304,8 @@ int cli_cmd_score(int argc, char **argv)
 		r = cli_conn_option(&o.conn, &a, 1);
 		if (r == 0)
 			r = score_option(&o, &a);
-		if (r < 0)
+		if (cli_args_flag_done(&a, r) != CLI_EXIT_OK)
 			return CLI_EXIT_USAGE;
-		if (r == 0) {
-			fprintf(stderr, "attune: score: unknown flag --%s; see --help\n", a.name);
-			return CLI_EXIT_USAGE;
-		}
 	}
 	if (r < 0 || check_opts(&o) != 0)
 		return CLI_EXIT_USAGE;

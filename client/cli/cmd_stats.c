@@ -22,8 +22,12 @@ static void stats_help(FILE *out)
 	cli_conn_help(out, 0);
 }
 
-int cli_parse_window(const char *cmd, const char *s, attune_client_stats_window *out)
+int cli_args_window(cli_args *a, attune_client_stats_window *out)
 {
+	const char *s = cli_args_value(a);
+
+	if (s == NULL)
+		return -1;
 	if (strcmp(s, "hour") == 0)
 		*out = ATTUNE_CLIENT_WINDOW_HOUR;
 	else if (strcmp(s, "day") == 0)
@@ -31,17 +35,17 @@ int cli_parse_window(const char *cmd, const char *s, attune_client_stats_window 
 	else if (strcmp(s, "week") == 0)
 		*out = ATTUNE_CLIENT_WINDOW_WEEK;
 	else {
-		fprintf(stderr, "attune: %s: --window must be hour, day or week\n", cmd);
+		fprintf(stderr, "attune: %s: --window must be hour, day or week\n", a->cmd);
 		return -1;
 	}
-	return 0;
+	return 1;
 }
 
 int cli_cmd_stats(int argc, char **argv)
 {
 	cli_conn conn;
 	cli_args a;
-	const char *team = NULL, *responder = NULL, *v;
+	const char *team = NULL, *responder = NULL;
 	attune_client_stats_window window = ATTUNE_CLIENT_WINDOW_HOUR;
 	attune_client *client = NULL;
 	attune_client_team_stats *s = NULL;
@@ -56,26 +60,18 @@ int cli_cmd_stats(int argc, char **argv)
 			return CLI_EXIT_OK;
 		}
 		if (strcmp(a.name, "team") == 0) {
-			team = cli_args_value(&a);
-			r = team != NULL ? 1 : -1;
+			r = cli_args_string(&a, &team);
 		} else if (strcmp(a.name, "responder-id") == 0) {
-			responder = cli_args_value(&a);
-			r = responder != NULL ? 1 : -1;
+			r = cli_args_string(&a, &responder);
 		} else if (strcmp(a.name, "window") == 0) {
-			v = cli_args_value(&a);
-			r = (v != NULL && cli_parse_window("stats", v, &window) == 0) ? 1 : -1;
+			r = cli_args_window(&a, &window);
 		} else if (strcmp(a.name, "json") == 0) {
-			json = 1;
-			r = cli_args_no_value(&a) == 0 ? 1 : -1;
+			r = cli_args_flag(&a, &json);
 		} else {
 			r = cli_conn_option(&conn, &a, 0);
 		}
-		if (r < 0)
+		if (cli_args_flag_done(&a, r) != CLI_EXIT_OK)
 			return CLI_EXIT_USAGE;
-		if (r == 0) {
-			fprintf(stderr, "attune: stats: unknown flag --%s; see --help\n", a.name);
-			return CLI_EXIT_USAGE;
-		}
 	}
 	if (r < 0)
 		return CLI_EXIT_USAGE;

@@ -53,7 +53,7 @@ int cli_cmd_watch(int argc, char **argv)
 {
 	cli_conn conn;
 	cli_args a;
-	const char *team = NULL, *v;
+	const char *team = NULL;
 	attune_client_stats_window window = ATTUNE_CLIENT_WINDOW_HOUR;
 	unsigned interval = 0, count = 0, duration = 0;
 	attune_client *client = NULL;
@@ -68,43 +68,23 @@ int cli_cmd_watch(int argc, char **argv)
 			watch_help(stdout);
 			return CLI_EXIT_OK;
 		}
-		v = NULL;
 		if (strcmp(a.name, "team") == 0) {
-			team = cli_args_value(&a);
-			r = team != NULL ? 1 : -1;
+			r = cli_args_string(&a, &team);
 		} else if (strcmp(a.name, "window") == 0) {
-			v = cli_args_value(&a);
-			r = (v != NULL && cli_parse_window("watch", v, &window) == 0) ? 1 : -1;
+			r = cli_args_window(&a, &window);
 		} else if (strcmp(a.name, "interval") == 0) {
-			v = cli_args_value(&a);
-			r = (v != NULL &&
-			     cli_parse_uint("watch", a.name, v, 1, 3600, &interval) == 0)
-			        ? 1
-			        : -1;
+			r = cli_args_uint(&a, 1, 3600, &interval);
 		} else if (strcmp(a.name, "count") == 0) {
-			v = cli_args_value(&a);
-			r = (v != NULL &&
-			     cli_parse_uint("watch", a.name, v, 1, 1000000u, &count) == 0)
-			        ? 1
-			        : -1;
+			r = cli_args_uint(&a, 1, 1000000u, &count);
 		} else if (strcmp(a.name, "duration-ms") == 0) {
-			v = cli_args_value(&a);
-			r = (v != NULL &&
-			     cli_parse_uint("watch", a.name, v, 1, 86400000u, &duration) == 0)
-			        ? 1
-			        : -1;
+			r = cli_args_uint(&a, 1, 86400000u, &duration);
 		} else if (strcmp(a.name, "json") == 0) {
-			w.json = 1;
-			r = cli_args_no_value(&a) == 0 ? 1 : -1;
+			r = cli_args_flag(&a, &w.json);
 		} else {
 			r = cli_conn_option(&conn, &a, 0);
 		}
-		if (r < 0)
+		if (cli_args_flag_done(&a, r) != CLI_EXIT_OK)
 			return CLI_EXIT_USAGE;
-		if (r == 0) {
-			fprintf(stderr, "attune: watch: unknown flag --%s; see --help\n", a.name);
-			return CLI_EXIT_USAGE;
-		}
 	}
 	if (r < 0)
 		return CLI_EXIT_USAGE;

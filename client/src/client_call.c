@@ -79,53 +79,71 @@ void attune_client__destroy_queue(grpc_completion_queue *cq)
 	grpc_completion_queue_destroy(cq);
 }
 
-grpc_call *attune_client__create_call(attune_client *c, grpc_completion_queue *cq,
-                                      const char *method, gpr_timespec deadline)
+attune_client_code attune_client__call_begin(attune_client *c, const char *method,
+                                             gpr_timespec deadline, const uint8_t *req,
+                                             size_t req_len, attune_client__call *k,
+                                             attune_client_error *err)
 {
-	grpc_slice method_slice = grpc_slice_from_static_string(method);
-	grpc_call *call = grpc_channel_create_call(c->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq,
-	                                           method_slice, NULL, deadline, NULL);
+	grpc_slice method_slice, req_slice;
+
+	memset(k, 0, sizeof(*k));
+	k->status = GRPC_STATUS_UNKNOWN;
+	k->details = grpc_empty_slice();
+	k->cq = grpc_completion_queue_create_for_pluck(NULL);
+	method_slice = grpc_slice_from_static_string(method);
+	k->call = grpc_channel_create_call(c->channel, NULL, GRPC_PROPAGATE_DEFAULTS, k->cq,
+	                                   method_slice, NULL, deadline, NULL);
 	grpc_slice_unref(method_slice);
-	return call;
-}
-
-grpc_byte_buffer *attune_client__request_buffer(const uint8_t *req, size_t req_len)
-{
-	grpc_slice req_slice = grpc_slice_from_copied_buffer((const char *)req, req_len);
-	grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&req_slice, 1);
+	if (k->call == NULL) {
+		attune_client__destroy_queue(k->cq);
+		k->cq = NULL;
+		return attune_client__fail(err, ATTUNE_CLIENT_INTERNAL, "cannot create the call");
+	}
+	req_slice = grpc_slice_from_copied_buffer((const char *)req, req_len);
+	k->send_bb = grpc_raw_byte_buffer_create(&req_slice, 1);
 	grpc_slice_unref(req_slice);
-	return bb;
+	grpc_metadata_array_init(&k->initial_md);
+	grpc_metadata_array_init(&k->trailing_md);
+	return ATTUNE_CLIENT_OK;
 }
 
-size_t attune_client__opening_ops(const attune_client *c, grpc_op *ops, grpc_byte_buffer *send_bb,
-                                  grpc_metadata *auth_md, grpc_metadata_array *initial_md)
+size_t attune_client__call_opening_ops(const attune_client *c, attune_client__call *k, grpc_op *ops)
 {
 	memset(ops, 0, 4 * sizeof(*ops));
 	ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
 	if (c->auth_value != NULL) {
-		auth_md->key = grpc_slice_from_static_string("authorization");
-		auth_md->value = grpc_slice_from_static_string(c->auth_value);
+		k->auth_md.key = grpc_slice_from_static_string("authorization");
+		k->auth_md.value = grpc_slice_from_static_string(c->auth_value);
 		ops[0].data.send_initial_metadata.count = 1;
-		ops[0].data.send_initial_metadata.metadata = auth_md;
+		ops[0].data.send_initial_metadata.metadata = &k->auth_md;
 	}
 	ops[1].op = GRPC_OP_SEND_MESSAGE;
-	ops[1].data.send_message.send_message = send_bb;
+	ops[1].data.send_message.send_message = k->send_bb;
 	ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
 	ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
-	ops[3].data.recv_initial_metadata.recv_initial_metadata = initial_md;
+	ops[3].data.recv_initial_metadata.recv_initial_metadata = &k->initial_md;
 	return 4;
 }
 
-void attune_client__status_op(grpc_op *op, grpc_metadata_array *trailing_md,
-                              grpc_status_code *status, grpc_slice *details,
-                              const char **error_string)
+void attune_client__call_status_op(attune_client__call *k, grpc_op *op)
 {
 	memset(op, 0, sizeof(*op));
 	op->op = GRPC_OP_RECV_STATUS_ON_CLIENT;
-	op->data.recv_status_on_client.trailing_metadata = trailing_md;
-	op->data.recv_status_on_client.status = status;
-	op->data.recv_status_on_client.status_details = details;
-	op->data.recv_status_on_client.error_string = error_string;
+	op->data.recv_status_on_client.trailing_metadata = &k->trailing_md;
+	op->data.recv_status_on_client.status = &k->status;
+	op->data.recv_status_on_client.status_details = &k->details;
+	op->data.recv_status_on_client.error_string = &k->error_string;
+}
+
+void attune_client__call_end(attune_client__call *k)
+{
+	grpc_byte_buffer_destroy(k->send_bb);
+	grpc_metadata_array_destroy(&k->initial_md);
+	grpc_metadata_array_destroy(&k->trailing_md);
+	grpc_slice_unref(k->details);
+	gpr_free((void *)k->error_string);
+	grpc_call_unref(k->call);
+	attune_client__destroy_queue(k->cq);
 }
 
 attune_client_code attune_client__unary(attune_client *c, const char *method, const uint8_t *req,
@@ -133,14 +151,8 @@ attune_client_code attune_client__unary(attune_client *c, const char *method, co
                                         attune_client_error *err)
 {
 	attune_client_code rc;
-	grpc_completion_queue *cq;
-	grpc_call *call;
-	grpc_slice details = grpc_empty_slice();
-	grpc_byte_buffer *send_bb, *recv_bb = NULL;
-	grpc_metadata_array initial_md, trailing_md;
-	grpc_metadata auth_md;
-	grpc_status_code status = GRPC_STATUS_UNKNOWN;
-	const char *error_string = NULL;
+	attune_client__call k;
+	grpc_byte_buffer *recv_bb = NULL;
 	grpc_op ops[6];
 	size_t n_ops;
 	grpc_call_error cerr;
@@ -153,69 +165,57 @@ attune_client_code attune_client__unary(attune_client *c, const char *method, co
 	if (c == NULL)
 		return attune_client__fail(err, ATTUNE_CLIENT_INVALID_ARGUMENT, "client is NULL");
 
-	cq = grpc_completion_queue_create_for_pluck(NULL);
 	deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
 	                        gpr_time_from_millis((int64_t)c->deadline_ms, GPR_TIMESPAN));
-	call = attune_client__create_call(c, cq, method, deadline);
-	if (call == NULL) {
-		rc = attune_client__fail(err, ATTUNE_CLIENT_INTERNAL, "cannot create the call");
-		goto out_destroy_cq;
-	}
+	rc = attune_client__call_begin(c, method, deadline, req, req_len, &k, err);
+	if (rc != ATTUNE_CLIENT_OK)
+		return rc;
 
-	send_bb = attune_client__request_buffer(req, req_len);
-	grpc_metadata_array_init(&initial_md);
-	grpc_metadata_array_init(&trailing_md);
-
-	n_ops = attune_client__opening_ops(c, ops, send_bb, &auth_md, &initial_md);
+	n_ops = attune_client__call_opening_ops(c, &k, ops);
 	memset(&ops[n_ops], 0, sizeof(ops[n_ops]));
 	ops[n_ops].op = GRPC_OP_RECV_MESSAGE;
 	ops[n_ops].data.recv_message.recv_message = &recv_bb;
-	cerr = grpc_call_start_batch(call, ops, n_ops + 1, &tag_batch, NULL);
+	cerr = grpc_call_start_batch(k.call, ops, n_ops + 1, &tag_batch, NULL);
 	if (cerr != GRPC_CALL_OK) {
 		rc = attune_client__fail(err, ATTUNE_CLIENT_INTERNAL, "cannot start the call (%d)",
 		                         (int)cerr);
-		goto out_unref_call;
+		goto out_end_call;
 	}
-	attune_client__status_op(&ops[0], &trailing_md, &status, &details, &error_string);
-	cerr = grpc_call_start_batch(call, ops, 1, &tag_status, NULL);
+	attune_client__call_status_op(&k, &ops[0]);
+	cerr = grpc_call_start_batch(k.call, ops, 1, &tag_status, NULL);
 	if (cerr != GRPC_CALL_OK) {
 		/* the first batch is in flight: cancel it and wait for it */
-		grpc_call_cancel(call, NULL);
-		ev = grpc_completion_queue_pluck(cq, &tag_batch, gpr_inf_future(GPR_CLOCK_REALTIME),
-		                                 NULL);
+		grpc_call_cancel(k.call, NULL);
+		ev = grpc_completion_queue_pluck(k.cq, &tag_batch,
+		                                 gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 		rc = attune_client__fail(err, ATTUNE_CLIENT_INTERNAL,
 		                         "cannot start the status batch (%d)", (int)cerr);
-		goto out_unref_call;
+		goto out_end_call;
 	}
 	/* The call has a deadline, so both batches complete. */
-	ev = grpc_completion_queue_pluck(cq, &tag_batch, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+	ev =
+	    grpc_completion_queue_pluck(k.cq, &tag_batch, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 	(void)ev;
-	ev = grpc_completion_queue_pluck(cq, &tag_status, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+	ev = grpc_completion_queue_pluck(k.cq, &tag_status, gpr_inf_future(GPR_CLOCK_REALTIME),
+	                                 NULL);
 	(void)ev;
 
-	if (status != GRPC_STATUS_OK) {
-		rc = attune_client__copy_status(err, status, details);
-		goto out_unref_call;
+	if (k.status != GRPC_STATUS_OK) {
+		rc = attune_client__copy_status(err, k.status, k.details);
+		goto out_end_call;
 	}
 	if (recv_bb == NULL) {
 		rc = attune_client__fail(err, ATTUNE_CLIENT_INTERNAL,
 		                         "server answered OK without a message");
-		goto out_unref_call;
+		goto out_end_call;
 	}
 	rc = attune_client__read_payload(recv_bb, resp, resp_len, err);
 	if (rc == ATTUNE_CLIENT_OK)
 		attune_client__ok(err);
 
-out_unref_call:
+out_end_call:
 	if (recv_bb != NULL)
 		grpc_byte_buffer_destroy(recv_bb);
-	grpc_byte_buffer_destroy(send_bb);
-	grpc_metadata_array_destroy(&initial_md);
-	grpc_metadata_array_destroy(&trailing_md);
-	grpc_slice_unref(details);
-	gpr_free((void *)error_string);
-	grpc_call_unref(call);
-out_destroy_cq:
-	attune_client__destroy_queue(cq);
+	attune_client__call_end(&k);
 	return rc;
 }

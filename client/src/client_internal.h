@@ -59,22 +59,35 @@ attune_client_code attune_client__copy_status(attune_client_error *err, grpc_sta
 /* Copies a received message (bounded) into a malloc'd buffer. */
 attune_client_code attune_client__read_payload(grpc_byte_buffer *bb, uint8_t **out, size_t *out_len,
                                                attune_client_error *err);
-/* Creates a call of `method` on c's channel bound to cq, with the deadline;
- * NULL on failure. The caller unrefs it. */
-grpc_call *attune_client__create_call(attune_client *c, grpc_completion_queue *cq,
-                                      const char *method, gpr_timespec deadline);
-/* Wraps a copy of the serialized request in a byte buffer (caller destroys). */
-grpc_byte_buffer *attune_client__request_buffer(const uint8_t *req, size_t req_len);
+/* The pieces of one call that the unary and the streaming paths share. */
+typedef struct attune_client__call {
+	grpc_completion_queue *cq; /* pluck queue of this call only */
+	grpc_call *call;
+	grpc_byte_buffer *send_bb; /* the request */
+	grpc_metadata_array initial_md, trailing_md;
+	grpc_metadata auth_md; /* "authorization" when the client has a token */
+	grpc_status_code status;
+	grpc_slice details;
+	const char *error_string;
+} attune_client__call;
+
+/* Creates k's queue, the call of `method` ("/pkg.Service/Method") with the
+ * deadline and a copy of the request. On failure fills err, releases what
+ * it made and returns the code; on OK the caller ends k with
+ * attune_client__call_end. */
+attune_client_code attune_client__call_begin(attune_client *c, const char *method,
+                                             gpr_timespec deadline, const uint8_t *req,
+                                             size_t req_len, attune_client__call *k,
+                                             attune_client_error *err);
 /* Fills ops[0..3] with the client's opening: initial metadata (the bearer
- * token in *auth_md when c has one; auth_md must outlive the batch), the
- * request, half-close and receiving the initial metadata into *initial_md.
- * Returns the number of ops filled (4); ops must have room for them. */
-size_t attune_client__opening_ops(const attune_client *c, grpc_op *ops, grpc_byte_buffer *send_bb,
-                                  grpc_metadata *auth_md, grpc_metadata_array *initial_md);
-/* Fills *op (zeroed first) to receive the status into the given places. */
-void attune_client__status_op(grpc_op *op, grpc_metadata_array *trailing_md,
-                              grpc_status_code *status, grpc_slice *details,
-                              const char **error_string);
+ * token when c has one), the request, half-close, and receiving the
+ * initial metadata. Returns the number of ops filled (4). */
+size_t attune_client__call_opening_ops(const attune_client *c, attune_client__call *k,
+                                       grpc_op *ops);
+/* Fills *op (zeroed first) to receive the status into k. */
+void attune_client__call_status_op(attune_client__call *k, grpc_op *op);
+/* Releases the request, metadata, status details, call and queue of k. */
+void attune_client__call_end(attune_client__call *k);
 /* Shuts down, drains and destroys a pluck queue. */
 void attune_client__destroy_queue(grpc_completion_queue *cq);
 

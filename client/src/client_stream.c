@@ -58,15 +58,8 @@ attune_client_code attune_client__server_stream(attune_client *c, const char *me
                                                 void *user, int *stopped, int *timed_out,
                                                 attune_client_error *err)
 {
-	attune_client_code rc = ATTUNE_CLIENT_OK;
-	grpc_completion_queue *cq;
-	grpc_call *call;
-	grpc_slice details = grpc_empty_slice();
-	grpc_byte_buffer *send_bb;
-	grpc_metadata_array initial_md, trailing_md;
-	grpc_metadata auth_md;
-	grpc_status_code status = GRPC_STATUS_UNKNOWN;
-	const char *error_string = NULL;
+	attune_client_code rc;
+	attune_client__call k;
 	grpc_op ops[4];
 	size_t n_ops;
 	gpr_timespec deadline;
@@ -75,56 +68,43 @@ attune_client_code attune_client__server_stream(attune_client *c, const char *me
 	*stopped = 0;
 	*timed_out = 0;
 	attune_client__ok(err);
-	cq = grpc_completion_queue_create_for_pluck(NULL);
 	deadline = duration_ms == 0
 	               ? gpr_inf_future(GPR_CLOCK_REALTIME)
 	               : gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
 	                              gpr_time_from_millis((int64_t)duration_ms, GPR_TIMESPAN));
-	call = attune_client__create_call(c, cq, method, deadline);
-	if (call == NULL) {
-		rc = attune_client__fail(err, ATTUNE_CLIENT_INTERNAL, "cannot create the call");
-		goto out_destroy_cq;
-	}
-	send_bb = attune_client__request_buffer(req, req_len);
-	grpc_metadata_array_init(&initial_md);
-	grpc_metadata_array_init(&trailing_md);
+	rc = attune_client__call_begin(c, method, deadline, req, req_len, &k, err);
+	if (rc != ATTUNE_CLIENT_OK)
+		return rc;
 
-	n_ops = attune_client__opening_ops(c, ops, send_bb, &auth_md, &initial_md);
-	if (grpc_call_start_batch(call, ops, n_ops, &tag_send, NULL) != GRPC_CALL_OK) {
+	n_ops = attune_client__call_opening_ops(c, &k, ops);
+	if (grpc_call_start_batch(k.call, ops, n_ops, &tag_send, NULL) != GRPC_CALL_OK) {
 		rc = attune_client__fail(err, ATTUNE_CLIENT_INTERNAL, "cannot start the call");
-		goto out_unref_call;
+		goto out_end_call;
 	}
-	grpc_completion_queue_pluck(cq, &tag_send, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+	grpc_completion_queue_pluck(k.cq, &tag_send, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 
-	attune_client__status_op(&ops[0], &trailing_md, &status, &details, &error_string);
-	if (grpc_call_start_batch(call, ops, 1, &tag_status, NULL) != GRPC_CALL_OK) {
-		grpc_call_cancel(call, NULL);
+	attune_client__call_status_op(&k, &ops[0]);
+	if (grpc_call_start_batch(k.call, ops, 1, &tag_status, NULL) != GRPC_CALL_OK) {
+		grpc_call_cancel(k.call, NULL);
 		rc = attune_client__fail(err, ATTUNE_CLIENT_INTERNAL,
 		                         "cannot start the status batch");
-		goto out_unref_call;
+		goto out_end_call;
 	}
 
-	*stopped = receive_loop(call, cq, on_msg, user, &rc, err);
+	*stopped = receive_loop(k.call, k.cq, on_msg, user, &rc, err);
 	if (*stopped)
-		grpc_call_cancel(call, NULL);
-	grpc_completion_queue_pluck(cq, &tag_status, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+		grpc_call_cancel(k.call, NULL);
+	grpc_completion_queue_pluck(k.cq, &tag_status, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 	if (*stopped)
-		goto out_unref_call; /* rc is what the loop or on_msg decided */
-	if (status == GRPC_STATUS_DEADLINE_EXCEEDED && duration_ms != 0)
+		goto out_end_call; /* rc is what the loop or on_msg decided */
+	if (k.status == GRPC_STATUS_DEADLINE_EXCEEDED && duration_ms != 0)
 		*timed_out = 1;
-	if (status != GRPC_STATUS_OK)
-		rc = attune_client__copy_status(err, status, details);
+	if (k.status != GRPC_STATUS_OK)
+		rc = attune_client__copy_status(err, k.status, k.details);
 	else
 		rc = attune_client__ok(err);
 
-out_unref_call:
-	grpc_byte_buffer_destroy(send_bb);
-	grpc_metadata_array_destroy(&initial_md);
-	grpc_metadata_array_destroy(&trailing_md);
-	grpc_slice_unref(details);
-	gpr_free((void *)error_string);
-	grpc_call_unref(call);
-out_destroy_cq:
-	attune_client__destroy_queue(cq);
+out_end_call:
+	attune_client__call_end(&k);
 	return rc;
 }

@@ -41,10 +41,21 @@ const char *attune_wire_strerror(attune_wire_status st);
  * RESOURCE_EXHAUSTED, ARG -> 13 INTERNAL, OK -> 0. */
 int attune_wire_status_code(attune_wire_status st);
 
+/* Why a request was refused, for metrics and callers that branch on it. */
+typedef enum attune_wire_reason {
+	ATTUNE_WIRE_REASON_NONE = 0,
+	ATTUNE_WIRE_REASON_MISSING_FIELD = 1, /* a required field is absent or empty */
+	ATTUNE_WIRE_REASON_TOO_LARGE = 2,     /* a field or count is over its documented limit */
+	ATTUNE_WIRE_REASON_INVALID_UTF8 = 3,  /* invalid UTF-8 or a NUL byte in a text */
+	ATTUNE_WIRE_REASON_INVALID_VALUE = 4, /* bad enum, option, locale or team syntax */
+	ATTUNE_WIRE_REASON_MALFORMED = 5      /* the bytes are not a message of the expected type */
+} attune_wire_reason;
+
 /* Precise, human-readable reason ("draft: required"); always NUL-terminated,
  * names the field and the limit, never contains request text. */
 #define ATTUNE_WIRE_ERRMSG_MAX 160
 typedef struct attune_wire_error {
+	attune_wire_reason reason;
 	char message[ATTUNE_WIRE_ERRMSG_MAX];
 } attune_wire_error;
 

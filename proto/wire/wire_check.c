@@ -68,7 +68,7 @@ static attune_wire_status walk(const ProtobufCMessageDescriptor *desc, const uin
 			if (f && f->type == PROTOBUF_C_TYPE_STRING) {
 				if (!attune_utf8_valid((const char *)p + off, (size_t)n))
 					return attune_wire__fail(err,
-					                         "%s%s: invalid UTF-8 or NUL byte",
+					                         ATTUNE_WIRE_REASON_INVALID_UTF8, "%s%s: invalid UTF-8 or NUL byte",
 					                         prefix, f->name);
 			} else if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
 				char sub[96];

@@ -51,11 +51,13 @@ void attune_wire_buf_free(attune_wire_buf *b)
 	b->len = 0;
 }
 
-attune_wire_status attune_wire__fail(attune_wire_error *err, const char *fmt, ...)
+attune_wire_status attune_wire__fail(attune_wire_error *err, attune_wire_reason reason,
+                                     const char *fmt, ...)
 {
 	va_list ap;
 
 	if (err) {
+		err->reason = reason;
 		va_start(ap, fmt);
 		vsnprintf(err->message, sizeof(err->message), fmt, ap);
 		va_end(ap);
@@ -74,7 +76,7 @@ attune_wire_status attune_wire__unpack(const ProtobufCMessageDescriptor *desc, c
 		return ATTUNE_WIRE_E_ARG;
 	st = attune_wire__check_strings(desc, data, len, err);
 	if (st == ATTUNE_WIRE_E_MALFORMED)
-		attune_wire__fail(err, "request: not a valid %s message", what);
+		attune_wire__fail(err, ATTUNE_WIRE_REASON_MALFORMED, "request: not a valid %s message", what);
 	if (st != ATTUNE_WIRE_OK)
 		return st;
 	/* protobuf-c reads nothing for len == 0 but wants a non-NULL pointer. */
@@ -82,7 +84,7 @@ attune_wire_status attune_wire__unpack(const ProtobufCMessageDescriptor *desc, c
 	if (!*out) {
 		/* protobuf-c does not tell OOM from bad input; the walk above
 		 * accepted the framing, so this is a bad value or OOM. */
-		attune_wire__fail(err, "request: not a valid %s message", what);
+		attune_wire__fail(err, ATTUNE_WIRE_REASON_MALFORMED, "request: not a valid %s message", what);
 		return ATTUNE_WIRE_E_MALFORMED;
 	}
 	return ATTUNE_WIRE_OK;

@@ -9,9 +9,11 @@
 
 #include "attune_wire.h"
 
-/* Formats err->message (err may be NULL). Returns ATTUNE_WIRE_E_INVALID. */
-attune_wire_status attune_wire__fail(attune_wire_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/* Formats err->message and sets err->reason (err may be NULL). Returns
+ * ATTUNE_WIRE_E_INVALID. */
+attune_wire_status attune_wire__fail(attune_wire_error *err, attune_wire_reason reason,
+                                     const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Walks the raw protobuf bytes of a message of type `desc` and checks that
  * every string field (also in nested messages) is valid UTF-8 without NUL

@@ -14,9 +14,9 @@ static attune_wire_status check_text(const char *field, attune_text t, size_t ma
                                      attune_wire_error *err)
 {
 	if (t.len > max)
-		return attune_wire__fail(err, "%s: longer than %zu bytes", field, max);
+		return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE, "%s: longer than %zu bytes", field, max);
 	if (!attune_utf8_valid(t.ptr, t.len))
-		return attune_wire__fail(err, "%s: invalid UTF-8 or NUL byte", field);
+		return attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_UTF8, "%s: invalid UTF-8 or NUL byte", field);
 	return ATTUNE_WIRE_OK;
 }
 
@@ -48,14 +48,14 @@ attune_wire_status attune_wire_validate_score_params(const attune_wire_score_par
 	if (!p)
 		return ATTUNE_WIRE_E_ARG;
 	if (p->draft.len == 0)
-		return attune_wire__fail(err, "draft: required");
+		return attune_wire__fail(err, ATTUNE_WIRE_REASON_MISSING_FIELD, "draft: required");
 	if ((st = check_text("draft", p->draft, ATTUNE_MAX_DRAFT_BYTES, err)) != ATTUNE_WIRE_OK)
 		return st;
 	if ((st = check_text("seeker_message", p->seeker, ATTUNE_MAX_SEEKER_BYTES, err)) !=
 	    ATTUNE_WIRE_OK)
 		return st;
 	if (p->n_prior_turns > ATTUNE_MAX_PRIOR_TURNS)
-		return attune_wire__fail(err, "prior_responder_turns: more than %u entries",
+		return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE, "prior_responder_turns: more than %u entries",
 		                         ATTUNE_MAX_PRIOR_TURNS);
 	if (p->n_prior_turns && !p->prior_turns)
 		return ATTUNE_WIRE_E_ARG;
@@ -74,24 +74,24 @@ attune_wire_status attune_wire_validate_score_params(const attune_wire_score_par
 		return st;
 	s = p->team ? p->team : "";
 	if (strlen(s) > ATTUNE_WIRE_MAX_TEAM_BYTES)
-		return attune_wire__fail(err, "team: longer than %u bytes",
+		return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE, "team: longer than %u bytes",
 		                         ATTUNE_WIRE_MAX_TEAM_BYTES);
 	for (; *s; s++)
 		if (!team_char_ok((unsigned char)*s))
-			return attune_wire__fail(err, "team: only [A-Za-z0-9._-] allowed");
+			return attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE, "team: only [A-Za-z0-9._-] allowed");
 	s = p->locale ? p->locale : "";
 	if (strlen(s) > ATTUNE_WIRE_MAX_LOCALE_BYTES)
-		return attune_wire__fail(err, "locale: longer than %u bytes",
+		return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE, "locale: longer than %u bytes",
 		                         ATTUNE_WIRE_MAX_LOCALE_BYTES);
 	for (const char *c = s; *c; c++)
 		if (!locale_char_ok((unsigned char)*c))
-			return attune_wire__fail(err, "locale: not a BCP 47 tag");
+			return attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE, "locale: not a BCP 47 tag");
 	if (*s && scorer && !attune_scorer_supports_locale(scorer, s))
-		return attune_wire__fail(err, "locale: unsupported");
+		return attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE, "locale: unsupported");
 	if ((unsigned)p->channel >= ATTUNE_CHANNEL_MAX)
-		return attune_wire__fail(err, "channel: unknown value %u", (unsigned)p->channel);
+		return attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE, "channel: unknown value %u", (unsigned)p->channel);
 	if (p->max_suggestions > ATTUNE_MAX_SUGGESTIONS)
-		return attune_wire__fail(err, "suggestion_options.max_count: must be at most %u",
+		return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE, "suggestion_options.max_count: must be at most %u",
 		                         ATTUNE_MAX_SUGGESTIONS);
 	return ATTUNE_WIRE_OK;
 }
@@ -119,7 +119,7 @@ static attune_wire_status fill_score_request(attune_wire_score_request *req,
 
 	if (m->n_prior_responder_turns) {
 		if (m->n_prior_responder_turns > ATTUNE_MAX_PRIOR_TURNS)
-			return attune_wire__fail(err, "prior_responder_turns: more than %u entries",
+			return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE, "prior_responder_turns: more than %u entries",
 			                         ATTUNE_MAX_PRIOR_TURNS);
 		req->priv_turns_ = calloc(m->n_prior_responder_turns, sizeof(attune_text));
 		if (!req->priv_turns_)
@@ -564,7 +564,7 @@ attune_wire_status attune_wire_decode_coach_request(const uint8_t *data, size_t 
 			st = fill_score_request(req->context, m->context,
 			                        m->draft[0] ? m->draft : " ", scorer, &sub);
 			if (st == ATTUNE_WIRE_E_INVALID)
-				attune_wire__fail(err, "context.%s", sub.message);
+				attune_wire__fail(err, sub.reason, "context.%s", sub.message);
 			req->context->params.draft = req->draft;
 			req->context->input.draft = req->draft;
 			req->has_context = 1;

@@ -149,6 +149,7 @@ typedef struct sent_info {
 	uint8_t invalidating; /* minimizing or judgment in this sentence */
 	uint8_t negative;     /* any negative match */
 	uint8_t advice, permission, checkin, positive_done, open, ack_done, other_neg, open_q, self;
+	uint8_t safety; /* holds a safety directive: an instruction, never a reflection */
 	uint32_t reflect_at; /* 1 + first token of a reflection stem, or 0 */
 	uint32_t question;   /* index of the match deciding the question type, or UINT32_MAX */
 } sent_info;
@@ -383,10 +384,38 @@ static int disowned(const attune_scorer *s, const at_doc *d, const at_match *mt)
 	return 0;
 }
 
+/* The seeker is at risk: advice whose clause (from its cue to the clause's end)
+ * holds a safety directive ("call 911", "go to the ER", "put the pills away") is
+ * getting them help, not a premature fix; its tokens stop counting as advice. */
+static void safety_directives(const attune_scorer *s, const at_doc *d, uint32_t *exmask)
+{
+	const uint32_t safe_bit = 1u << 30;
+	int any = 0;
+	for (size_t m = 0; m < d->n_matches; m++) {
+		const at_match *mt = &d->matches[m];
+		if (s->pats[mt->pat].file != F_SAFETY || s->pats[mt->pat].exception ||
+		    (d->toks[mt->first].flags & (TK_QUOTED | TK_NEGATED)))
+			continue;
+		for (uint32_t t = mt->first; t < mt->last; t++)
+			exmask[t] |= safe_bit;
+		any = 1;
+	}
+	for (size_t m = 0; any && m < d->n_matches; m++) {
+		const at_match *mt = &d->matches[m];
+		if (s->pats[mt->pat].file != F_ADVICE)
+			continue;
+		uint32_t clause = d->toks[mt->first].clause, t = mt->first;
+		int safe = 0;
+		for (; t < d->n_toks && (t < mt->last || d->toks[t].clause == clause); t++)
+			safe |= (exmask[t] & safe_bit) != 0;
+		for (t = mt->first; safe && t < mt->last; t++)
+			exmask[t] |= 1u << F_ADVICE;
+	}
+}
+
 attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_stemset *sk,
                          const at_doc *d, const at_prior *pr, at_analysis *a)
 {
-	(void)seeker;
 	memset(a, 0, sizeof(*a));
 	a->first_heard = SIZE_MAX;
 	attune_status st = ATTUNE_OK;
@@ -403,6 +432,8 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 			for (uint32_t t = mt->first; t < mt->last; t++)
 				exmask[t] |= 1u << p->file;
 	}
+	if (seeker && seeker->urgent)
+		safety_directives(s, d, exmask);
 	for (size_t i = 0; i < d->n_sents; i++)
 		si[i].question = UINT32_MAX;
 	/* pass 1: sentence facts */
@@ -433,6 +464,9 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 			break;
 		case F_PERMISSION:
 			x->permission = 1;
+			break;
+		case F_SAFETY:
+			x->safety = 1;
 			break;
 		case F_CHECKIN:
 			x->checkin = 1;
@@ -557,7 +591,7 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 	/* implicit reflection: a second-person statement carrying the seeker's content */
 	for (size_t sn = 0; st == ATTUNE_OK && sn < d->n_sents; sn++) {
 		const at_span *sp = &d->sents[sn];
-		if (si[sn].negative || si[sn].positive_done || si[sn].permission)
+		if (si[sn].negative || si[sn].positive_done || si[sn].permission || si[sn].safety)
 			continue;
 		int you = 0;
 		for (uint32_t t = sp->first; t < sp->last; t++)

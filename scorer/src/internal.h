@@ -38,6 +38,7 @@ typedef enum at_file {
 	F_RISK_OTHERS,
 	F_RISK_ABUSE,
 	F_RISK_MEDICAL,
+	F_SAFETY, /* safety directives: not premature advice when the seeker is at risk */
 	F_COUNT
 } at_file;
 
@@ -124,6 +125,8 @@ struct attune_scorer {
 	size_t n_emos;
 	at_template *tpls;
 	size_t n_tpls;
+	int32_t (*person)[2]; /* third_person.txt: (first-person word, third-person form) */
+	size_t n_person;
 	const char *guidance[4];
 };
 
@@ -172,6 +175,7 @@ typedef struct at_doc {
 	size_t n_clauses;
 	at_match *matches;
 	size_t n_matches, cap_matches;
+	uint8_t urgent; /* seeker docs: risk >= moderate or a medical emergency (set by attune_score) */
 } at_doc;
 
 /* lexicon.c */

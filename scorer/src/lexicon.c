@@ -32,6 +32,7 @@ static const struct {
     {"risk_harm_to_others", F_RISK_OTHERS},
     {"risk_abuse", F_RISK_ABUSE},
     {"risk_medical_emergency", F_RISK_MEDICAL},
+    {"safety_directives", F_SAFETY},
 };
 
 static const char *const class_files[C_COUNT] = {
@@ -251,6 +252,56 @@ static int parse_attr(at_pattern *p, const char *a, size_t n)
 	return -1;
 }
 
+/* Reported risk: a first-person word of a risk pattern also matches its
+ * third-person forms (third_person.txt), each once per slot. */
+static attune_status add_third_person(attune_scorer *s, at_slot *sl, int32_t id)
+{
+	for (size_t i = 0; i < s->n_person; i++) {
+		if (s->person[i][0] != id)
+			continue;
+		uint32_t to = (uint32_t)s->person[i][1];
+		int dup = 0;
+		for (unsigned k = 0; k < sl->n; k++)
+			dup |= s->alts[sl->off + k] == to;
+		if (dup)
+			continue;
+		if (sl->n >= AT_MAX_ALTS || s->n_alts >= s->cap_alts)
+			return ATTUNE_E_INVALID;
+		s->alts[s->n_alts++] = to;
+		sl->n++;
+	}
+	return ATTUNE_OK;
+}
+
+static attune_status load_third_person(attune_scorer *s)
+{
+	const attune__data_file *f = find_file("third_person");
+	size_t cap = 0;
+	if (!f)
+		return ATTUNE_E_INVALID;
+	for (size_t i = 0; i < f->n_lines; i++)
+		for (const char *c = f->lines[i]; *c; c++)
+			cap += *c == ' ';
+	s->person = calloc(cap + 1, sizeof(*s->person));
+	if (!s->person)
+		return ATTUNE_E_NOMEM;
+	for (size_t i = 0; i < f->n_lines; i++) {
+		const char *p = f->lines[i], *end = p + strlen(p), *a, *b;
+		size_t na = next_field(&p, end, &a), nb;
+		int32_t from = intern_norm(s, a, na);
+		if (from < 0)
+			return ATTUNE_E_INVALID;
+		while ((nb = next_field(&p, end, &b)) > 0) {
+			int32_t to = intern_norm(s, b, nb);
+			if (to < 0 || s->n_person >= cap)
+				return ATTUNE_E_INVALID;
+			s->person[s->n_person][0] = from;
+			s->person[s->n_person++][1] = to;
+		}
+	}
+	return ATTUNE_OK;
+}
+
 static attune_status parse_pattern(attune_scorer *s, int file, uint16_t stem, const char *line)
 {
 	if (s->n_pats >= s->cap_pats)
@@ -304,6 +355,9 @@ static attune_status parse_pattern(attune_scorer *s, int file, uint16_t stem, co
 				s->alts[s->n_alts++] = (uint32_t)id;
 				sl->n++;
 				a = bar ? bar + 1 : wend;
+				if ((at_file_is_risk(file) || file == F_RISK_MOD) &&
+				    add_third_person(s, sl, id) != ATTUNE_OK)
+					return ATTUNE_E_INVALID;
 			}
 		}
 	}
@@ -431,7 +485,7 @@ attune_status at_lexicon_build(attune_scorer *s)
 		tsize <<= 1;
 	s->cap_words = bytes / 2 + 64;
 	s->cap_pats = lines + 1;
-	s->cap_alts = bytes / 2 + 64;
+	s->cap_alts = bytes + 64; /* room for third-person forms of risk patterns */
 	s->cap_pool = bytes * 3 + 4096;
 	s->words = calloc(s->cap_words, sizeof(*s->words));
 	s->table = malloc(tsize * sizeof(*s->table));
@@ -447,6 +501,8 @@ attune_status at_lexicon_build(attune_scorer *s)
 	attune_status st = load_classes(s);
 	if (st == ATTUNE_OK)
 		st = load_maps(s);
+	if (st == ATTUNE_OK)
+		st = load_third_person(s);
 	for (size_t k = 0; st == ATTUNE_OK && k < sizeof(pattern_files) / sizeof(pattern_files[0]);
 	     k++) {
 		const attune__data_file *f = find_file(pattern_files[k].name);
@@ -470,6 +526,7 @@ void at_lexicon_free(attune_scorer *s)
 	free(s->alts);
 	free(s->pool);
 	free(s->emos);
+	free(s->person);
 	free(s->bucket);
 	free(s->wild);
 	free(s->tpls);

@@ -45,10 +45,28 @@ static attune_risk_category category_of(int file)
 /* excl: per token, bit (file - F_RISK_MOD) when a '!' exception line of that
  * risk file covers it ("! set .. date for" keeps "set a date for the wedding"
  * from counting as a chosen date). Exception lines are never risk themselves. */
+/* "her" ends a match whose last slot stands for "me" (third_person.txt) but a
+ * content word follows in its clause: a possessive ("slams her door"), not an object. */
+static int possessive_her(const attune_scorer *s, const at_doc *d, const at_match *m)
+{
+	const at_pattern *p = &s->pats[m->pat];
+	const at_slot *sl = &p->slots[p->nslots - 1];
+	const at_tok *t = &d->toks[m->last - 1];
+	if (sl->type != SL_WORDS || t->norm_len != 3 || memcmp(t->norm, "her", 3) != 0 ||
+	    m->last >= d->n_toks || d->toks[m->last].clause != t->clause ||
+	    !at_tok_is_content(s, &d->toks[m->last]))
+		return 0;
+	int32_t me = at_lookup(s, "me", 2);
+	for (unsigned k = 0; me >= 0 && k < sl->n; k++)
+		if (s->alts[sl->off + k] == (uint32_t)me)
+			return 1;
+	return 0;
+}
+
 static int live(const attune_scorer *s, const at_doc *d, const uint8_t *excl, const at_match *m)
 {
 	const at_pattern *p = &s->pats[m->pat];
-	if (p->exception)
+	if (p->exception || possessive_her(s, d, m))
 		return 0;
 	for (uint32_t t = m->first; t < m->last; t++)
 		if ((d->toks[t].flags & TK_FIGURATIVE) || ((excl[t] >> (p->file - F_RISK_MOD)) & 1))

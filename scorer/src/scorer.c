@@ -126,6 +126,11 @@ attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
 	if (in->n_prior_turns &&
 	    (st = at_prior_build(s, in->prior_turns, in->n_prior_turns, &pr)) != ATTUNE_OK)
 		goto out_free_stems;
+	/* risk first: safety directives in the draft depend on it (never the reverse) */
+	if ((st = at_risk(s, &seeker, &r->risk)) != ATTUNE_OK)
+		goto out_free_stems;
+	seeker.urgent = r->risk.level >= ATTUNE_RISK_MODERATE ||
+	                (r->risk.categories & (1u << ATTUNE_RISK_MEDICAL_EMERGENCY)) != 0;
 	st = at_analyze(s, &seeker, &sk, &draft, in->n_prior_turns ? &pr : NULL, &a);
 	if (st != ATTUNE_OK)
 		goto out_free_stems;
@@ -136,8 +141,6 @@ attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
 	r->findings = a.findings;
 	r->n_findings = a.n_findings;
 	a.findings = NULL;
-	if ((st = at_risk(s, &seeker, &r->risk)) != ATTUNE_OK)
-		goto out_free_stems;
 	if (in->max_suggestions > 0)
 		st = at_suggest(s, in, &seeker, &draft, in->n_prior_turns ? &pr : NULL,
 		                &(at_analysis){.acknowledge = r->acknowledge,

@@ -490,6 +490,19 @@ static attune_status project(const attune_scorer *s, const attune_score_input *i
 	return st;
 }
 
+/* Best first by projected score; ties keep their generation order (stable
+ * insertion sort: n <= ATTUNE_MAX_SUGGESTIONS), so the order is deterministic. */
+static void order_best_first(attune_suggestion *g, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		attune_suggestion x = g[i];
+		size_t j = i;
+		for (; j > 0 && g[j - 1].projected_score < x.projected_score; j--)
+			g[j] = g[j - 1];
+		g[j] = x;
+	}
+}
+
 attune_status at_suggest(const attune_scorer *s, const attune_score_input *in, const at_doc *seeker,
                          const at_doc *draft, const at_prior *pr, const at_analysis *a,
                          attune_score_result *r)
@@ -573,6 +586,8 @@ attune_status at_suggest(const attune_scorer *s, const attune_score_input *in, c
 	}
 	for (size_t i = 0; st == ATTUNE_OK && i < r->n_suggestions; i++)
 		st = project(s, in, seeker, &sk, pr, draft, &docs[i], &r->suggestions[i]);
+	if (st == ATTUNE_OK)
+		order_best_first(r->suggestions, r->n_suggestions);
 out_free_sets:
 	for (size_t i = 0; i <= max; i++)
 		at_doc_free(&docs[i]);

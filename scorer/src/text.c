@@ -10,8 +10,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Decodes one code point; ASCII (the common case) skips the general decoder. */
+static inline uint32_t decode(const char *p, size_t len, size_t *adv)
+{
+	if ((unsigned char)*p < 0x80) {
+		*adv = 1;
+		return (unsigned char)*p;
+	}
+	return attune__utf8_decode(p, len, adv);
+}
+
 static int is_emoji(uint32_t cp)
 {
+	if (cp < 0x80)
+		return 0;
 	return (cp >= 0x1F000 && cp <= 0x1FAFF) || (cp >= 0x2600 && cp <= 0x27BF) ||
 	       (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0x200D || (cp >= 0x2190 && cp <= 0x21FF) ||
 	       (cp >= 0x2B00 && cp <= 0x2BFF) || (cp >= 0xE0000 && cp <= 0xE007F);
@@ -21,6 +33,8 @@ static int is_emoji(uint32_t cp)
  * joiners, variation selectors and skin tones attach to the one before. */
 static int is_emoji_mod(uint32_t cp)
 {
+	if (cp < 0x80)
+		return 0;
 	return (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0x200D || (cp >= 0x1F3FB && cp <= 0x1F3FF) ||
 	       (cp >= 0xE0000 && cp <= 0xE007F);
 }
@@ -99,13 +113,38 @@ int at_tok_is_content(const attune_scorer *s, const at_tok *t)
 	return 1;
 }
 
+/* at_lookup() with the hash already known (h == at_hash(w, n)). */
+static int32_t lookup_hashed(const attune_scorer *s, const char *w, size_t n, uint32_t h)
+{
+	for (size_t i = h & s->table_mask;; i = (i + 1) & s->table_mask) {
+		int32_t id = s->table[i];
+		if (id < 0)
+			return -1;
+		const at_word *aw = &s->words[id];
+		if (aw->hash == h && aw->len == n && memcmp(aw->s, w, n) == 0)
+			return id;
+	}
+}
+
 static void push_token(const attune_scorer *s, at_doc *d, size_t start, size_t end, char *normbuf,
                        size_t *npos)
 {
 	at_tok *t = &d->toks[d->n_toks++];
 	char *dst = normbuf + *npos;
 	size_t k = 0, i = start;
+	uint32_t h = 2166136261u; /* at_hash() of dst, computed while folding */
 	while (i < end && k < AT_MAX_WORD) {
+		unsigned char c = (unsigned char)d->text[i];
+		if (c < 0x80) {
+			i++;
+			if (c == '\'')
+				continue;
+			if (c >= 'A' && c <= 'Z')
+				c = (unsigned char)(c - 'A' + 'a');
+			dst[k++] = (char)c;
+			h = (h ^ c) * 16777619u;
+			continue;
+		}
 		size_t adv;
 		uint32_t cp = attune__utf8_decode(d->text + i, end - i, &adv);
 		if (is_apostrophe(cp)) {
@@ -113,29 +152,33 @@ static void push_token(const attune_scorer *s, at_doc *d, size_t start, size_t e
 			continue;
 		}
 		if (adv == 1) {
-			char c = d->text[i];
-			dst[k++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+			dst[k++] = (char)c;
+			h = (h ^ c) * 16777619u;
 		} else {
 			if (k + adv > AT_MAX_WORD)
 				break;
-			memcpy(dst + k, d->text + i, adv);
-			k += adv;
+			for (size_t b = 0; b < adv; b++) {
+				dst[k++] = d->text[i + b];
+				h = (h ^ (unsigned char)d->text[i + b]) * 16777619u;
+			}
 		}
 		i += adv;
 	}
+	h = h ? h : 1;
 	*npos += k;
 	memset(t, 0, sizeof(*t));
 	t->start = (uint32_t)start;
 	t->end = (uint32_t)end;
 	t->norm = dst;
 	t->norm_len = (uint16_t)k;
-	t->word = k ? at_lookup(s, dst, k) : -1;
+	t->word = k ? lookup_hashed(s, dst, k, h) : -1;
 	if (t->word >= 0 && s->words[t->word].norm_to >= 0) {
 		t->word = s->words[t->word].norm_to;
 		t->norm = s->words[t->word].s;
 		t->norm_len = s->words[t->word].len;
+		h = at_hash(t->norm, t->norm_len);
 	}
-	t->hash = at_hash(t->norm, t->norm_len);
+	t->hash = h;
 	if (t->word >= 0 && s->words[t->word].emo >= 0) {
 		const at_emotion *e = &s->emos[s->words[t->word].emo];
 		t->stem = at_hash(e->canon, e->canon_len);
@@ -184,26 +227,26 @@ attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, s
 	uint32_t prev_cp = ' ';
 	while (i < d->len) {
 		size_t adv;
-		uint32_t cp = attune__utf8_decode(d->text + i, d->len - i, &adv);
+		uint32_t cp = decode(d->text + i, d->len - i, &adv);
 		int emoji = is_emoji(cp) && !is_emoji_mod(cp);
 		if (is_word_cp(cp) || emoji) {
 			size_t start = i, end = i + adv;
 			while (emoji && end < d->len) {
 				size_t a2;
-				uint32_t c2 = attune__utf8_decode(d->text + end, d->len - end, &a2);
+				uint32_t c2 = decode(d->text + end, d->len - end, &a2);
 				if (!is_emoji_mod(c2))
 					break;
 				end += a2;
 			}
 			while (!emoji && end < d->len) {
 				size_t a2, a3;
-				uint32_t c2 = attune__utf8_decode(d->text + end, d->len - end, &a2);
+				uint32_t c2 = decode(d->text + end, d->len - end, &a2);
 				if (is_word_cp(c2)) {
 					end += a2;
 					continue;
 				}
 				if ((is_apostrophe(c2) || c2 == '-') && end + a2 < d->len &&
-				    is_word_cp(attune__utf8_decode(d->text + end + a2,
+				    is_word_cp(decode(d->text + end + a2,
 				                                   d->len - end - a2, &a3))) {
 					end += a2;
 					continue;
@@ -322,26 +365,28 @@ static int slot_match(const attune_scorer *s, const at_slot *sl, const at_tok *t
 	return 0;
 }
 
-/* Returns the token index one past the match, or -1. */
+/* Returns the token index one past the match, or -1. Tokens [j, lim) are
+ * the rest of the sentence (a sentence's tokens are contiguous); only ".."
+ * gaps recurse, at most AT_GAP_MAX + 1 ways each. */
 static long match_from(const attune_scorer *s, const at_doc *d, const at_pattern *p, unsigned k,
-                       size_t j, uint32_t sent)
+                       size_t j, size_t lim)
 {
-	if (k == p->nslots)
-		return (long)j;
-	const at_slot *sl = &p->slots[k];
-	if (sl->type == SL_GAP) {
-		for (size_t g = 0; g <= AT_GAP_MAX; g++) {
-			if (g && (j + g - 1 >= d->n_toks || d->toks[j + g - 1].sent != sent))
-				break;
-			long r = match_from(s, d, p, k + 1, j + g, sent);
-			if (r >= 0)
-				return r;
+	for (; k < p->nslots; k++, j++) {
+		const at_slot *sl = &p->slots[k];
+		if (sl->type == SL_GAP) {
+			for (size_t g = 0; g <= AT_GAP_MAX; g++) {
+				if (g && j + g - 1 >= lim)
+					break;
+				long r = match_from(s, d, p, k + 1, j + g, lim);
+				if (r >= 0)
+					return r;
+			}
+			return -1;
 		}
-		return -1;
+		if (j >= lim || !slot_match(s, sl, &d->toks[j]))
+			return -1;
 	}
-	if (j >= d->n_toks || d->toks[j].sent != sent || !slot_match(s, sl, &d->toks[j]))
-		return -1;
-	return match_from(s, d, p, k + 1, j + 1, sent);
+	return (long)j;
 }
 
 static attune_status try_pattern(const attune_scorer *s, at_doc *d, uint32_t pi, size_t i,
@@ -350,8 +395,8 @@ static attune_status try_pattern(const attune_scorer *s, at_doc *d, uint32_t pi,
 	const at_pattern *p = &s->pats[pi];
 	if (p->anchored && !(d->toks[i].flags & TK_CLAUSE_LEAD))
 		return ATTUNE_OK;
-	long end = first_known ? match_from(s, d, p, 1, i + 1, d->toks[i].sent)
-	                       : match_from(s, d, p, 0, i, d->toks[i].sent);
+	size_t lim = d->sents[d->toks[i].sent].last;
+	long end = first_known ? match_from(s, d, p, 1, i + 1, lim) : match_from(s, d, p, 0, i, lim);
 	if (end < 0)
 		return ATTUNE_OK;
 	if (d->n_matches == d->cap_matches) {

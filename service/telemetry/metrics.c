@@ -113,28 +113,28 @@ const char *attune_metrics_strerror(attune_metrics_status st)
 
 /* ------------------------------------------------------------------- names */
 
-attune_metrics_rpc attune_metrics_rpc_from_method(const char *path)
+/* The RPC whose entry in `table` (rpc_paths or rpc_names) is s; UNKNOWN
+ * for NULL or no match. */
+static attune_metrics_rpc rpc_lookup(const char *const *table, const char *s)
 {
 	size_t i;
 
-	if (!path)
+	if (!s)
 		return ATTUNE_METRICS_RPC_UNKNOWN;
 	for (i = 0; i < ATTUNE_METRICS_RPC_COUNT - 1; i++)
-		if (strcmp(path, rpc_paths[i]) == 0)
+		if (strcmp(s, table[i]) == 0)
 			return (attune_metrics_rpc)i;
 	return ATTUNE_METRICS_RPC_UNKNOWN;
 }
 
+attune_metrics_rpc attune_metrics_rpc_from_method(const char *path)
+{
+	return rpc_lookup(rpc_paths, path);
+}
+
 attune_metrics_rpc attune_metrics_rpc_from_name(const char *name)
 {
-	size_t i;
-
-	if (!name)
-		return ATTUNE_METRICS_RPC_UNKNOWN;
-	for (i = 0; i < ATTUNE_METRICS_RPC_COUNT - 1; i++)
-		if (strcmp(name, rpc_names[i]) == 0)
-			return (attune_metrics_rpc)i;
-	return ATTUNE_METRICS_RPC_UNKNOWN;
+	return rpc_lookup(rpc_names, name);
 }
 
 const char *attune_metrics_rpc_name(attune_metrics_rpc rpc)

@@ -94,6 +94,15 @@ static char *run_fmt(int *exit_code, const char *fmt, ...)
 	return run_capture(cmd, exit_code);
 }
 
+/* Counts the lines of a string. */
+static int count_lines(const char *s)
+{
+	int n = 0;
+	for (; s != NULL && *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
 static int write_file(const char *path, const char *data)
 {
 	FILE *f = fopen(path, "wb");
@@ -124,8 +133,7 @@ TEST(jsonl_offline_and_online_are_identical)
 	const char *cli = env_or_skip("ATTUNE_CLI");
 	attune_harness *h = NULL;
 	char in_path[512], *offline = NULL, *online = NULL;
-	int rc_off = -1, rc_on = -1, lines = 0;
-	const char *p;
+	int rc_off = -1, rc_on = -1;
 
 	if (cli == NULL || env_or_skip("ATTUNED_BIN") == NULL)
 		SKIP("ATTUNE_CLI / ATTUNED_BIN not set");
@@ -141,9 +149,7 @@ TEST(jsonl_offline_and_online_are_identical)
 	CHECK_EQ_INT(rc_off, 1); /* bad lines present */
 	CHECK_EQ_INT(rc_on, 1);
 	CHECK_EQ_STR(online, offline);
-	for (p = online; *p != '\0'; p++)
-		lines += *p == '\n';
-	CHECK_EQ_INT(lines, 6);
+	CHECK_EQ_INT(count_lines(online), 6);
 	CHECK_CONTAINS(online, "{\"id\":\"A\",\"score\":");
 	CHECK_CONTAINS(online, "{\"id\":\"no-draft\",\"error\":{\"code\":\"INVALID_ARGUMENT\"");
 	CHECK_CONTAINS(online, "{\"id\":null,\"error\":{\"code\":\"INVALID_ARGUMENT\"");
@@ -269,15 +275,6 @@ TEST(library_missing_draft_and_unavailable)
 out:
 	attune_client_destroy(c);
 	attune_harness_destroy(h);
-}
-
-/* Counts the lines of a string. */
-static int count_lines(const char *s)
-{
-	int n = 0;
-	for (; s != NULL && *s != '\0'; s++)
-		n += *s == '\n';
-	return n;
 }
 
 TEST(cli_stats_and_watch_after_scoring)

@@ -210,6 +210,22 @@ TEST(someone_elses_current_risk_is_surfaced)
 	at_most(t, "He doesn't want to die, he just wants help.", ATTUNE_RISK_LOW);
 }
 
+/* Voice-notes style: a responder or caller reports someone's risk in the third person. */
+TEST(third_person_reports)
+{
+	expect(t, "caller says she swallowed a bottle of pills", ATTUNE_RISK_HIGH, SUI | MED);
+	expect(t, "he says he wants to kill himself tonight", ATTUNE_RISK_HIGH, SUI);
+	expect(t, "client reports her husband hits her", ATTUNE_RISK_MODERATE, AB);
+	expect(t, "caller states she wants to end her life", ATTUNE_RISK_MODERATE, SUI);
+	expect(t, "pt says he has the pills saved up and is going to take them tonight",
+	       ATTUNE_RISK_HIGH, SUI);
+	expect(t, "Caller reports his dad beats him with a belt.", ATTUNE_RISK_MODERATE, AB);
+	/* the guards still hold for reports */
+	expect(t, "caller says she is not suicidal, just stressed", ATTUNE_RISK_NONE, 0);
+	at_most(t, "she says this job is killing her", ATTUNE_RISK_NONE);
+	at_most(t, "he says he could die of embarrassment", ATTUNE_RISK_NONE);
+}
+
 TEST(dated_and_ambiguous_signs_stay_low)
 {
 	/* a calendar year dates the event */
@@ -238,6 +254,7 @@ int main(int argc, char **argv)
 	    T(guards_never_high),
 	    T(someone_elses_current_risk_is_surfaced),
 	    T(dated_and_ambiguous_signs_stay_low),
+	    T(third_person_reports),
 	};
 	if (attune_scorer_create(&S) != ATTUNE_OK) {
 		fprintf(stderr, "attune_scorer_create failed\n");

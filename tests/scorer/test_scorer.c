@@ -591,8 +591,8 @@ TEST(formulaic_repetition)
 }
 
 static const char *SAFE_SEEKERS[] = {
-    "After pausing my career for several years to start a family, it's time to go back to work, "
-    "but I feel rusty, unmotivated and anxious about re-entering the job market.",
+    ("After pausing my career for several years to start a family, it's time to go back to work, "
+     "but I feel rusty, unmotivated and anxious about re-entering the job market."),
     "My wife left me and I'm not motivated to do anything. I feel hopeless about the future.",
     "i relapsed last night after 90 days sober and im so ashamed",
     "My mom has dementia and I'm exhausted and guilty about wanting a break.",
@@ -668,6 +668,76 @@ TEST(suggestions_vary)
 	CHECK(varied);
 }
 
+/* Suggestions come best first by projected score, deterministically; the
+ * BRIEF's reply B still gets a reflection or acknowledgment among them. */
+TEST(suggestions_best_first)
+{
+	const char *drafts[] = {REPLY_B, "Have you tried updating your resume?",
+	                               "At least you have a family. Just apply everywhere.",
+	                               "I'm sorry.", "ok"};
+	for (size_t d = 0; d < sizeof(drafts) / sizeof(drafts[0]); d++) {
+		for (unsigned max = 1; max <= 8; max++) {
+			attune_score_result *r = score_full(SEEKER_BRIEF, drafts[d], NULL, 0, max, 3);
+			attune_score_result *r2 = score_full(SEEKER_BRIEF, drafts[d], NULL, 0, max, 3);
+			CHECK(r && r2 && r->n_suggestions == r2->n_suggestions);
+			for (size_t i = 0; r && r2 && i < r->n_suggestions; i++) {
+				if (i > 0)
+					CHECK(r->suggestions[i - 1].projected_score >=
+					      r->suggestions[i].projected_score);
+				CHECK(strcmp(r->suggestions[i].text, r2->suggestions[i].text) == 0);
+			}
+			attune_score_result_free(r);
+			attune_score_result_free(r2);
+		}
+	}
+	for (unsigned max = 2; max <= 8; max++) {
+		attune_score_result *b = score_full(SEEKER_BRIEF, REPLY_B, NULL, 0, max, 0);
+		int heard = 0;
+		for (size_t i = 0; b && i < b->n_suggestions; i++)
+			heard |= b->suggestions[i].kind == ATTUNE_SUGGESTION_REFLECTION ||
+			         b->suggestions[i].kind == ATTUNE_SUGGESTION_ACKNOWLEDGMENT;
+		CHECK(heard);
+		attune_score_result_free(b);
+	}
+}
+
+/* Getting an at-risk person emergency help is not premature advice. */
+TEST(safety_directives)
+{
+	static const char *risky[] = {
+	    "I took a whole bottle of my sleeping pills an hour ago.",
+	    "I want to kill myself tonight. I have the pills saved up.",
+	    "my chest hurts really bad and my left arm is numb",
+	};
+	static const char *directives[] = {
+	    "Please call 911 right now.",
+	    "You need to call emergency services now.",
+	    "You should go to the ER right away.",
+	    "Call poison control now, and stay on the line with me.",
+	    "Are you safe right now? Please put the pills away.",
+	    "Unlock the door for the paramedics.",
+	};
+	for (size_t i = 0; i < sizeof(risky) / sizeof(risky[0]); i++) {
+		for (size_t j = 0; j < sizeof(directives) / sizeof(directives[0]); j++) {
+			attune_score_result *r = score(risky[i], directives[j]);
+			CHECK(r && r->risk.level >= ATTUNE_RISK_MODERATE);
+			CHECK(r && !has_kind(r, ATTUNE_FINDING_PREMATURE_ADVICE));
+			attune_score_result_free(r);
+		}
+		CHECK(score_of(risky[i], "I'm so glad you told me. Please call 911 right now.") >
+		      score_of(risky[i], "Don't worry, it'll pass. Just get some sleep."));
+		CHECK(score_of(risky[i], "Please call 911 right now.") >
+		      score_of(risky[i], "Calm down, it's not a big deal."));
+	}
+	/* without risk the same words are still advice, and other advice stays advice */
+	attune_score_result *r = score("I'm stressed about my exams.", "You should go to the ER.");
+	CHECK(r && has_kind(r, ATTUNE_FINDING_PREMATURE_ADVICE));
+	attune_score_result_free(r);
+	r = score(risky[1], "You should just think positive. Call 911.");
+	CHECK(r && has_kind(r, ATTUNE_FINDING_PREMATURE_ADVICE));
+	attune_score_result_free(r);
+}
+
 int main(int argc, char **argv)
 {
 	static const test_case cases[] = {
@@ -688,6 +758,8 @@ int main(int argc, char **argv)
 	    T(formulaic_repetition),
 	    T(suggestion_safety),
 	    T(suggestions_vary),
+	    T(safety_directives),
+	    T(suggestions_best_first),
 	};
 	if (attune_scorer_create(&S) != ATTUNE_OK) {
 		fprintf(stderr, "attune_scorer_create failed\n");

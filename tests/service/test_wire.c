@@ -55,7 +55,7 @@ static void raw_uint(raw *r, unsigned field, uint64_t v)
 static void expect_invalid(check_ctx *c, const raw *r, const attune_scorer *sc, const char *msg)
 {
 	attune_wire_score_request *req = (attune_wire_score_request *)1;
-	attune_wire_error err = {{0}};
+	attune_wire_error err = {0};
 	attune_wire_status st = attune_wire_decode_score_request(r->b, r->n, sc, &req, &err);
 	CHECK(c, st == ATTUNE_WIRE_E_INVALID);
 	CHECK(c, req == NULL);
@@ -70,7 +70,7 @@ static void test_request_round_trip(check_ctx *c, const attune_scorer *sc)
 	attune_wire_score_params p = {0};
 	attune_wire_buf buf = {0};
 	attune_wire_score_request *req = NULL;
-	attune_wire_error err = {{0}};
+	attune_wire_error err = {0};
 
 	p.seeker.ptr = SEEKER;
 	p.seeker.len = strlen(SEEKER);
@@ -226,7 +226,7 @@ static void test_request_limits(check_ctx *c, const attune_scorer *sc)
 	/* Framing errors: truncated length, bad wire type. */
 	{
 		attune_wire_score_request *req = NULL;
-		attune_wire_error err = {{0}};
+		attune_wire_error err = {0};
 		const uint8_t trunc[] = {0x12, 0x10, 'a'};
 		const uint8_t group[] = {0x13};
 		CHECK(c, attune_wire_decode_score_request(trunc, sizeof(trunc), sc, &req, &err) ==
@@ -243,7 +243,7 @@ static void test_client_side_validation(check_ctx *c)
 {
 	attune_wire_score_params p = {0};
 	attune_wire_buf buf = {0};
-	attune_wire_error err = {{0}};
+	attune_wire_error err = {0};
 
 	CHECK(c, attune_wire_encode_score_request(&p, &buf, &err) == ATTUNE_WIRE_E_INVALID);
 	CHECK_STR(c, err.message, "draft: required");
@@ -260,7 +260,7 @@ static void test_response_round_trip(check_ctx *c, const attune_scorer *sc)
 	attune_score_result *res = NULL;
 	attune_wire_buf buf = {0};
 	attune_wire_score_reply *rep = NULL;
-	attune_wire_error err = {{0}};
+	attune_wire_error err = {0};
 
 	in.seeker.ptr = SEEKER;
 	in.seeker.len = strlen(SEEKER);
@@ -352,7 +352,7 @@ static void test_health(check_ctx *c)
 {
 	attune_wire_buf buf = {0};
 	attune_wire_health_status hs = ATTUNE_WIRE_HEALTH_UNKNOWN;
-	attune_wire_error err = {{0}};
+	attune_wire_error err = {0};
 	char svc[64];
 
 	CHECK(c, attune_wire_encode_health_request("attune.v1.Assist", &buf) == ATTUNE_WIRE_OK);
@@ -375,7 +375,7 @@ static void test_coach(check_ctx *c, const attune_scorer *sc)
 	attune_wire_score_params ctx = {0};
 	attune_wire_buf buf = {0};
 	attune_wire_coach_request *req = NULL;
-	attune_wire_error err = {{0}};
+	attune_wire_error err = {0};
 	attune_text d = {"That sounds so hard.", 20};
 
 	ctx.seeker.ptr = SEEKER;

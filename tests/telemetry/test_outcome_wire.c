@@ -22,7 +22,7 @@ static void expect_outcome_error(Attune__V1__RecordOutcomeRequest *m, const char
 {
 	attune_wire_buf b = pack_outcome(m);
 	attune_wire_outcome_request *req = NULL;
-	attune_wire_error err = {{0}};
+	attune_wire_error err = {0};
 
 	CHECK(attune_wire_decode_outcome_request(b.data, b.len, NULL, &req, &err) ==
 	      ATTUNE_WIRE_E_INVALID);
@@ -41,7 +41,7 @@ int main(void)
 	attune_wire_outcome_request *req = NULL;
 	attune_wire_stats_reply *reply = NULL;
 	attune_wire_team_stats st;
-	attune_wire_error err = {{0}};
+	attune_wire_error err = {0};
 	attune_wire_buf b = {0};
 	unsigned window = 9, interval = 0;
 
