@@ -7,6 +7,7 @@
 
 #include "call.h"
 #include "observe.h"
+#include "rpc_reject.h"
 #include "rpc_methods.h"
 #include "score_id.h"
 #include "server.h"
@@ -31,11 +32,7 @@ static void score_start(attuned_call *call, const uint8_t *data, size_t len)
 
 	ws = attune_wire_decode_score_request(data, len, scorer, &req, &err);
 	if (ws != ATTUNE_WIRE_OK) {
-		attuned_observe_rejected(srv, ws, err.reason);
-		attuned_call_finish(call, (grpc_status_code)attune_wire_status_code(ws),
-		                    ws == ATTUNE_WIRE_E_INVALID || ws == ATTUNE_WIRE_E_MALFORMED
-		                        ? err.message
-		                        : attune_wire_strerror(ws));
+		attuned_rpc_reject(call, ws, &err);
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -149,7 +149,7 @@ typedef struct sent_info {
 	uint8_t invalidating; /* minimizing or judgment in this sentence */
 	uint8_t negative;     /* any negative match */
 	uint8_t advice, permission, checkin, positive_done, open, ack_done, other_neg, open_q, self;
-	uint8_t safety; /* holds a safety directive: an instruction, never a reflection */
+	uint8_t safety;      /* holds a safety directive: an instruction, never a reflection */
 	uint32_t reflect_at; /* 1 + first token of a reflection stem, or 0 */
 	uint32_t question;   /* index of the match deciding the question type, or UINT32_MAX */
 } sent_info;
@@ -173,14 +173,6 @@ static uint32_t opener_hash(const at_doc *d)
 		return 0;
 	uint32_t h = 2166136261u;
 	for (size_t i = 0; i < 3; i++)
-		h = (h ^ d->toks[i].hash) * 16777619u;
-	return h ? h : 1;
-}
-
-static uint32_t sentence_hash(const at_doc *d, const at_span *st)
-{
-	uint32_t h = 2166136261u;
-	for (uint32_t i = st->first; i < st->last; i++)
 		h = (h ^ d->toks[i].hash) * 16777619u;
 	return h ? h : 1;
 }
@@ -235,22 +227,27 @@ attune_status at_prior_build(const attune_scorer *s, const attune_text *prior, s
 	attune_status st = ATTUNE_OK;
 
 	memset(pr, 0, sizeof(*pr));
+	/* every turn: hashes of its sentences (one light pass); only the recent
+	 * turns are tokenized and matched, so the cost stays linear and small */
 	for (size_t i = 0; i < n_prior; i++)
-		total += prior[i].len / 2 + 2;
-	if ((st = set_init(&pr->canned, total)) != ATTUNE_OK ||
-	    (st = set_init(&pr->leads, total)) != ATTUNE_OK)
+		total += prior[i].len / 8 + 2; /* a canned sentence has 4+ words */
+	if ((st = set_init(&pr->canned, total)) != ATTUNE_OK)
 		goto out_fail;
 	for (size_t i = 0; i < n_prior; i++) {
+		size_t pos = 0;
+		at_canned_sent cs;
+		while (at_canned_next(prior[i].ptr, prior[i].len, &pos, &cs))
+			set_add(&pr->canned, cs.hash);
+	}
+	total = 0;
+	for (size_t i = first_recent; i < n_prior; i++)
+		total += prior[i].len / 2 + 2;
+	if ((st = set_init(&pr->leads, total)) != ATTUNE_OK)
+		goto out_fail;
+	for (size_t i = first_recent; i < n_prior; i++) {
 		at_doc *d = &docs[nd];
 		if ((st = at_doc_init(s, d, prior[i].ptr, prior[i].len)) != ATTUNE_OK)
 			goto out_fail;
-		for (size_t k = 0; k < d->n_sents; k++)
-			if (d->sents[k].last - d->sents[k].first >= 4)
-				set_add(&pr->canned, sentence_hash(d, &d->sents[k]));
-		if (i < first_recent) {
-			at_doc_free(d);
-			continue;
-		}
 		nd++;
 		at_turn_sig *sig = &pr->sigs[pr->n_recent++];
 		sig->opener = opener_hash(d);
@@ -318,13 +315,13 @@ static attune_status repetition(const attune_scorer *s, const at_doc *d, const a
 			                 d->toks[d->matches[m].first].start,
 			                 d->toks[d->matches[m].last - 1].end);
 	}
-	/* canned lines: a whole sentence reused from any earlier turn */
-	for (size_t i = 0; st == ATTUNE_OK && i < d->n_sents; i++) {
-		const at_span *sp = &d->sents[i];
-		if (sp->last - sp->first >= 4 && at_stemset_has(&pr->canned, sentence_hash(d, sp)))
+	/* canned lines: a whole sentence (4+ words) reused from any earlier turn */
+	size_t pos = 0;
+	at_canned_sent cs;
+	while (st == ATTUNE_OK && at_canned_next(d->text, d->len, &pos, &cs))
+		if (at_stemset_has(&pr->canned, cs.hash))
 			st = add_finding(a, ATTUNE_FINDING_FORMULAIC_REPETITION,
-			                 ATTUNE_SEVERITY_MODERATE, sp->start, sp->end);
-	}
+			                 ATTUNE_SEVERITY_MODERATE, cs.start, cs.end);
 	return st;
 }
 

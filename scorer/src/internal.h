@@ -203,6 +203,14 @@ int at_stemset_has(const at_stemset *set, uint32_t h);
 void at_stemset_free(at_stemset *set);
 int at_tok_is_content(const attune_scorer *s, const at_tok *t);
 
+/* canned.c: sentences of 4+ words, hashed over their normalized words. */
+typedef struct at_canned_sent {
+	uint32_t hash;
+	size_t start, end; /* bytes: first word's start, last word's end */
+} at_canned_sent;
+/* Finds the next such sentence at or after *pos; returns 0 when none is left. */
+int at_canned_next(const char *text, size_t len, size_t *pos, at_canned_sent *out);
+
 /* analyze.c: levels, findings and score for one draft. */
 typedef struct at_analysis {
 	unsigned acknowledge, reflect, explore, check_in;

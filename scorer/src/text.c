@@ -46,7 +46,7 @@ static int is_apostrophe(uint32_t cp)
 
 /* Letters, digits and non-ASCII letters (anything non-ASCII that is not
  * punctuation, a space or an emoji) form words. */
-static int is_word_cp(uint32_t cp)
+static inline int is_word_cp(uint32_t cp)
 {
 	if (cp < 0x80)
 		return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
@@ -200,10 +200,15 @@ static void annotate(const attune_scorer *s, at_doc *d)
 				break;
 			}
 		}
+		/* negated: a negator among the (up to) 3 tokens before, same clause */
+		uint32_t since = 4; /* tokens since the latest negator, capped */
 		for (uint32_t i = cl->first; i < cl->last; i++) {
-			for (uint32_t b = i > cl->first + 3 ? i - 3 : cl->first; b < i; b++)
-				if (at_tok_in_class(s, &d->toks[b], C_NEGATOR))
-					d->toks[i].flags |= TK_NEGATED;
+			if (since <= 3)
+				d->toks[i].flags |= TK_NEGATED;
+			if (at_tok_in_class(s, &d->toks[i], C_NEGATOR))
+				since = 1;
+			else if (since < 4)
+				since++;
 		}
 	}
 }
@@ -345,7 +350,7 @@ void at_doc_free(at_doc *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static int slot_match(const attune_scorer *s, const at_slot *sl, const at_tok *t)
+static inline int slot_match(const attune_scorer *s, const at_slot *sl, const at_tok *t)
 {
 	switch (sl->type) {
 	case SL_ANY:
@@ -417,20 +422,48 @@ static attune_status try_pattern(const attune_scorer *s, at_doc *d, uint32_t pi,
 	return ATTUNE_OK;
 }
 
+/* Cheap rejection before try_pattern() for a pattern whose first word matched
+ * token i: a plain-word second slot must match the next token (nw, -1 if
+ * unknown or past the sentence); anchored patterns need a clause lead. */
+static int cannot_match(const attune_scorer *s, const at_pattern *p, int lead, int32_t nw)
+{
+	if (p->anchored && !lead)
+		return 1;
+	if (p->nslots < 2 || p->slots[1].type != SL_WORDS)
+		return 0;
+	if (nw < 0)
+		return 1;
+	const uint32_t *alt = s->alts + p->slots[1].off;
+	for (unsigned k = 0; k < p->slots[1].n; k++)
+		if (alt[k] == (uint32_t)nw)
+			return 0;
+	return 1;
+}
+
 attune_status at_doc_match(const attune_scorer *s, at_doc *d)
 {
 	for (size_t i = 0; i < d->n_toks; i++) {
 		int32_t w = d->toks[i].word;
 		if (w >= 0) {
 			const at_word *aw = &s->words[w];
+			int lead = (d->toks[i].flags & TK_CLAUSE_LEAD) != 0;
+			int32_t nw = i + 1 < d->sents[d->toks[i].sent].last ? d->toks[i + 1].word : -1;
 			for (uint32_t k = 0; k < aw->pat_n; k++) {
-				attune_status st =
-				    try_pattern(s, d, s->bucket[aw->pat_first + k], i, 1);
+				uint32_t pi = s->bucket[aw->pat_first + k];
+				if (cannot_match(s, &s->pats[pi], lead, nw))
+					continue;
+				attune_status st = try_pattern(s, d, pi, i, 1);
 				if (st != ATTUNE_OK)
 					return st;
 			}
 		}
 		for (size_t k = 0; k < s->n_wild; k++) {
+			const at_pattern *p = &s->pats[s->wild[k]];
+			if (p->anchored && !(d->toks[i].flags & TK_CLAUSE_LEAD))
+				continue;
+			if (p->nslots && p->slots[0].type != SL_GAP &&
+			    !slot_match(s, &p->slots[0], &d->toks[i]))
+				continue;
 			attune_status st = try_pattern(s, d, s->wild[k], i, 0);
 			if (st != ATTUNE_OK)
 				return st;

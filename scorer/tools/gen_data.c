@@ -39,6 +39,61 @@ static int count_fields(const char *line)
 	return n;
 }
 
+/* Files whose lines are not patterns or word lists (free text, maps, forms with '_'). */
+static int is_pattern_file(const char *ident)
+{
+	static const char *const other[] = {"suggestions", "emotions", "normalize", "pronoun_shift",
+	                                    "third_person"};
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		if (strcmp(ident, other[i]) == 0)
+			return 0;
+	return 1;
+}
+
+/* Slot mistakes that parse but can never match: a '?' or other sentence
+ * punctuation in a word (tokens never hold it), '_' joining words inside a
+ * slot ("kill_myself|suicide": alternatives are single words), '@class' or
+ * 'pre*' inside an alternation, '*' or '@' anywhere but at their one place.
+ * Prints file:line and returns the number of mistakes. */
+static int check_slots(const char *path, int lineno, const char *line)
+{
+	const char *end = strstr(line, "=>"), *c = line;
+	int bad = 0;
+	if (!end)
+		end = line + strlen(line);
+	while (c < end) {
+		while (c < end && (*c == ' ' || *c == '^' || *c == '!'))
+			c++;
+		const char *w = c;
+		while (c < end && *c != ' ')
+			c++;
+		size_t n = (size_t)(c - w);
+		if (n == 0 || (n == 2 && w[0] == '.' && w[1] == '.') || (n == 1 && w[0] == '_'))
+			continue;
+		const char *why = NULL;
+		int alternation = memchr(w, '|', n) != NULL;
+		for (size_t i = 0; i < n && !why; i++) {
+			char ch = w[i];
+			if (ch == '?' || ch == ',' || ch == '.' || ch == ';' || ch == ':' ||
+			    ch == '"')
+				why = "punctuation inside a word never matches (tokens hold none)";
+			else if (ch == '_')
+				why = "'_' inside a word: alternatives are single words";
+			else if (ch == '@' && (alternation || i != 0))
+				why = "@class must be a slot of its own, not inside an alternation";
+			else if (ch == '*' && (alternation || i != n - 1))
+				why = "pre* must be a slot of its own, not inside an alternation";
+			else if (ch == '|' && (i == 0 || i == n - 1 || w[i + 1] == '|'))
+				why = "empty alternative in a|b slot";
+		}
+		if (why) {
+			fprintf(stderr, "%s:%d: slot '%.*s': %s\n", path, lineno, (int)n, w, why);
+			bad++;
+		}
+	}
+	return bad;
+}
+
 static int emit_file(FILE *out, const char *path, const char *ident, size_t *count)
 {
 	/* must match AT_MAX_SLOTS in scorer/src/internal.h; suggestions are free text */
@@ -79,6 +134,8 @@ static int emit_file(FILE *out, const char *path, const char *ident, size_t *cou
 				rc = -1;
 			}
 		}
+		if (is_pattern_file(ident) && check_slots(path, lineno, p) != 0)
+			rc = -1;
 		if (max_fields && count_fields(p) > max_fields) {
 			fprintf(stderr, "%s:%d: pattern has more than %d words\n", path, lineno,
 			        max_fields);

@@ -668,17 +668,62 @@ TEST(suggestions_vary)
 	CHECK(varied);
 }
 
+/* Older turns are only hashed by sentence: a canned line from turn 1 of 12 is
+ * still found (apostrophes and case aside); the largest request still scores. */
+TEST(canned_lines_in_old_turns)
+{
+	const char *prior[12];
+	for (size_t i = 0; i < 12; i++)
+		prior[i] = "Okay. How was your day?";
+	prior[1] = "I hear you. You\u2019re NOT alone in this, we are here for you!";
+	attune_score_result *r = score_full(
+	    "I can't sleep.", "You're not alone in this, we are here for you.", prior, 12, 0, 0);
+	CHECK(r && has_kind(r, ATTUNE_FINDING_FORMULAIC_REPETITION));
+	attune_score_result_free(r);
+	r = score_full("I can't sleep.", "You're not alone tonight, we are with you.", prior, 12, 0,
+	               0);
+	CHECK(r && !has_kind(r, ATTUNE_FINDING_FORMULAIC_REPETITION));
+	attune_score_result_free(r);
+
+	static char turn[ATTUNE_MAX_PRIOR_TURN_BYTES];
+	const char *line = "That sounds so hard, I'm here with you. ";
+	size_t n = 0;
+	while (n + strlen(line) <= sizeof(turn)) {
+		memcpy(turn + n, line, strlen(line));
+		n += strlen(line);
+	}
+	attune_text pt[ATTUNE_MAX_PRIOR_TURNS];
+	for (size_t i = 0; i < ATTUNE_MAX_PRIOR_TURNS; i++)
+		pt[i] = (attune_text){turn, n};
+	const char *draft = "That sounds so hard, I'm here with you. What happened tonight?";
+	attune_score_input in = {{"I can't sleep.", 14},
+	                         {draft, strlen(draft)},
+	                         pt,
+	                         ATTUNE_MAX_PRIOR_TURNS,
+	                         "en",
+	                         ATTUNE_CHANNEL_CHAT,
+	                         3,
+	                         0};
+	r = NULL;
+	CHECK(attune_score(S, &in, &r) == ATTUNE_OK && r);
+	CHECK(r && has_kind(r, ATTUNE_FINDING_FORMULAIC_REPETITION) &&
+	      spans_ok(r, "I can't sleep.", draft));
+	attune_score_result_free(r);
+}
+
 /* Suggestions come best first by projected score, deterministically; the
  * BRIEF's reply B still gets a reflection or acknowledgment among them. */
 TEST(suggestions_best_first)
 {
 	const char *drafts[] = {REPLY_B, "Have you tried updating your resume?",
-	                               "At least you have a family. Just apply everywhere.",
-	                               "I'm sorry.", "ok"};
+	                        "At least you have a family. Just apply everywhere.", "I'm sorry.",
+	                        "ok"};
 	for (size_t d = 0; d < sizeof(drafts) / sizeof(drafts[0]); d++) {
 		for (unsigned max = 1; max <= 8; max++) {
-			attune_score_result *r = score_full(SEEKER_BRIEF, drafts[d], NULL, 0, max, 3);
-			attune_score_result *r2 = score_full(SEEKER_BRIEF, drafts[d], NULL, 0, max, 3);
+			attune_score_result *r =
+			    score_full(SEEKER_BRIEF, drafts[d], NULL, 0, max, 3);
+			attune_score_result *r2 =
+			    score_full(SEEKER_BRIEF, drafts[d], NULL, 0, max, 3);
 			CHECK(r && r2 && r->n_suggestions == r2->n_suggestions);
 			for (size_t i = 0; r && r2 && i < r->n_suggestions; i++) {
 				if (i > 0)
@@ -760,6 +805,7 @@ int main(int argc, char **argv)
 	    T(suggestions_vary),
 	    T(safety_directives),
 	    T(suggestions_best_first),
+	    T(canned_lines_in_old_turns),
 	};
 	if (attune_scorer_create(&S) != ATTUNE_OK) {
 		fprintf(stderr, "attune_scorer_create failed\n");

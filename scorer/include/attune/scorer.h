@@ -202,7 +202,7 @@ typedef struct attune_score_result {
 	unsigned explore;
 	attune_finding *findings; /* ordered by start, then kind */
 	size_t n_findings;
-	attune_suggestion *suggestions;
+	attune_suggestion *suggestions; /* best first by projected_score; ties in generation order */
 	size_t n_suggestions;
 	attune_risk risk;
 } attune_score_result;
