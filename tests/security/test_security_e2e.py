@@ -578,17 +578,25 @@ class LimitsTest(SecurityTestBase):
         # gRPC core also closes that connection; the client reconnects and
         # other connections never notice.
         self.assertEqual(self.code_of(other, SCORE, score_request())[0], grpc.StatusCode.OK)
-        self.unary(ch, SCORE, score_request(), timeout=10, wait_for_ready=True)
+        # The refused connection may still be closing when the next call is
+        # attempted on it: a client retries UNAVAILABLE (bounded).
+        for attempt in range(10):
+            code, _ = self.code_of(ch, SCORE, score_request(), timeout=10)
+            if code != grpc.StatusCode.UNAVAILABLE:
+                break
+        self.assertEqual(code, grpc.StatusCode.OK)
 
     def test_silent_connection_is_closed_after_handshake_timeout(self):
-        s = self.start(["--handshake-timeout-ms", "500", *self.tls_args()])
+        # 2 s: far below the 10 s default, yet long enough for a real TLS
+        # handshake on a loaded machine or under a sanitizer.
+        s = self.start(["--handshake-timeout-ms", "2000", *self.tls_args()])
         host, port = s.target.rsplit(":", 1)
         with socket.create_connection((host, int(port)), timeout=10) as so:
             start = time.monotonic()
             while so.recv(4096):  # the server says nothing to a silent TLS client
                 pass
             elapsed = time.monotonic() - start
-        self.assertLess(elapsed, 5.0)  # closed by the 0.5 s limit, not the 10 s default
+        self.assertLess(elapsed, 8.0)  # closed by the 2 s limit, not the 10 s default
         ch = self.tls_channel(s.target)
         self.assertEqual(self.code_of(ch, HEALTH, b"")[0], grpc.StatusCode.OK)
 
