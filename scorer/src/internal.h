@@ -17,6 +17,9 @@
 #define AT_GAP_MAX      3  /* ".." skips 0..3 words */
 #define AT_RECENT_TURNS 3  /* prior turns compared for repetition and stems */
 
+/* attune_scorer.bucket_next value: no single-word second slot */
+#define AT_NEXT_ANY 0xFFFFFFFEu
+
 /* Pattern files by role (file name without ".txt"). */
 typedef enum at_file {
 	F_NONE = 0,
@@ -121,6 +124,9 @@ struct attune_scorer {
 	uint32_t *bucket; /* pattern ids grouped by first word (see at_word.pat_first) */
 	uint32_t *wild;   /* patterns whose first slot is not a plain word */
 	size_t n_wild;
+	/* parallel to bucket: the single word id the pattern's second slot accepts,
+	 * or AT_NEXT_ANY (matcher prefilter, see text.c) */
+	uint32_t *bucket_next;
 	at_emotion *emos;
 	size_t n_emos;
 	at_template *tpls;

@@ -449,7 +449,8 @@ static attune_status build_index(attune_scorer *s)
 	}
 	s->bucket = calloc(total + 1, sizeof(*s->bucket));
 	s->wild = calloc(s->n_wild + 1, sizeof(*s->wild));
-	if (!s->bucket || !s->wild)
+	s->bucket_next = calloc(total + 1, sizeof(*s->bucket_next));
+	if (!s->bucket || !s->wild || !s->bucket_next)
 		return ATTUNE_E_NOMEM;
 	uint32_t off = 0;
 	for (size_t w = 0; w < s->n_words; w++) {
@@ -464,8 +465,13 @@ static attune_status build_index(attune_scorer *s)
 			s->wild[nw++] = (uint32_t)i;
 			continue;
 		}
+		const at_pattern *p = &s->pats[i];
+		uint32_t next = p->nslots >= 2 && p->slots[1].type == SL_WORDS && p->slots[1].n == 1
+		                    ? s->alts[p->slots[1].off]
+		                    : AT_NEXT_ANY;
 		for (unsigned k = 0; k < sl->n; k++) {
 			at_word *aw = &s->words[s->alts[sl->off + k]];
+			s->bucket_next[aw->pat_first + aw->pat_n] = next;
 			s->bucket[aw->pat_first + aw->pat_n++] = (uint32_t)i;
 		}
 	}
@@ -528,6 +534,7 @@ void at_lexicon_free(attune_scorer *s)
 	free(s->emos);
 	free(s->person);
 	free(s->bucket);
+	free(s->bucket_next);
 	free(s->wild);
 	free(s->tpls);
 }

@@ -75,7 +75,10 @@ static void stem_word(const char *w, size_t n, uint32_t *out)
 	           {"ies", 3},   {"ed", 2},     {"es", 2},    {"ly", 2},    {"ity", 3},
 	           {"ous", 3},   {"s", 1},      {"y", 1},     {"e", 1}};
 	char last = k ? buf[k - 1] : 0;
-	for (size_t i = 0; k >= 4 && i < sizeof(suf) / sizeof(suf[0]); i++) {
+	/* every suffix ends in one of these letters */
+	int maybe = last == 's' || last == 'y' || last == 'e' || last == 'g' || last == 'd' ||
+	            last == 'n' || last == 't';
+	for (size_t i = 0; maybe && k >= 4 && i < sizeof(suf) / sizeof(suf[0]); i++) {
 		size_t sl = suf[i].n;
 		if (suf[i].s[sl - 1] == last && k >= sl + 3 &&
 		    memcmp(buf + k - sl, suf[i].s, sl) == 0) {
@@ -244,6 +247,11 @@ attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, s
 				end += a2;
 			}
 			while (!emoji && end < d->len) {
+				unsigned char b = (unsigned char)d->text[end];
+				if ((unsigned)((b | 0x20) - 'a') < 26 || (unsigned)(b - '0') < 10) {
+					end++; /* ASCII letter or digit */
+					continue;
+				}
 				size_t a2, a3;
 				uint32_t c2 = decode(d->text + end, d->len - end, &a2);
 				if (is_word_cp(c2)) {
@@ -251,8 +259,8 @@ attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, s
 					continue;
 				}
 				if ((is_apostrophe(c2) || c2 == '-') && end + a2 < d->len &&
-				    is_word_cp(decode(d->text + end + a2,
-				                                   d->len - end - a2, &a3))) {
+				    is_word_cp(
+				        decode(d->text + end + a2, d->len - end - a2, &a3))) {
 					end += a2;
 					continue;
 				}
@@ -379,9 +387,14 @@ static long match_from(const attune_scorer *s, const at_doc *d, const at_pattern
 	for (; k < p->nslots; k++, j++) {
 		const at_slot *sl = &p->slots[k];
 		if (sl->type == SL_GAP) {
+			const at_slot *nx = k + 1 < p->nslots ? &p->slots[k + 1] : NULL;
 			for (size_t g = 0; g <= AT_GAP_MAX; g++) {
 				if (g && j + g - 1 >= lim)
 					break;
+				/* the slot after the gap must take token j + g: test it here */
+				if (nx && nx->type != SL_GAP &&
+				    (j + g >= lim || !slot_match(s, nx, &d->toks[j + g])))
+					continue;
 				long r = match_from(s, d, p, k + 1, j + g, lim);
 				if (r >= 0)
 					return r;
@@ -401,7 +414,8 @@ static attune_status try_pattern(const attune_scorer *s, at_doc *d, uint32_t pi,
 	if (p->anchored && !(d->toks[i].flags & TK_CLAUSE_LEAD))
 		return ATTUNE_OK;
 	size_t lim = d->sents[d->toks[i].sent].last;
-	long end = first_known ? match_from(s, d, p, 1, i + 1, lim) : match_from(s, d, p, 0, i, lim);
+	long end =
+	    first_known ? match_from(s, d, p, 1, i + 1, lim) : match_from(s, d, p, 0, i, lim);
 	if (end < 0)
 		return ATTUNE_OK;
 	if (d->n_matches == d->cap_matches) {
@@ -447,8 +461,12 @@ attune_status at_doc_match(const attune_scorer *s, at_doc *d)
 		if (w >= 0) {
 			const at_word *aw = &s->words[w];
 			int lead = (d->toks[i].flags & TK_CLAUSE_LEAD) != 0;
-			int32_t nw = i + 1 < d->sents[d->toks[i].sent].last ? d->toks[i + 1].word : -1;
+			int32_t nw =
+			    i + 1 < d->sents[d->toks[i].sent].last ? d->toks[i + 1].word : -1;
+			const uint32_t *next = s->bucket_next + aw->pat_first;
 			for (uint32_t k = 0; k < aw->pat_n; k++) {
+				if (next[k] != AT_NEXT_ANY && next[k] != (uint32_t)nw)
+					continue; /* second word differs (or nw is -1) */
 				uint32_t pi = s->bucket[aw->pat_first + k];
 				if (cannot_match(s, &s->pats[pi], lead, nw))
 					continue;
