@@ -67,9 +67,9 @@ static attune_wire_status walk(const ProtobufCMessageDescriptor *desc, const uin
 			    protobuf_c_message_descriptor_get_field(desc, (unsigned)(tag >> 3));
 			if (f && f->type == PROTOBUF_C_TYPE_STRING) {
 				if (!attune_utf8_valid((const char *)p + off, (size_t)n))
-					return attune_wire__fail(err,
-					                         ATTUNE_WIRE_REASON_INVALID_UTF8, "%s%s: invalid UTF-8 or NUL byte",
-					                         prefix, f->name);
+					return attune_wire__fail(
+					    err, ATTUNE_WIRE_REASON_INVALID_UTF8,
+					    "%s%s: invalid UTF-8 or NUL byte", prefix, f->name);
 			} else if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
 				char sub[96];
 				int w = snprintf(sub, sizeof(sub), "%s%s.", prefix, f->name);

@@ -76,7 +76,8 @@ attune_wire_status attune_wire__unpack(const ProtobufCMessageDescriptor *desc, c
 		return ATTUNE_WIRE_E_ARG;
 	st = attune_wire__check_strings(desc, data, len, err);
 	if (st == ATTUNE_WIRE_E_MALFORMED)
-		attune_wire__fail(err, ATTUNE_WIRE_REASON_MALFORMED, "request: not a valid %s message", what);
+		attune_wire__fail(err, ATTUNE_WIRE_REASON_MALFORMED,
+		                  "request: not a valid %s message", what);
 	if (st != ATTUNE_WIRE_OK)
 		return st;
 	/* protobuf-c reads nothing for len == 0 but wants a non-NULL pointer. */
@@ -84,8 +85,29 @@ attune_wire_status attune_wire__unpack(const ProtobufCMessageDescriptor *desc, c
 	if (!*out) {
 		/* protobuf-c does not tell OOM from bad input; the walk above
 		 * accepted the framing, so this is a bad value or OOM. */
-		attune_wire__fail(err, ATTUNE_WIRE_REASON_MALFORMED, "request: not a valid %s message", what);
+		attune_wire__fail(err, ATTUNE_WIRE_REASON_MALFORMED,
+		                  "request: not a valid %s message", what);
 		return ATTUNE_WIRE_E_MALFORMED;
+	}
+	return ATTUNE_WIRE_OK;
+}
+
+attune_wire_status attune_wire__unpack_owned(const ProtobufCMessageDescriptor *desc,
+                                             const uint8_t *data, size_t len, const char *what,
+                                             size_t owner_size, void **owner,
+                                             ProtobufCMessage **msg, attune_wire_error *err)
+{
+	attune_wire_status st;
+
+	*owner = NULL;
+	st = attune_wire__unpack(desc, data, len, what, msg, err);
+	if (st != ATTUNE_WIRE_OK)
+		return st;
+	*owner = calloc(1, owner_size);
+	if (!*owner) {
+		protobuf_c_message_free_unpacked(*msg, NULL);
+		*msg = NULL;
+		return ATTUNE_WIRE_E_NOMEM;
 	}
 	return ATTUNE_WIRE_OK;
 }

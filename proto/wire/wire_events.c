@@ -67,7 +67,8 @@ attune_wire_status attune_wire_decode_outcome_request(const uint8_t *data, size_
 		goto out_free_req;
 	}
 	if (strlen(req->score_id) > ATTUNE_WIRE_MAX_SCORE_ID_BYTES) {
-		st = attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE, "score_id: longer than %u bytes",
+		st = attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE,
+		                       "score_id: longer than %u bytes",
 		                       ATTUNE_WIRE_MAX_SCORE_ID_BYTES);
 		goto out_free_req;
 	}
@@ -76,16 +77,18 @@ attune_wire_status attune_wire_decode_outcome_request(const uint8_t *data, size_
 		goto out_free_req;
 	}
 	if (req->action > 5) {
-		st = attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE, "action: unknown value %u", req->action);
+		st = attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE,
+		                       "action: unknown value %u", req->action);
 		goto out_free_req;
 	}
 	if (req->final_text.len > ATTUNE_MAX_DRAFT_BYTES) {
-		st = attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE, "final_text: longer than %u bytes",
-		                       ATTUNE_MAX_DRAFT_BYTES);
+		st = attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE,
+		                       "final_text: longer than %u bytes", ATTUNE_MAX_DRAFT_BYTES);
 		goto out_free_req;
 	}
 	if (!attune_utf8_valid(req->final_text.ptr, req->final_text.len)) {
-		st = attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_UTF8, "final_text: invalid UTF-8 or NUL byte");
+		st = attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_UTF8,
+		                       "final_text: invalid UTF-8 or NUL byte");
 		goto out_free_req;
 	}
 	st = check_common(req->seeker, req->conversation_id, req->responder_id, req->team,
@@ -160,7 +163,8 @@ attune_wire_status attune_wire_decode_stats_request(const uint8_t *data, size_t 
 	if (st != ATTUNE_WIRE_OK)
 		goto out_free;
 	if ((unsigned)m->window > ATTUNE_WIRE_WINDOW_MAX) {
-		st = attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE, "window: unknown value %u", (unsigned)m->window);
+		st = attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE,
+		                       "window: unknown value %u", (unsigned)m->window);
 		goto out_free;
 	}
 	*window = (unsigned)m->window;
@@ -193,12 +197,14 @@ attune_wire_status attune_wire_decode_watch_request(const uint8_t *data, size_t 
 	if (st != ATTUNE_WIRE_OK)
 		goto out_free;
 	if ((unsigned)m->window > ATTUNE_WIRE_WINDOW_MAX) {
-		st = attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE, "window: unknown value %u", (unsigned)m->window);
+		st = attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE,
+		                       "window: unknown value %u", (unsigned)m->window);
 		goto out_free;
 	}
 	*window = (unsigned)m->window;
 	if (m->interval_seconds > ATTUNE_WIRE_WATCH_MAX_INTERVAL) {
-		st = attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE, "interval_seconds: must be 1..%u (0 means %u)",
+		st = attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE,
+		                       "interval_seconds: must be 1..%u (0 means %u)",
 		                       ATTUNE_WIRE_WATCH_MAX_INTERVAL,
 		                       ATTUNE_WIRE_WATCH_DEFAULT_INTERVAL);
 		goto out_free;
@@ -388,15 +394,10 @@ attune_wire_status attune_wire_decode_team_stats(const uint8_t *data, size_t len
 	if (!out)
 		return ATTUNE_WIRE_E_ARG;
 	*out = NULL;
-	st = attune_wire__unpack(&attune__v1__team_stats__descriptor, data, len, "TeamStats",
-	                         (ProtobufCMessage **)&m, err);
+	st = attune_wire__unpack_owned(&attune__v1__team_stats__descriptor, data, len, "TeamStats",
+	                               sizeof(*r), (void **)&r, (ProtobufCMessage **)&m, err);
 	if (st != ATTUNE_WIRE_OK)
 		return st;
-	r = calloc(1, sizeof(*r));
-	if (!r) {
-		protobuf_c_message_free_unpacked(&m->base, NULL);
-		return ATTUNE_WIRE_E_NOMEM;
-	}
 	r->priv_ = m;
 	stats_from_msg(m, &r->stats);
 	*out = r;
@@ -414,15 +415,11 @@ attune_wire_status attune_wire_decode_snapshot(const uint8_t *data, size_t len,
 	if (!out)
 		return ATTUNE_WIRE_E_ARG;
 	*out = NULL;
-	st = attune_wire__unpack(&attune__v1__metrics_snapshot__descriptor, data, len,
-	                         "MetricsSnapshot", (ProtobufCMessage **)&m, err);
+	st = attune_wire__unpack_owned(&attune__v1__metrics_snapshot__descriptor, data, len,
+	                               "MetricsSnapshot", sizeof(*r), (void **)&r,
+	                               (ProtobufCMessage **)&m, err);
 	if (st != ATTUNE_WIRE_OK)
 		return st;
-	r = calloc(1, sizeof(*r));
-	if (!r) {
-		protobuf_c_message_free_unpacked(&m->base, NULL);
-		return ATTUNE_WIRE_E_NOMEM;
-	}
 	r->priv_ = m;
 	r->sequence = m->sequence;
 	r->time_ms = m->time_unix_ms;

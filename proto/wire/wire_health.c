@@ -25,7 +25,8 @@ attune_wire_status attune_wire_decode_health_request(const uint8_t *data, size_t
 	    (const Grpc__Health__V1__HealthCheckRequest *)msg;
 	n = m->service ? strlen(m->service) : 0;
 	if (n > ATTUNE_WIRE_MAX_SERVICE_BYTES || n >= cap) {
-		st = attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE, "service: longer than %zu bytes",
+		st = attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE,
+		                       "service: longer than %zu bytes",
 		                       cap - 1 < ATTUNE_WIRE_MAX_SERVICE_BYTES
 		                           ? cap - 1
 		                           : (size_t)ATTUNE_WIRE_MAX_SERVICE_BYTES);

@@ -12,8 +12,7 @@
 /* Formats err->message and sets err->reason (err may be NULL). Returns
  * ATTUNE_WIRE_E_INVALID. */
 attune_wire_status attune_wire__fail(attune_wire_error *err, attune_wire_reason reason,
-                                     const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+                                     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Walks the raw protobuf bytes of a message of type `desc` and checks that
  * every string field (also in nested messages) is valid UTF-8 without NUL
@@ -30,6 +29,14 @@ attune_wire_status attune_wire__check_strings(const ProtobufCMessageDescriptor *
 attune_wire_status attune_wire__unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *data,
                                        size_t len, const char *what, ProtobufCMessage **out,
                                        attune_wire_error *err);
+
+/* attune_wire__unpack, then a zeroed owner of owner_size bytes for the
+ * decoded view (the caller keeps msg in the owner's priv_). On OK both
+ * *owner and *msg are set; on failure neither is. */
+attune_wire_status attune_wire__unpack_owned(const ProtobufCMessageDescriptor *desc,
+                                             const uint8_t *data, size_t len, const char *what,
+                                             size_t owner_size, void **owner,
+                                             ProtobufCMessage **msg, attune_wire_error *err);
 
 /* Packs msg into a fresh malloc'd buffer. */
 attune_wire_status attune_wire__pack(const ProtobufCMessage *msg, attune_wire_buf *out);

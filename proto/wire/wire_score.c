@@ -14,9 +14,11 @@ static attune_wire_status check_text(const char *field, attune_text t, size_t ma
                                      attune_wire_error *err)
 {
 	if (t.len > max)
-		return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE, "%s: longer than %zu bytes", field, max);
+		return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE,
+		                         "%s: longer than %zu bytes", field, max);
 	if (!attune_utf8_valid(t.ptr, t.len))
-		return attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_UTF8, "%s: invalid UTF-8 or NUL byte", field);
+		return attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_UTF8,
+		                         "%s: invalid UTF-8 or NUL byte", field);
 	return ATTUNE_WIRE_OK;
 }
 
@@ -55,7 +57,8 @@ attune_wire_status attune_wire_validate_score_params(const attune_wire_score_par
 	    ATTUNE_WIRE_OK)
 		return st;
 	if (p->n_prior_turns > ATTUNE_MAX_PRIOR_TURNS)
-		return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE, "prior_responder_turns: more than %u entries",
+		return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE,
+		                         "prior_responder_turns: more than %u entries",
 		                         ATTUNE_MAX_PRIOR_TURNS);
 	if (p->n_prior_turns && !p->prior_turns)
 		return ATTUNE_WIRE_E_ARG;
@@ -74,24 +77,30 @@ attune_wire_status attune_wire_validate_score_params(const attune_wire_score_par
 		return st;
 	s = p->team ? p->team : "";
 	if (strlen(s) > ATTUNE_WIRE_MAX_TEAM_BYTES)
-		return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE, "team: longer than %u bytes",
-		                         ATTUNE_WIRE_MAX_TEAM_BYTES);
+		return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE,
+		                         "team: longer than %u bytes", ATTUNE_WIRE_MAX_TEAM_BYTES);
 	for (; *s; s++)
 		if (!team_char_ok((unsigned char)*s))
-			return attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE, "team: only [A-Za-z0-9._-] allowed");
+			return attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE,
+			                         "team: only [A-Za-z0-9._-] allowed");
 	s = p->locale ? p->locale : "";
 	if (strlen(s) > ATTUNE_WIRE_MAX_LOCALE_BYTES)
-		return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE, "locale: longer than %u bytes",
+		return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE,
+		                         "locale: longer than %u bytes",
 		                         ATTUNE_WIRE_MAX_LOCALE_BYTES);
 	for (const char *c = s; *c; c++)
 		if (!locale_char_ok((unsigned char)*c))
-			return attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE, "locale: not a BCP 47 tag");
+			return attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE,
+			                         "locale: not a BCP 47 tag");
 	if (*s && scorer && !attune_scorer_supports_locale(scorer, s))
-		return attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE, "locale: unsupported");
+		return attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE,
+		                         "locale: unsupported");
 	if ((unsigned)p->channel >= ATTUNE_CHANNEL_MAX)
-		return attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE, "channel: unknown value %u", (unsigned)p->channel);
+		return attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE,
+		                         "channel: unknown value %u", (unsigned)p->channel);
 	if (p->max_suggestions > ATTUNE_MAX_SUGGESTIONS)
-		return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE, "suggestion_options.max_count: must be at most %u",
+		return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE,
+		                         "suggestion_options.max_count: must be at most %u",
 		                         ATTUNE_MAX_SUGGESTIONS);
 	return ATTUNE_WIRE_OK;
 }
@@ -119,7 +128,8 @@ static attune_wire_status fill_score_request(attune_wire_score_request *req,
 
 	if (m->n_prior_responder_turns) {
 		if (m->n_prior_responder_turns > ATTUNE_MAX_PRIOR_TURNS)
-			return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE, "prior_responder_turns: more than %u entries",
+			return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE,
+			                         "prior_responder_turns: more than %u entries",
 			                         ATTUNE_MAX_PRIOR_TURNS);
 		req->priv_turns_ = calloc(m->n_prior_responder_turns, sizeof(attune_text));
 		if (!req->priv_turns_)
@@ -166,15 +176,10 @@ attune_wire_status attune_wire_decode_score_request(const uint8_t *data, size_t 
 	if (!out)
 		return ATTUNE_WIRE_E_ARG;
 	*out = NULL;
-	st = attune_wire__unpack(&attune__v1__score_draft_request__descriptor, data, len,
-	                         "ScoreDraftRequest", &msg, err);
+	st = attune_wire__unpack_owned(&attune__v1__score_draft_request__descriptor, data, len,
+	                               "ScoreDraftRequest", sizeof(*req), (void **)&req, &msg, err);
 	if (st != ATTUNE_WIRE_OK)
 		return st;
-	req = calloc(1, sizeof(*req));
-	if (!req) {
-		protobuf_c_message_free_unpacked(msg, NULL);
-		return ATTUNE_WIRE_E_NOMEM;
-	}
 	req->priv_ = msg;
 	const Attune__V1__ScoreDraftRequest *m = (const Attune__V1__ScoreDraftRequest *)msg;
 	st = fill_score_request(req, m, m->draft, scorer, err);
@@ -439,15 +444,11 @@ attune_wire_status attune_wire_decode_score_reply(const uint8_t *data, size_t le
 	if (!out)
 		return ATTUNE_WIRE_E_ARG;
 	*out = NULL;
-	st = attune_wire__unpack(&attune__v1__score_draft_response__descriptor, data, len,
-	                         "ScoreDraftResponse", &msg, err);
+	st =
+	    attune_wire__unpack_owned(&attune__v1__score_draft_response__descriptor, data, len,
+	                              "ScoreDraftResponse", sizeof(*rep), (void **)&rep, &msg, err);
 	if (st != ATTUNE_WIRE_OK)
 		return st;
-	rep = calloc(1, sizeof(*rep));
-	if (!rep) {
-		protobuf_c_message_free_unpacked(msg, NULL);
-		return ATTUNE_WIRE_E_NOMEM;
-	}
 	rep->priv_ = msg;
 	const Attune__V1__ScoreDraftResponse *m = (const Attune__V1__ScoreDraftResponse *)msg;
 	attune_score_result *r = &rep->result;
@@ -539,15 +540,10 @@ attune_wire_status attune_wire_decode_coach_request(const uint8_t *data, size_t 
 	if (!out)
 		return ATTUNE_WIRE_E_ARG;
 	*out = NULL;
-	st = attune_wire__unpack(&attune__v1__coach_draft_request__descriptor, data, len,
-	                         "CoachDraftRequest", &msg, err);
+	st = attune_wire__unpack_owned(&attune__v1__coach_draft_request__descriptor, data, len,
+	                               "CoachDraftRequest", sizeof(*req), (void **)&req, &msg, err);
 	if (st != ATTUNE_WIRE_OK)
 		return st;
-	req = calloc(1, sizeof(*req));
-	if (!req) {
-		protobuf_c_message_free_unpacked(msg, NULL);
-		return ATTUNE_WIRE_E_NOMEM;
-	}
 	req->priv_ = msg;
 	const Attune__V1__CoachDraftRequest *m = (const Attune__V1__CoachDraftRequest *)msg;
 	req->draft = attune_wire__text(m->draft);
