@@ -143,6 +143,22 @@ static attune_wire_status copy_team(const char *team, char dst[ATTUNE_WIRE_MAX_T
 	return ATTUNE_WIRE_OK;
 }
 
+/* The team and window both Supervision requests carry, validated. */
+static attune_wire_status decode_team_window(const char *team_in, unsigned window_in,
+                                             char team[ATTUNE_WIRE_MAX_TEAM_BYTES + 1],
+                                             unsigned *window, attune_wire_error *err)
+{
+	attune_wire_status st = copy_team(team_in ? team_in : "", team, err);
+
+	if (st != ATTUNE_WIRE_OK)
+		return st;
+	if (window_in > ATTUNE_WIRE_WINDOW_MAX)
+		return attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE,
+		                         "window: unknown value %u", window_in);
+	*window = window_in;
+	return ATTUNE_WIRE_OK;
+}
+
 attune_wire_status attune_wire_decode_stats_request(const uint8_t *data, size_t len,
                                                     char team[ATTUNE_WIRE_MAX_TEAM_BYTES + 1],
                                                     unsigned *window,
@@ -159,15 +175,9 @@ attune_wire_status attune_wire_decode_stats_request(const uint8_t *data, size_t 
 	                         "GetTeamStatsRequest", (ProtobufCMessage **)&m, err);
 	if (st != ATTUNE_WIRE_OK)
 		return st;
-	st = copy_team(m->team ? m->team : "", team, err);
+	st = decode_team_window(m->team, (unsigned)m->window, team, window, err);
 	if (st != ATTUNE_WIRE_OK)
 		goto out_free;
-	if ((unsigned)m->window > ATTUNE_WIRE_WINDOW_MAX) {
-		st = attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE,
-		                       "window: unknown value %u", (unsigned)m->window);
-		goto out_free;
-	}
-	*window = (unsigned)m->window;
 	resp = m->responder_id ? m->responder_id : "";
 	st = check_common(attune_wire__text(""), "", resp, "", "", ATTUNE_CHANNEL_UNSPECIFIED, NULL,
 	                  err);
@@ -193,15 +203,9 @@ attune_wire_status attune_wire_decode_watch_request(const uint8_t *data, size_t 
 	                         "WatchMetricsRequest", (ProtobufCMessage **)&m, err);
 	if (st != ATTUNE_WIRE_OK)
 		return st;
-	st = copy_team(m->team ? m->team : "", team, err);
+	st = decode_team_window(m->team, (unsigned)m->window, team, window, err);
 	if (st != ATTUNE_WIRE_OK)
 		goto out_free;
-	if ((unsigned)m->window > ATTUNE_WIRE_WINDOW_MAX) {
-		st = attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE,
-		                       "window: unknown value %u", (unsigned)m->window);
-		goto out_free;
-	}
-	*window = (unsigned)m->window;
 	if (m->interval_seconds > ATTUNE_WIRE_WATCH_MAX_INTERVAL) {
 		st = attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE,
 		                       "interval_seconds: must be 1..%u (0 means %u)",
