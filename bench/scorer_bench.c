@@ -31,6 +31,24 @@ static const char *TYP_DRAFT =
     "You have a lot of courage to share your situation and seek help. What feels hardest "
     "when you open a posting? It sounds like you're doubting yourself — do I have that right?";
 
+/* The exact texts bench/load.sh sends (bench/load_bodies.py), so the
+ * scorer's share of a ScoreDraft call under h2load can be read off here. */
+static const char *LOAD_SEEKER =
+    "After pausing my career for several years to start a family, it is time to go back "
+    "to work, but I feel rusty, unmotivated and anxious about re-entering the job market. "
+    "Every time I open a job listing I close it again. My partner says I'm overthinking "
+    "it, but I honestly don't know where to start or whether anyone would hire me now.";
+static const char *LOAD_DRAFT_B =
+    "I've struggled with the same problem. The best way to tackle it is to just jump right "
+    "in and give it your best. At least you have had time with your family, and it could "
+    "be worse. You should update your resume tonight and apply to five jobs this week. "
+    "Don't worry, everything happens for a reason and you will be fine, trust me.";
+static const char *LOAD_DRAFT_A =
+    "It sounds like you're feeling rusty and anxious about going back to work after years "
+    "away, and that every job listing brings the doubt right back. That makes a lot of sense "
+    "after such a long pause. It took courage to say this out loud. What feels hardest about "
+    "taking the first step right now? Is it the applications, or how you'll be seen?";
+
 static double now_ns(void)
 {
 	struct timespec ts;
@@ -169,6 +187,8 @@ int main(int argc, char **argv)
 	row(s, "long_4k_draft", TYP_SEEKER, long_draft, 0);
 	row(s, "sms+3_suggestions", SMS_SEEKER, SMS_DRAFT, 3);
 	row(s, "typical+3_suggestions", TYP_SEEKER, TYP_DRAFT, 3);
+	row(s, "load_reply_b+3_sugg", LOAD_SEEKER, LOAD_DRAFT_B, 3);
+	row(s, "load_reply_a+3_sugg", LOAD_SEEKER, LOAD_DRAFT_A, 3);
 
 	attune_score_input in = {{TYP_SEEKER, strlen(TYP_SEEKER)},
 	                         {TYP_DRAFT, strlen(TYP_DRAFT)},

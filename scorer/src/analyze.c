@@ -78,6 +78,24 @@ static int cmp_finding(const void *x, const void *y)
 	return (int)a->kind - (int)b->kind;
 }
 
+/* Stable sort by start, then kind: insertion for the usual handful (glibc's
+ * qsort allocates for its merge sort), qsort (a stable merge sort in glibc
+ * when it can allocate) beyond. */
+static void sort_findings(attune_finding *f, size_t n)
+{
+	if (n > 32) {
+		qsort(f, n, sizeof(*f), cmp_finding);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		attune_finding x = f[i];
+		size_t j = i;
+		for (; j > 0 && cmp_finding(&f[j - 1], &x) > 0; j--)
+			f[j] = f[j - 1];
+		f[j] = x;
+	}
+}
+
 static int is_second_person(const at_tok *t)
 {
 	if (t->norm_len < 3 || t->norm[0] != 'y' || t->norm[1] != 'o' || t->norm[2] != 'u')
@@ -144,6 +162,9 @@ static uint32_t clause_end_byte(const at_doc *d, uint32_t tok)
 {
 	return d->clauses[d->toks[tok].clause].end;
 }
+
+#define AT_STACK_TOKS  512
+#define AT_STACK_SENTS 64
 
 typedef struct sent_info {
 	uint8_t invalidating; /* minimizing or judgment in this sentence */
@@ -413,11 +434,22 @@ static void safety_directives(const attune_scorer *s, const at_doc *d, uint32_t 
 attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_stemset *sk,
                          const at_doc *d, const at_prior *pr, at_analysis *a)
 {
+	/* typical drafts fit on the stack; longer ones get heap arrays */
+	uint32_t ex_stack[AT_STACK_TOKS];
+	sent_info si_stack[AT_STACK_SENTS];
 	memset(a, 0, sizeof(*a));
 	a->first_heard = SIZE_MAX;
 	attune_status st = ATTUNE_OK;
-	uint32_t *exmask = calloc(d->n_toks + 1, sizeof(*exmask));
-	sent_info *si = calloc(d->n_sents + 1, sizeof(*si));
+	uint32_t *exmask = ex_stack;
+	sent_info *si = si_stack;
+	if (d->n_toks + 1 > AT_STACK_TOKS)
+		exmask = calloc(d->n_toks + 1, sizeof(*exmask));
+	else
+		memset(exmask, 0, (d->n_toks + 1) * sizeof(*exmask));
+	if (d->n_sents + 1 > AT_STACK_SENTS)
+		si = calloc(d->n_sents + 1, sizeof(*si));
+	else
+		memset(si, 0, (d->n_sents + 1) * sizeof(*si));
 	if (!exmask || !si) {
 		st = ATTUNE_E_NOMEM;
 		goto out_free;
@@ -698,8 +730,7 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 		st = repetition(s, d, pr, a);
 	if (st != ATTUNE_OK)
 		goto out_free;
-	if (a->n_findings > 1)
-		qsort(a->findings, a->n_findings, sizeof(*a->findings), cmp_finding);
+	sort_findings(a->findings, a->n_findings);
 	int score = 25 + 15 * (int)a->acknowledge + 12 * (int)a->reflect + 9 * (int)a->explore +
 	            5 * (int)a->check_in;
 	for (size_t f = 0; f < a->n_findings; f++)
@@ -708,8 +739,10 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 			    penalty[a->findings[f].severity <= 4 ? a->findings[f].severity : 4];
 	a->score = (unsigned)(score < 0 ? 0 : score > 100 ? 100 : score);
 out_free:
-	free(exmask);
-	free(si);
+	if (exmask != ex_stack)
+		free(exmask);
+	if (si != si_stack)
+		free(si);
 	if (st != ATTUNE_OK)
 		at_analysis_free(a);
 	return st;

@@ -101,6 +101,7 @@ typedef struct at_word {
 	int32_t emo;               /* index into emotions, or -1 */
 	const char *shift;         /* pronoun-shifted form ("your" for "my"), or NULL */
 	uint32_t pat_first, pat_n; /* patterns whose first slot can be this word */
+	uint32_t stem;             /* at_tok.stem of a token that is this word (text.c) */
 } at_word;
 
 typedef struct at_template {
@@ -181,6 +182,7 @@ typedef struct at_doc {
 	size_t n_clauses;
 	at_match *matches;
 	size_t n_matches, cap_matches;
+	void *block; /* at_doc_init: one allocation holding toks, sents, clauses and norm */
 	uint8_t urgent; /* seeker docs: risk >= moderate or a medical emergency (set by attune_score) */
 } at_doc;
 
@@ -192,6 +194,8 @@ void at_lexicon_free(attune_scorer *s);
 int at_file_is_risk(int file);
 
 /* text.c: tokenizes and segments text (valid UTF-8); doc owns its arrays. */
+/* Fills at_word.stem for the whole vocabulary (once, when the lexicon is built). */
+void at_vocab_stems(attune_scorer *s);
 attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, size_t len);
 void at_doc_free(at_doc *d);
 /* Runs every pattern over the doc; appends to d->matches. */

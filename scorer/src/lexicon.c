@@ -521,6 +521,8 @@ attune_status at_lexicon_build(attune_scorer *s)
 		st = load_templates(s);
 	if (st == ATTUNE_OK)
 		st = build_index(s);
+	if (st == ATTUNE_OK)
+		at_vocab_stems(s);
 	return st;
 }
 

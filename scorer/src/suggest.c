@@ -180,6 +180,21 @@ static uint64_t mix(uint64_t x)
 	return x;
 }
 
+/* 0 when no match of the doc can become a negative finding: at_analyze
+ * (analyze.c) draws those only from self-focus, advice, minimizing, judgment
+ * and secrecy matches, plus repetition, which needs prior turns. */
+static int may_find_negative(const attune_scorer *s, const at_doc *d)
+{
+	for (size_t m = 0; m < d->n_matches; m++) {
+		const at_pattern *p = &s->pats[d->matches[m].pat];
+		if (!p->exception && (p->file == F_SELF || p->file == F_ADVICE ||
+		                      p->file == F_MINIMIZE || p->file == F_JUDGE ||
+		                      p->file == F_SECRECY))
+			return 1;
+	}
+	return 0;
+}
+
 /* 1 if the text, judged as a draft on its own, has no negative finding (a
  * seeker clause such as "I should just quit" must not come back as advice).
  * When safe and keep is not NULL, *keep receives the matched document of
@@ -192,8 +207,11 @@ static int is_safe(const attune_scorer *s, const char *text, at_doc *keep)
 	int safe = 0;
 	if (at_doc_init(s, &d, text, strlen(text)) != ATTUNE_OK)
 		return 0;
-	if (at_doc_match(s, &d) == ATTUNE_OK &&
-	    at_analyze(s, &d, &none, &d, NULL, &a) == ATTUNE_OK) {
+	if (at_doc_match(s, &d) != ATTUNE_OK) {
+		safe = 0;
+	} else if (!may_find_negative(s, &d)) {
+		safe = 1; /* nothing a negative finding could come from: skip the analysis */
+	} else if (at_analyze(s, &d, &none, &d, NULL, &a) == ATTUNE_OK) {
 		safe = 1;
 		for (size_t i = 0; i < a.n_findings; i++)
 			if (!attune_finding_kind_is_positive(a.findings[i].kind))

@@ -116,6 +116,15 @@ int at_tok_is_content(const attune_scorer *s, const at_tok *t)
 	return 1;
 }
 
+/* memcmp(a, b, n) == 0 for the short strings words are (no call) */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
 /* at_lookup() with the hash already known (h == at_hash(w, n)). */
 static int32_t lookup_hashed(const attune_scorer *s, const char *w, size_t n, uint32_t h)
 {
@@ -124,7 +133,7 @@ static int32_t lookup_hashed(const attune_scorer *s, const char *w, size_t n, ui
 		if (id < 0)
 			return -1;
 		const at_word *aw = &s->words[id];
-		if (aw->hash == h && aw->len == n && memcmp(aw->s, w, n) == 0)
+		if (aw->hash == h && aw->len == n && same_bytes(aw->s, w, n))
 			return id;
 	}
 }
@@ -169,11 +178,8 @@ static void push_token(const attune_scorer *s, at_doc *d, size_t start, size_t e
 	}
 	h = h ? h : 1;
 	*npos += k;
-	memset(t, 0, sizeof(*t));
-	t->start = (uint32_t)start;
-	t->end = (uint32_t)end;
-	t->norm = dst;
-	t->norm_len = (uint16_t)k;
+	*t = (at_tok){.start = (uint32_t)start, .end = (uint32_t)end, .norm = dst,
+	              .norm_len = (uint16_t)k};
 	t->word = k ? lookup_hashed(s, dst, k, h) : -1;
 	if (t->word >= 0 && s->words[t->word].norm_to >= 0) {
 		t->word = s->words[t->word].norm_to;
@@ -182,12 +188,31 @@ static void push_token(const attune_scorer *s, at_doc *d, size_t start, size_t e
 		h = at_hash(t->norm, t->norm_len);
 	}
 	t->hash = h;
-	if (t->word >= 0 && s->words[t->word].emo >= 0) {
-		const at_emotion *e = &s->emos[s->words[t->word].emo];
-		t->stem = at_hash(e->canon, e->canon_len);
-	} else {
+	if (t->word >= 0)
+		t->stem = s->words[t->word].stem;
+	else
 		stem_word(t->norm, t->norm_len, &t->stem);
+}
+
+/* A known word's stem is the same for every token of it: emotions stem to
+ * their canonical adjective, other words through stem_word(). */
+void at_vocab_stems(attune_scorer *s)
+{
+	for (size_t i = 0; i < s->n_words; i++) {
+		at_word *w = &s->words[i];
+		if (w->emo >= 0) {
+			const at_emotion *e = &s->emos[w->emo];
+			w->stem = at_hash(e->canon, e->canon_len);
+		} else {
+			stem_word(w->s, w->len, &w->stem);
+		}
 	}
+}
+
+/* The token's word-class bits (C_NUMBER is never among them). */
+static inline uint32_t word_classes(const attune_scorer *s, const at_tok *t)
+{
+	return t->word >= 0 ? s->words[t->word].classes : 0;
 }
 
 /* Marks quoted speech, reported speech and negation; computes clause leads. */
@@ -197,7 +222,7 @@ static void annotate(const attune_scorer *s, at_doc *d)
 		const at_span *cl = &d->clauses[c];
 		for (uint32_t i = cl->first; i < cl->last; i++) {
 			at_tok *t = &d->toks[i];
-			if (!at_tok_in_class(s, t, C_FILLER) && !at_tok_in_class(s, t, C_BREAK) &&
+			if (!(word_classes(s, t) & ((1u << C_FILLER) | (1u << C_BREAK))) &&
 			    !(t->flags & TK_EMOJI)) {
 				t->flags |= TK_CLAUSE_LEAD;
 				break;
@@ -208,7 +233,7 @@ static void annotate(const attune_scorer *s, at_doc *d)
 		for (uint32_t i = cl->first; i < cl->last; i++) {
 			if (since <= 3)
 				d->toks[i].flags |= TK_NEGATED;
-			if (at_tok_in_class(s, &d->toks[i], C_NEGATOR))
+			if (word_classes(s, &d->toks[i]) & (1u << C_NEGATOR))
 				since = 1;
 			else if (since < 4)
 				since++;
@@ -222,18 +247,24 @@ attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, s
 	d->text = text ? text : "";
 	d->len = text ? len : 0;
 	size_t cap = d->len / 2 + 2; /* words need a separator; pictographs take >= 3 bytes */
-	d->toks = malloc(cap * sizeof(*d->toks));
-	d->norm = malloc(d->len + 1);
-	d->sents = malloc(cap * sizeof(*d->sents));
-	d->clauses = malloc(cap * sizeof(*d->clauses));
-	if (!d->toks || !d->norm || !d->sents || !d->clauses) {
-		at_doc_free(d);
+	/* one block: tokens, sentences, clauses, then the normalized bytes */
+	size_t spans = 2 * cap * sizeof(at_span);
+	d->block = malloc(cap * sizeof(at_tok) + spans + d->len + 1);
+	if (!d->block)
 		return ATTUNE_E_NOMEM;
-	}
+	d->toks = d->block;
+	d->sents = (at_span *)(d->toks + cap);
+	d->clauses = d->sents + cap;
+	d->norm = (char *)(d->clauses + cap);
 	size_t npos = 0, i = 0;
 	int new_sent = 1, new_clause = 1, dq = 0, sq = 0;
 	uint32_t prev_cp = ' ';
 	while (i < d->len) {
+		if (d->text[i] == ' ') { /* the commonest byte between words: nothing to do */
+			prev_cp = ' ';
+			i++;
+			continue;
+		}
 		size_t adv;
 		uint32_t cp = decode(d->text + i, d->len - i, &adv);
 		int emoji = is_emoji(cp) && !is_emoji_mod(cp);
@@ -277,7 +308,7 @@ attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, s
 			at_tok *t = &d->toks[d->n_toks - 1];
 			if (emoji)
 				t->flags |= TK_EMOJI;
-			if (!new_clause && at_tok_in_class(s, t, C_BREAK))
+			if (!new_clause && (word_classes(s, t) & (1u << C_BREAK)))
 				brk = 1;
 			if (new_clause || new_sent || brk) {
 				if (d->n_clauses)
@@ -350,10 +381,14 @@ attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, s
 
 void at_doc_free(at_doc *d)
 {
-	free(d->toks);
-	free(d->norm);
-	free(d->sents);
-	free(d->clauses);
+	if (d->block) {
+		free(d->block);
+	} else { /* assembled piece by piece (suggest.c join) */
+		free(d->toks);
+		free(d->norm);
+		free(d->sents);
+		free(d->clauses);
+	}
 	free(d->matches);
 	memset(d, 0, sizeof(*d));
 }
