@@ -109,6 +109,11 @@ typedef struct at_template {
 	attune_suggestion_kind kind;
 	const char *text;   /* with {feelings} {feeling} {topic} {situation} */
 	uint32_t lead_hash; /* hash of the first three normalized words */
+	/* at_template_measure(): how often each placeholder occurs (in the order
+	 * above), the bytes outside placeholders and the number of '{' */
+	uint8_t uses[4];
+	uint8_t rich;
+	size_t literal_len;
 } at_template;
 
 struct attune_scorer {
@@ -256,6 +261,7 @@ void at_analysis_free(at_analysis *a);
 attune_status at_risk(const attune_scorer *s, const at_doc *seeker, attune_risk *out);
 
 /* suggest.c */
+void at_template_measure(at_template *t);
 attune_status at_suggest(const attune_scorer *s, const attune_score_input *in, const at_doc *seeker,
                          const at_doc *draft, const at_prior *pr, const at_analysis *a,
                          attune_score_result *r);

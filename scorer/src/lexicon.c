@@ -429,6 +429,7 @@ static attune_status load_templates(attune_scorer *s)
 		if (!nb)
 			return ATTUNE_E_INVALID;
 		t->lead_hash = at_hash(nb, len);
+		at_template_measure(t);
 		s->n_tpls++;
 	}
 	return ATTUNE_OK;

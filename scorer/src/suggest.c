@@ -135,6 +135,60 @@ static void extract(const attune_scorer *s, const at_doc *d, parts *pt)
 	}
 }
 
+static const struct {
+	const char *name;
+	size_t len;
+} placeholders[4] = {{"{feelings}", 10}, {"{feeling}", 9}, {"{topic}", 7}, {"{situation}", 11}};
+
+/* Index of the placeholder starting at c, or -1 (a lone '{' is literal). */
+static int placeholder_at(const char *c)
+{
+	if (*c != '{')
+		return -1;
+	for (int k = 0; k < 4; k++)
+		if (strncmp(c, placeholders[k].name, placeholders[k].len) == 0)
+			return k;
+	return -1;
+}
+
+static const phrase *part_of(const parts *pt, int k)
+{
+	return k == 0 ? &pt->feelings : k == 1 ? &pt->feeling : k == 2 ? &pt->topic : &pt->situation;
+}
+
+void at_template_measure(at_template *t)
+{
+	memset(t->uses, 0, sizeof(t->uses));
+	t->rich = 0;
+	t->literal_len = 0;
+	for (const char *c = t->text; *c; c++) {
+		int k = placeholder_at(c);
+		t->rich += *c == '{';
+		if (k < 0) {
+			t->literal_len++;
+			continue;
+		}
+		t->uses[k]++;
+		c += placeholders[k].len - 1;
+	}
+}
+
+/* 1 if fill() would succeed: every placeholder has words and the text
+ * fits (fill fails exactly when its final length would reach cap). */
+static int fillable(const at_template *t, const parts *pt, size_t cap)
+{
+	size_t n = t->literal_len;
+	for (int k = 0; k < 4; k++) {
+		if (!t->uses[k])
+			continue;
+		const phrase *ph = part_of(pt, k);
+		if (!ph->len)
+			return 0;
+		n += t->uses[k] * ph->len;
+	}
+	return n < cap;
+}
+
 /* Fills a template; returns 0 if a placeholder it needs is missing. */
 static int fill(const char *tpl, const parts *pt, char *out, size_t cap)
 {
@@ -142,16 +196,9 @@ static int fill(const char *tpl, const parts *pt, char *out, size_t cap)
 	for (const char *c = tpl; *c; c++) {
 		const phrase *ph = NULL;
 		size_t skip = 0;
-		if (*c == '{') {
-			if (strncmp(c, "{feelings}", 10) == 0)
-				ph = &pt->feelings, skip = 10;
-			else if (strncmp(c, "{feeling}", 9) == 0)
-				ph = &pt->feeling, skip = 9;
-			else if (strncmp(c, "{topic}", 7) == 0)
-				ph = &pt->topic, skip = 7;
-			else if (strncmp(c, "{situation}", 11) == 0)
-				ph = &pt->situation, skip = 11;
-		}
+		int k = placeholder_at(c);
+		if (k >= 0)
+			ph = part_of(pt, k), skip = placeholders[k].len;
 		if (ph) {
 			if (!ph->len || n + ph->len >= cap)
 				return 0;
@@ -242,12 +289,10 @@ static const at_template *pick(const attune_scorer *s, attune_suggestion_kind ki
 			continue;
 		if (at_stemset_has(recent, t->lead_hash))
 			continue;
-		if (!fill(t->text, pt, out, cap))
+		if (!fillable(t, pt, cap))
 			continue;
 		/* prefer templates that carry more of the seeker's own words */
-		unsigned rich = 0;
-		for (const char *c = t->text; *c; c++)
-			rich += *c == '{';
+		unsigned rich = t->rich;
 		if (rich > best)
 			best = rich, n = 0;
 		if (rich == best)

@@ -138,11 +138,37 @@ static int32_t lookup_hashed(const attune_scorer *s, const char *w, size_t n, ui
 	}
 }
 
-static void push_token(const attune_scorer *s, at_doc *d, size_t start, size_t end, char *normbuf,
-                       size_t *npos)
+/* Appends the token text[start, end) whose normalized form is dst[0, k)
+ * (k bytes already written at d->norm + *npos) with h its FNV-1a hash
+ * before the final "0 becomes 1" of at_hash(). */
+static void push_folded(const attune_scorer *s, at_doc *d, size_t start, size_t end, size_t k,
+                        uint32_t h, size_t *npos)
 {
 	at_tok *t = &d->toks[d->n_toks++];
-	char *dst = normbuf + *npos;
+	char *dst = d->norm + *npos;
+	h = h ? h : 1;
+	*npos += k;
+	*t = (at_tok){.start = (uint32_t)start, .end = (uint32_t)end, .norm = dst,
+	              .norm_len = (uint16_t)k};
+	t->word = k ? lookup_hashed(s, dst, k, h) : -1;
+	if (t->word >= 0 && s->words[t->word].norm_to >= 0) {
+		t->word = s->words[t->word].norm_to;
+		t->norm = s->words[t->word].s;
+		t->norm_len = s->words[t->word].len;
+		h = at_hash(t->norm, t->norm_len);
+	}
+	t->hash = h;
+	if (t->word >= 0)
+		t->stem = s->words[t->word].stem;
+	else
+		stem_word(t->norm, t->norm_len, &t->stem);
+}
+
+/* Appends the token text[start, end): folds case, drops apostrophes, keeps
+ * at most AT_MAX_WORD bytes (never half a code point). */
+static void push_token(const attune_scorer *s, at_doc *d, size_t start, size_t end, size_t *npos)
+{
+	char *dst = d->norm + *npos;
 	size_t k = 0, i = start;
 	uint32_t h = 2166136261u; /* at_hash() of dst, computed while folding */
 	while (i < end && k < AT_MAX_WORD) {
@@ -176,22 +202,7 @@ static void push_token(const attune_scorer *s, at_doc *d, size_t start, size_t e
 		}
 		i += adv;
 	}
-	h = h ? h : 1;
-	*npos += k;
-	*t = (at_tok){.start = (uint32_t)start, .end = (uint32_t)end, .norm = dst,
-	              .norm_len = (uint16_t)k};
-	t->word = k ? lookup_hashed(s, dst, k, h) : -1;
-	if (t->word >= 0 && s->words[t->word].norm_to >= 0) {
-		t->word = s->words[t->word].norm_to;
-		t->norm = s->words[t->word].s;
-		t->norm_len = s->words[t->word].len;
-		h = at_hash(t->norm, t->norm_len);
-	}
-	t->hash = h;
-	if (t->word >= 0)
-		t->stem = s->words[t->word].stem;
-	else
-		stem_word(t->norm, t->norm_len, &t->stem);
+	push_folded(s, d, start, end, k, h, npos);
 }
 
 /* A known word's stem is the same for every token of it: emotions stem to
@@ -270,6 +281,31 @@ attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, s
 		int emoji = is_emoji(cp) && !is_emoji_mod(cp);
 		if (is_word_cp(cp) || emoji) {
 			size_t start = i, end = i + adv;
+			int folded = 0;
+			size_t k = 0;
+			uint32_t h = 2166136261u;
+			if (cp < 0x80) {
+				/* fast path: a run of ASCII letters and digits, folded and
+				 * hashed as it is scanned; anything else (apostrophe,
+				 * hyphen, non-ASCII) continues below and push_token()
+				 * folds the whole word again */
+				char *dst = d->norm + npos;
+				for (end = i; end < d->len; end++) {
+					unsigned char b = (unsigned char)d->text[end], c;
+					if ((unsigned)((b | 0x20) - 'a') < 26)
+						c = b | 0x20;
+					else if ((unsigned)(b - '0') < 10)
+						c = b;
+					else
+						break;
+					if (k < AT_MAX_WORD) {
+						dst[k++] = (char)c;
+						h = (h ^ c) * 16777619u;
+					}
+				}
+				unsigned char nb = end < d->len ? (unsigned char)d->text[end] : 0;
+				folded = nb < 0x80 && nb != '\'' && nb != '-';
+			}
 			while (emoji && end < d->len) {
 				size_t a2;
 				uint32_t c2 = decode(d->text + end, d->len - end, &a2);
@@ -277,7 +313,7 @@ attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, s
 					break;
 				end += a2;
 			}
-			while (!emoji && end < d->len) {
+			while (!emoji && !folded && end < d->len) {
 				unsigned char b = (unsigned char)d->text[end];
 				if ((unsigned)((b | 0x20) - 'a') < 26 || (unsigned)(b - '0') < 10) {
 					end++; /* ASCII letter or digit */
@@ -304,7 +340,10 @@ attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, s
 				    (at_span){(uint32_t)d->n_toks, 0, (uint32_t)start, 0, 0};
 			}
 			int brk = 0;
-			push_token(s, d, start, end, d->norm, &npos);
+			if (folded)
+				push_folded(s, d, start, end, k, h, &npos);
+			else
+				push_token(s, d, start, end, &npos);
 			at_tok *t = &d->toks[d->n_toks - 1];
 			if (emoji)
 				t->flags |= TK_EMOJI;
