@@ -165,6 +165,7 @@ static uint32_t clause_end_byte(const at_doc *d, uint32_t tok)
 
 #define AT_STACK_TOKS  512
 #define AT_STACK_SENTS 64
+#define AT_STACK_MATCHES 1024
 
 typedef struct sent_info {
 	uint8_t invalidating; /* minimizing or judgment in this sentence */
@@ -442,6 +443,7 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 	attune_status st = ATTUNE_OK;
 	uint32_t *exmask = ex_stack;
 	sent_info *si = si_stack;
+	uint8_t live_stack[AT_STACK_MATCHES], *live = live_stack;
 	if (d->n_toks + 1 > AT_STACK_TOKS)
 		exmask = calloc(d->n_toks + 1, sizeof(*exmask));
 	else
@@ -465,11 +467,24 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 		safety_directives(s, d, exmask);
 	for (size_t i = 0; i < d->n_sents; i++)
 		si[i].question = UINT32_MAX;
+	/* which matches count, decided once: the passes below only add bit 31
+	 * (covered by an invalidating phrase), which match_live() never reads */
+	if (d->n_matches > AT_STACK_MATCHES) {
+		live = malloc(d->n_matches);
+		if (!live) {
+			st = ATTUNE_E_NOMEM;
+			goto out_free;
+		}
+	}
+	for (size_t m = 0; m < d->n_matches; m++) {
+		const at_pattern *p = &s->pats[d->matches[m].pat];
+		live[m] = !p->exception && match_live(d, &d->matches[m], exmask, p->file);
+	}
 	/* pass 1: sentence facts */
 	for (size_t m = 0; m < d->n_matches; m++) {
 		const at_match *mt = &d->matches[m];
 		const at_pattern *p = &s->pats[mt->pat];
-		if (p->exception || !match_live(d, mt, exmask, p->file))
+		if (!live[m])
 			continue;
 		sent_info *x = &si[d->toks[mt->first].sent];
 		switch (p->file) {
@@ -536,7 +551,7 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 	for (size_t m = 0; st == ATTUNE_OK && m < d->n_matches; m++) {
 		const at_match *mt = &d->matches[m];
 		const at_pattern *p = &s->pats[mt->pat];
-		if (p->exception || !match_live(d, mt, exmask, p->file))
+		if (!live[m])
 			continue;
 		uint32_t sn = d->toks[mt->first].sent;
 		const at_span *sp = &d->sents[sn];
@@ -648,7 +663,7 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 	for (size_t m = 0; st == ATTUNE_OK && m < d->n_matches; m++) {
 		const at_match *mt = &d->matches[m];
 		const at_pattern *p = &s->pats[mt->pat];
-		if (p->exception || !match_live(d, mt, exmask, p->file))
+		if (!live[m])
 			continue;
 		uint32_t sn = d->toks[mt->first].sent;
 		size_t start = d->toks[mt->first].start, end = clause_end_byte(d, mt->last - 1);
@@ -743,6 +758,8 @@ out_free:
 		free(exmask);
 	if (si != si_stack)
 		free(si);
+	if (live != live_stack)
+		free(live);
 	if (st != ATTUNE_OK)
 		at_analysis_free(a);
 	return st;

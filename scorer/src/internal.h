@@ -262,9 +262,10 @@ attune_status at_risk(const attune_scorer *s, const at_doc *seeker, attune_risk 
 
 /* suggest.c */
 void at_template_measure(at_template *t);
+/* sk: the seeker's content stems (at_stemset_build of seeker) */
 attune_status at_suggest(const attune_scorer *s, const attune_score_input *in, const at_doc *seeker,
-                         const at_doc *draft, const at_prior *pr, const at_analysis *a,
-                         attune_score_result *r);
+                         const at_stemset *sk, const at_doc *draft, const at_prior *pr,
+                         const at_analysis *a, attune_score_result *r);
 /* scorer.c: scores a draft variant without suggestions (for projected_score). */
 attune_status at_score_plain(const attune_scorer *s, const at_doc *seeker, const at_stemset *sk,
                              const at_prior *pr, const char *draft, size_t len, unsigned *score);

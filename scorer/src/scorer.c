@@ -142,7 +142,7 @@ attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
 	r->n_findings = a.n_findings;
 	a.findings = NULL;
 	if (in->max_suggestions > 0)
-		st = at_suggest(s, in, &seeker, &draft, in->n_prior_turns ? &pr : NULL,
+		st = at_suggest(s, in, &seeker, &sk, &draft, in->n_prior_turns ? &pr : NULL,
 		                &(at_analysis){.acknowledge = r->acknowledge,
 		                               .reflect = r->reflect,
 		                               .explore = r->explore,

@@ -8,7 +8,6 @@
  */
 #include "internal.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -270,6 +269,19 @@ static int is_safe(const attune_scorer *s, const char *text, at_doc *keep)
 	else
 		at_doc_free(&d);
 	return safe;
+}
+
+/* "rep.<finding kind>." : the id prefix of replacements for that finding */
+static void replacement_prefix(attune_finding_kind kind, char *out, size_t cap)
+{
+	const char *name = attune_finding_kind_name(kind);
+	size_t n = strlen(name);
+	if (n + 6 > cap)
+		n = cap - 6;
+	memcpy(out, "rep.", 4);
+	memcpy(out + 4, name, n);
+	out[4 + n] = '.';
+	out[5 + n] = 0;
 }
 
 /* Picks a template of `kind` (and id prefix, if any) deterministically. */
@@ -567,28 +579,23 @@ static void order_best_first(attune_suggestion *g, size_t n)
 }
 
 attune_status at_suggest(const attune_scorer *s, const attune_score_input *in, const at_doc *seeker,
-                         const at_doc *draft, const at_prior *pr, const at_analysis *a,
-                         attune_score_result *r)
+                         const at_stemset *sk, const at_doc *draft, const at_prior *pr,
+                         const at_analysis *a, attune_score_result *r)
 {
 	unsigned max = in->max_suggestions > ATTUNE_MAX_SUGGESTIONS ? ATTUNE_MAX_SUGGESTIONS
 	                                                            : in->max_suggestions;
 	parts pt;
-	at_stemset sk;
 	const at_stemset none = {0};
 	const at_stemset *recent = pr ? &pr->leads : &none;
 	char text[AT_SUGGESTION_MAX];
 	at_doc kd, docs[ATTUNE_MAX_SUGGESTIONS + 1]; /* matched documents of the texts */
-	attune_status st;
+	attune_status st = ATTUNE_OK;
 
-	memset(&sk, 0, sizeof(sk));
 	memset(&kd, 0, sizeof(kd));
 	memset(docs, 0, sizeof(docs));
 	r->suggestions = calloc(max + 1, sizeof(*r->suggestions));
 	if (!r->suggestions)
 		return ATTUNE_E_NOMEM;
-	st = at_stemset_build(s, seeker, &sk);
-	if (st != ATTUNE_OK)
-		goto out_free_sets;
 	extract(s, seeker, &pt);
 	uint64_t seed =
 	    mix(in->variation_key ^ ((uint64_t)at_hash(seeker->text, seeker->len) << 32) ^
@@ -625,7 +632,7 @@ attune_status at_suggest(const attune_scorer *s, const attune_score_input *in, c
 				dup = 1;
 		if (dup)
 			continue;
-		snprintf(prefix, sizeof(prefix), "rep.%s.", attune_finding_kind_name(fd->kind));
+		replacement_prefix(fd->kind, prefix, sizeof(prefix));
 		const at_template *t = pick(s, ATTUNE_SUGGESTION_REPLACEMENT, prefix, &pt, recent,
 		                            seed + 7 + f, NULL, text, sizeof(text), &kd);
 		if (t)
@@ -648,12 +655,10 @@ attune_status at_suggest(const attune_scorer *s, const attune_score_input *in, c
 			          ATTUNE_FINDING_UNSPECIFIED, t->id, &kd, docs);
 	}
 	for (size_t i = 0; st == ATTUNE_OK && i < r->n_suggestions; i++)
-		st = project(s, in, seeker, &sk, pr, draft, &docs[i], &r->suggestions[i]);
+		st = project(s, in, seeker, sk, pr, draft, &docs[i], &r->suggestions[i]);
 	if (st == ATTUNE_OK)
 		order_best_first(r->suggestions, r->n_suggestions);
-out_free_sets:
 	for (size_t i = 0; i <= max; i++)
 		at_doc_free(&docs[i]);
-	at_stemset_free(&sk);
 	return st;
 }
