@@ -17,9 +17,6 @@
 #define AT_GAP_MAX      3  /* ".." skips 0..3 words */
 #define AT_RECENT_TURNS 3  /* prior turns compared for repetition and stems */
 
-/* attune_scorer.bucket_next value: no single-word second slot */
-#define AT_NEXT_ANY 0xFFFFFFFEu
-
 /* Pattern files by role (file name without ".txt"). */
 typedef enum at_file {
 	F_NONE = 0,
@@ -104,6 +101,41 @@ typedef struct at_word {
 	uint32_t stem;             /* at_tok.stem of a token that is this word (text.c) */
 } at_word;
 
+/* A pattern to try at a token, in the matcher index (lexicon.c build_match_index,
+ * used by at_doc_match). */
+typedef struct at_mcand {
+	uint64_t need; /* AT_WORD_BIT of every word the next word-list slot takes */
+	uint32_t pat;
+	uint32_t key;     /* keyed runs: the word id the second slot takes */
+	uint32_t pos;     /* rank in the reference order: the word's bucket, then wild */
+	uint8_t skip;     /* leading slots already known to match (0..2) */
+	uint8_t anchored; /* copy of at_pattern.anchored */
+	uint8_t filt;     /* which tokens `need` is tested on (AT_FILT_*) */
+} at_mcand;
+
+/* A run of at_mcand for a (first word, second word) pair, in a hash table. */
+typedef struct at_mpair {
+	uint32_t w, nw;      /* w == UINT32_MAX: empty slot */
+	uint32_t first, end; /* attune_scorer.mkeyed[first .. end) */
+} at_mpair;
+
+static inline uint32_t at_pair_hash(uint32_t w, uint32_t nw)
+{
+	uint32_t h = w * 0x9E3779B1u ^ nw * 0x85EBCA77u;
+	return h ^ (h >> 15);
+}
+
+/* Prefilter of at_mcand: a 64-bit summary of the words of a few tokens. */
+#define AT_WORD_BIT(w) (1ull << ((uint32_t)(w)&63))
+enum {
+	AT_FILT_TOK1, /* token i + 1 */
+	AT_FILT_TOK2, /* token i + 2 */
+	AT_FILT_GAP1, /* tokens i + 1 .. i + 1 + AT_GAP_MAX */
+	AT_FILT_GAP2, /* tokens i + 2 .. i + 2 + AT_GAP_MAX */
+	AT_FILT_NONE, /* no test */
+	AT_FILT_COUNT
+};
+
 typedef struct at_template {
 	const char *id;
 	attune_suggestion_kind kind;
@@ -130,9 +162,6 @@ struct attune_scorer {
 	uint32_t *bucket; /* pattern ids grouped by first word (see at_word.pat_first) */
 	uint32_t *wild;   /* patterns whose first slot is not a plain word */
 	size_t n_wild;
-	/* parallel to bucket: the single word id the pattern's second slot accepts,
-	 * or AT_NEXT_ANY (matcher prefilter, see text.c) */
-	uint32_t *bucket_next;
 	at_emotion *emos;
 	size_t n_emos;
 	at_template *tpls;
@@ -140,6 +169,18 @@ struct attune_scorer {
 	int32_t (*person)[2]; /* third_person.txt: (first-person word, third-person form) */
 	size_t n_person;
 	const char *guidance[4];
+	/* Matcher index (see at_doc_match): for word id w, mfixed[mfixed_off[w] ..
+	 * mfixed_off[w + 1]) are the patterns to try whatever the next word is;
+	 * those whose second slot is a word list are in mkeyed once per listed
+	 * word nw, in a run per (w, nw) found through mpairs. munk lists the wild
+	 * patterns an unknown word may start, by the token's first byte (256:
+	 * empty token); their first slot is checked when the token is seen. */
+	at_mcand *mfixed, *mkeyed, *munk;
+	uint32_t *mfixed_off; /* n_words + 1 */
+	uint64_t *mkey_bits;  /* per word: AT_WORD_BIT of its keys, to skip mpairs */
+	at_mpair *mpairs;     /* open addressing */
+	size_t mpairs_mask;
+	uint32_t munk_off[258];
 };
 
 /* Token flags. */

@@ -435,6 +435,10 @@ static attune_status load_templates(attune_scorer *s)
 	return ATTUNE_OK;
 }
 
+/* Groups the pattern ids by first word: bucket[pat_first .. + pat_n) of a word
+ * are the patterns whose first slot lists it (twice if listed twice), by id;
+ * wild[] are the rest, by id. Together they fix the reference order in which
+ * at_doc_match tries patterns at a token (build_match_index keeps it). */
 static attune_status build_index(attune_scorer *s)
 {
 	size_t total = 0;
@@ -450,8 +454,7 @@ static attune_status build_index(attune_scorer *s)
 	}
 	s->bucket = calloc(total + 1, sizeof(*s->bucket));
 	s->wild = calloc(s->n_wild + 1, sizeof(*s->wild));
-	s->bucket_next = calloc(total + 1, sizeof(*s->bucket_next));
-	if (!s->bucket || !s->wild || !s->bucket_next)
+	if (!s->bucket || !s->wild)
 		return ATTUNE_E_NOMEM;
 	uint32_t off = 0;
 	for (size_t w = 0; w < s->n_words; w++) {
@@ -466,17 +469,253 @@ static attune_status build_index(attune_scorer *s)
 			s->wild[nw++] = (uint32_t)i;
 			continue;
 		}
-		const at_pattern *p = &s->pats[i];
-		uint32_t next = p->nslots >= 2 && p->slots[1].type == SL_WORDS && p->slots[1].n == 1
-		                    ? s->alts[p->slots[1].off]
-		                    : AT_NEXT_ANY;
 		for (unsigned k = 0; k < sl->n; k++) {
 			at_word *aw = &s->words[s->alts[sl->off + k]];
-			s->bucket_next[aw->pat_first + aw->pat_n] = next;
 			s->bucket[aw->pat_first + aw->pat_n++] = (uint32_t)i;
 		}
 	}
 	return ATTUNE_OK;
+}
+
+/* 1 if the second slot of p is a word list: such patterns go to the keyed runs. */
+static int keyed_second(const at_pattern *p)
+{
+	return p->nslots >= 2 && p->slots[1].type == SL_WORDS;
+}
+
+/* The distinct words of a word-list slot, into out. A word listed twice (as
+ * "u|you" is after normalization) is one key, so a bucket entry is still
+ * tried once per token, as a plain scan would. */
+static unsigned distinct_alts(const attune_scorer *s, const at_slot *sl, uint32_t *out)
+{
+	unsigned n = 0;
+	for (unsigned k = 0; k < sl->n; k++) {
+		uint32_t a = s->alts[sl->off + k];
+		unsigned j = 0;
+		while (j < n && out[j] != a)
+			j++;
+		if (j == n)
+			out[n++] = a;
+	}
+	return n;
+}
+
+/* 1 if the first slot of a wild pattern takes every token of word w. A token
+ * whose word is w carries w's spelling as its normalized form (push_token
+ * looks words up by exact spelling, normalized words take their target's),
+ * so prefixes and @number are decided here once, like slot_match would. */
+static int wild_takes_word(const attune_scorer *s, const at_slot *sl, int32_t w)
+{
+	const at_word *aw = &s->words[w];
+	switch (sl->type) {
+	case SL_ANY:
+		return 1;
+	case SL_CLASS:
+		if (sl->arg != C_NUMBER)
+			return (aw->classes >> sl->arg) & 1;
+		return at_tok_in_class(s, &(at_tok){.word = w, .norm = aw->s, .norm_len = aw->len},
+		                       C_NUMBER);
+	case SL_PREFIX:
+		return aw->len >= sl->n && memcmp(aw->s, s->pool + sl->off, sl->n) == 0;
+	}
+	return 0;
+}
+
+/* 1 if the first slot of a wild pattern may take an unknown word whose
+ * normalized form starts with byte b (256: empty form). Unknown words belong
+ * to no class but @number; at_doc_match checks the slot itself. */
+static int wild_may_take_unknown(const attune_scorer *s, const at_slot *sl, unsigned b)
+{
+	switch (sl->type) {
+	case SL_ANY:
+		return 1;
+	case SL_CLASS:
+		return sl->arg == C_NUMBER && b >= '0' && b <= '9';
+	case SL_PREFIX:
+		return b < 256 && (unsigned char)s->pool[sl->off] == b;
+	}
+	return 0;
+}
+
+/* Sets the prefilter of candidate c of pattern p: when the slot after the
+ * c->skip known ones (or after a ".." there) is a word list, one of its words
+ * must be the next token (or among the next AT_GAP_MAX + 1). */
+static void set_filter(const attune_scorer *s, const at_pattern *p, at_mcand *c)
+{
+	unsigned k = c->skip;
+	int gap = 0;
+	c->need = ~0ull;
+	c->filt = AT_FILT_NONE;
+	if (k < 1 || k > 2 || k >= p->nslots)
+		return;
+	if (p->slots[k].type == SL_GAP) {
+		if (k + 1 >= p->nslots)
+			return;
+		gap = 1;
+		k++;
+	}
+	const at_slot *sl = &p->slots[k];
+	if (sl->type != SL_WORDS)
+		return;
+	c->need = 0;
+	for (unsigned a = 0; a < sl->n; a++)
+		c->need |= AT_WORD_BIT(s->alts[sl->off + a]);
+	if (gap)
+		c->filt = c->skip == 1 ? AT_FILT_GAP1 : AT_FILT_GAP2;
+	else
+		c->filt = c->skip == 1 ? AT_FILT_TOK1 : AT_FILT_TOK2;
+}
+
+/* Stable insertion sort by key: a word's keyed entries come in pos order and
+ * are few (at most a few hundred), so runs of equal key stay in pos order. */
+static void sort_by_key(at_mcand *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		at_mcand c = v[i];
+		size_t j = i;
+		for (; j > 0 && v[j - 1].key > c.key; j--)
+			v[j] = v[j - 1];
+		v[j] = c;
+	}
+}
+
+/* Indexes the runs of equal key in mkeyed[off[w] .. off[w + 1]) (sorted by
+ * key) by (w, key) in the open-addressing table mpairs (load <= 1/2). */
+static attune_status build_pairs(attune_scorer *s, const uint32_t *off)
+{
+	size_t n = 0, size = 16;
+	for (size_t w = 0; w < s->n_words; w++)
+		for (uint32_t k = off[w]; k < off[w + 1]; k++)
+			n += k == off[w] || s->mkeyed[k].key != s->mkeyed[k - 1].key;
+	while (size < 2 * n)
+		size <<= 1;
+	s->mpairs = malloc(size * sizeof(*s->mpairs));
+	if (!s->mpairs)
+		return ATTUNE_E_NOMEM;
+	memset(s->mpairs, 0xff, size * sizeof(*s->mpairs));
+	s->mpairs_mask = size - 1;
+	for (size_t w = 0; w < s->n_words; w++) {
+		for (uint32_t k = off[w], e; k < off[w + 1]; k = e) {
+			uint32_t key = s->mkeyed[k].key;
+			s->mkey_bits[w] |= AT_WORD_BIT(key);
+			for (e = k + 1; e < off[w + 1] && s->mkeyed[e].key == key; e++)
+				;
+			size_t i = at_pair_hash((uint32_t)w, key) & s->mpairs_mask;
+			while (s->mpairs[i].w != UINT32_MAX)
+				i = (i + 1) & s->mpairs_mask;
+			s->mpairs[i] = (at_mpair){(uint32_t)w, key, k, e};
+		}
+	}
+	return ATTUNE_OK;
+}
+
+/* Where build_match_index puts candidates; NULL arrays only count them. */
+typedef struct at_mcursor {
+	at_mcand *fixed, *keyed, *unk;
+	size_t nf, nk, nu;
+} at_mcursor;
+
+static void put_cand(const attune_scorer *s, at_mcand *arr, size_t *n, at_mcand c)
+{
+	if (arr) {
+		set_filter(s, &s->pats[c.pat], &c);
+		arr[*n] = c;
+	}
+	(*n)++;
+}
+
+/* The candidates of word w, in reference order (pos): its bucket, then the
+ * wild patterns whose first slot takes it. */
+static void word_cands(const attune_scorer *s, size_t w, at_mcursor *cur)
+{
+	uint32_t ids[AT_MAX_ALTS];
+	const at_word *aw = &s->words[w];
+	uint32_t pos = 0;
+	for (uint32_t k = 0; k < aw->pat_n; k++, pos++) {
+		uint32_t pi = s->bucket[aw->pat_first + k];
+		const at_pattern *p = &s->pats[pi];
+		at_mcand c = {.pat = pi, .pos = pos, .skip = 1, .anchored = p->anchored};
+		if (!keyed_second(p)) {
+			put_cand(s, cur->fixed, &cur->nf, c);
+			continue;
+		}
+		c.skip = 2;
+		unsigned n = distinct_alts(s, &p->slots[1], ids);
+		for (unsigned a = 0; a < n; a++) {
+			c.key = ids[a];
+			put_cand(s, cur->keyed, &cur->nk, c);
+		}
+	}
+	for (size_t k = 0; k < s->n_wild; k++, pos++) {
+		const at_pattern *p = &s->pats[s->wild[k]];
+		if (!wild_takes_word(s, &p->slots[0], (int32_t)w))
+			continue;
+		at_mcand c = {.pat = s->wild[k], .pos = pos, .skip = 1, .anchored = p->anchored};
+		put_cand(s, cur->fixed, &cur->nf, c);
+	}
+}
+
+/* The wild patterns an unknown word may start, by its first byte (skip 0:
+ * at_doc_match checks the first slot). */
+static void unknown_cands(attune_scorer *s, at_mcursor *cur)
+{
+	for (unsigned b = 0; b <= 256; b++) {
+		s->munk_off[b] = (uint32_t)cur->nu;
+		for (size_t k = 0; k < s->n_wild; k++) {
+			const at_pattern *p = &s->pats[s->wild[k]];
+			at_mcand c = {
+			    .pat = s->wild[k], .pos = (uint32_t)k, .anchored = p->anchored};
+			if (wild_may_take_unknown(s, &p->slots[0], b))
+				put_cand(s, cur->unk, &cur->nu, c);
+		}
+	}
+	s->munk_off[257] = (uint32_t)cur->nu;
+}
+
+/* Builds the matcher index of at_doc_match from bucket[] and wild[]. For each
+ * word w, every bucket entry becomes either one fixed candidate (skip 1: the
+ * first word is known to match) or, when its second slot is a word list, one
+ * keyed candidate per distinct listed word (skip 2); then come, fixed, the wild
+ * patterns whose first slot takes w (skip 1). pos numbers the candidates in
+ * that reference order, so at_doc_match can merge a word's fixed run with the
+ * (w, next word) run and try patterns in exactly the order of a plain scan of
+ * bucket then wild (the order of d->matches is part of the output).
+ * Cost: two passes over n_words * (bucket + n_wild) and an insertion sort of
+ * each word's keyed entries. */
+static attune_status build_match_index(attune_scorer *s)
+{
+	at_mcursor cur = {0};
+	attune_status st = ATTUNE_E_NOMEM;
+	uint32_t *koff = calloc(s->n_words + 1, sizeof(*koff)); /* keyed runs by word */
+	s->mfixed_off = calloc(s->n_words + 1, sizeof(*s->mfixed_off));
+	s->mkey_bits = calloc(s->n_words + 1, sizeof(*s->mkey_bits));
+	if (!koff || !s->mfixed_off || !s->mkey_bits)
+		goto out_free_koff;
+	/* pass 0 counts, pass 1 fills */
+	for (int pass = 0; pass < 2; pass++) {
+		cur.nf = cur.nk = cur.nu = 0;
+		for (size_t w = 0; w < s->n_words; w++) {
+			s->mfixed_off[w] = (uint32_t)cur.nf;
+			koff[w] = (uint32_t)cur.nk;
+			word_cands(s, w, &cur);
+			if (pass)
+				sort_by_key(s->mkeyed + koff[w], cur.nk - koff[w]);
+		}
+		s->mfixed_off[s->n_words] = (uint32_t)cur.nf;
+		koff[s->n_words] = (uint32_t)cur.nk;
+		unknown_cands(s, &cur);
+		if (pass)
+			break;
+		s->mfixed = cur.fixed = calloc(cur.nf + 1, sizeof(*s->mfixed));
+		s->mkeyed = cur.keyed = calloc(cur.nk + 1, sizeof(*s->mkeyed));
+		s->munk = cur.unk = calloc(cur.nu + 1, sizeof(*s->munk));
+		if (!s->mfixed || !s->mkeyed || !s->munk)
+			goto out_free_koff;
+	}
+	st = build_pairs(s, koff);
+out_free_koff:
+	free(koff);
+	return st;
 }
 
 attune_status at_lexicon_build(attune_scorer *s)
@@ -523,6 +762,8 @@ attune_status at_lexicon_build(attune_scorer *s)
 	if (st == ATTUNE_OK)
 		st = build_index(s);
 	if (st == ATTUNE_OK)
+		st = build_match_index(s);
+	if (st == ATTUNE_OK)
 		at_vocab_stems(s);
 	return st;
 }
@@ -537,7 +778,12 @@ void at_lexicon_free(attune_scorer *s)
 	free(s->emos);
 	free(s->person);
 	free(s->bucket);
-	free(s->bucket_next);
 	free(s->wild);
+	free(s->mfixed);
+	free(s->mkeyed);
+	free(s->munk);
+	free(s->mfixed_off);
+	free(s->mkey_bits);
+	free(s->mpairs);
 	free(s->tpls);
 }

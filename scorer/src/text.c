@@ -481,15 +481,12 @@ static long match_from(const attune_scorer *s, const at_doc *d, const at_pattern
 	return (long)j;
 }
 
+/* Matches pattern pi at token i whose first `skip` slots are known to take
+ * tokens i .. i + skip - 1, and appends the match. lim: end of i's sentence. */
 static attune_status try_pattern(const attune_scorer *s, at_doc *d, uint32_t pi, size_t i,
-                                 int first_known)
+                                 unsigned skip, size_t lim)
 {
-	const at_pattern *p = &s->pats[pi];
-	if (p->anchored && !(d->toks[i].flags & TK_CLAUSE_LEAD))
-		return ATTUNE_OK;
-	size_t lim = d->sents[d->toks[i].sent].last;
-	long end =
-	    first_known ? match_from(s, d, p, 1, i + 1, lim) : match_from(s, d, p, 0, i, lim);
+	long end = match_from(s, d, &s->pats[pi], skip, i + skip, lim);
 	if (end < 0)
 		return ATTUNE_OK;
 	if (d->n_matches == d->cap_matches) {
@@ -510,56 +507,121 @@ static attune_status try_pattern(const attune_scorer *s, at_doc *d, uint32_t pi,
 	return ATTUNE_OK;
 }
 
-/* Cheap rejection before try_pattern() for a pattern whose first word matched
- * token i: a plain-word second slot must match the next token (nw, -1 if
- * unknown or past the sentence); anchored patterns need a clause lead. */
-static int cannot_match(const attune_scorer *s, const at_pattern *p, int lead, int32_t nw)
+/* The keyed candidates of word w whose second slot takes word nw: one run of
+ * mkeyed (by pos), or none. */
+static void keyed_run(const attune_scorer *s, uint32_t w, uint32_t nw, const at_mcand **b,
+                      const at_mcand **be)
 {
-	if (p->anchored && !lead)
-		return 1;
-	if (p->nslots < 2 || p->slots[1].type != SL_WORDS)
-		return 0;
-	if (nw < 0)
-		return 1;
-	const uint32_t *alt = s->alts + p->slots[1].off;
-	for (unsigned k = 0; k < p->slots[1].n; k++)
-		if (alt[k] == (uint32_t)nw)
-			return 0;
-	return 1;
+	for (size_t k = at_pair_hash(w, nw) & s->mpairs_mask;; k = (k + 1) & s->mpairs_mask) {
+		const at_mpair *e = &s->mpairs[k];
+		if (e->w == w && e->nw == nw) {
+			*b = s->mkeyed + e->first;
+			*be = s->mkeyed + e->end;
+			return;
+		}
+		if (e->w == UINT32_MAX)
+			return;
+	}
 }
 
+/* The word summaries the candidates' prefilters test (AT_FILT_*) for token i:
+ * unknown words and tokens past the sentence end (lim) add no bit. */
+static void next_words(const at_doc *d, size_t i, size_t lim, uint64_t m[AT_FILT_COUNT])
+{
+	uint64_t b[AT_GAP_MAX + 2] = {0}; /* tokens i + 1 .. i + AT_GAP_MAX + 2 */
+	size_t n = lim - i - 1 < AT_GAP_MAX + 2 ? lim - i - 1 : AT_GAP_MAX + 2;
+	for (size_t o = 0; o < n; o++) {
+		int32_t w = d->toks[i + 1 + o].word;
+		b[o] = w >= 0 ? AT_WORD_BIT(w) : 0;
+	}
+	m[AT_FILT_TOK1] = b[0];
+	m[AT_FILT_TOK2] = b[1];
+	m[AT_FILT_GAP1] = m[AT_FILT_GAP2] = 0;
+	for (size_t o = 0; o <= AT_GAP_MAX; o++) {
+		m[AT_FILT_GAP1] |= b[o];
+		m[AT_FILT_GAP2] |= b[o + 1];
+	}
+	m[AT_FILT_NONE] = ~0ull;
+}
+
+/* Token i has a known word: merges its fixed run with the keyed run of the
+ * next word by pos, which is the order of a plain bucket-then-wild scan. */
+static attune_status match_known(const attune_scorer *s, at_doc *d, size_t i, size_t lim)
+{
+	const at_tok *t = &d->toks[i];
+	uint32_t w = (uint32_t)t->word;
+	int lead = (t->flags & TK_CLAUSE_LEAD) != 0;
+	const at_mcand *a = s->mfixed + s->mfixed_off[w], *ae = s->mfixed + s->mfixed_off[w + 1];
+	const at_mcand *b = NULL, *be = NULL;
+	uint64_t m[AT_FILT_COUNT];
+	int32_t nw = i + 1 < lim ? d->toks[i + 1].word : -1;
+	if (nw >= 0 && (s->mkey_bits[w] & AT_WORD_BIT(nw)))
+		keyed_run(s, w, (uint32_t)nw, &b, &be);
+	if (a == ae && b == be)
+		return ATTUNE_OK;
+	next_words(d, i, lim, m);
+	while (a < ae || b < be) {
+		const at_mcand *c = b == be || (a < ae && a->pos < b->pos) ? a++ : b++;
+		if ((c->anchored && !lead) || !(c->need & m[c->filt]))
+			continue;
+		attune_status st = try_pattern(s, d, c->pat, i, c->skip, lim);
+		if (st != ATTUNE_OK)
+			return st;
+	}
+	return ATTUNE_OK;
+}
+
+/* Token i has no known word: only wild patterns can start there. */
+static attune_status match_unknown(const attune_scorer *s, at_doc *d, size_t i, size_t lim)
+{
+	const at_tok *t = &d->toks[i];
+	unsigned b = t->norm_len ? (unsigned char)t->norm[0] : 256;
+	int lead = (t->flags & TK_CLAUSE_LEAD) != 0;
+	for (uint32_t k = s->munk_off[b]; k < s->munk_off[b + 1]; k++) {
+		const at_mcand *c = &s->munk[k];
+		const at_pattern *p = &s->pats[c->pat];
+		if ((c->anchored && !lead) || !slot_match(s, &p->slots[0], t))
+			continue;
+		attune_status st = try_pattern(s, d, c->pat, i, 1, lim);
+		if (st != ATTUNE_OK)
+			return st;
+	}
+	return ATTUNE_OK;
+}
+
+/*
+ * Runs every pattern over the doc. The reference order of tries at a token
+ * is: the patterns whose first slot lists the token's word (s->bucket, by id),
+ * then the wild patterns (first slot @class, prefix* or _; s->wild, by id);
+ * matches are appended in that order, and later code depends on it.
+ *
+ * The index (lexicon.c build_match_index) keeps that order while skipping the
+ * patterns that cannot start at the token: a known word has its own list of
+ * wild patterns whose first slot takes it (decided once per word), and its
+ * bucket is split into a fixed run (second slot is not a word list: always
+ * tried) and a keyed run per next word (second slot lists that word: found in
+ * a hash table of word pairs, tried from the third slot). The two runs are
+ * merged back by pos. Before a try, a 64-bit summary of the next words must
+ * share a bit with the words the pattern's next word-list slot takes (at_mcand
+ * need/filt), which rejects most tries without touching the pattern. An
+ * unknown word can only start prefix, @number and _ patterns, listed by the
+ * token's first byte.
+ *
+ * Relies on: a token whose word is w has w's spelling as its normalized form
+ * (prefix and @number first slots are decided per word at build time), and a
+ * sentence's tokens are contiguous. tests/scorer/test_matcher.c compares this
+ * with a plain scan.
+ */
 attune_status at_doc_match(const attune_scorer *s, at_doc *d)
 {
+	size_t lim = 0; /* end of token i's sentence (sentences are contiguous) */
 	for (size_t i = 0; i < d->n_toks; i++) {
-		int32_t w = d->toks[i].word;
-		if (w >= 0) {
-			const at_word *aw = &s->words[w];
-			int lead = (d->toks[i].flags & TK_CLAUSE_LEAD) != 0;
-			int32_t nw =
-			    i + 1 < d->sents[d->toks[i].sent].last ? d->toks[i + 1].word : -1;
-			const uint32_t *next = s->bucket_next + aw->pat_first;
-			for (uint32_t k = 0; k < aw->pat_n; k++) {
-				if (next[k] != AT_NEXT_ANY && next[k] != (uint32_t)nw)
-					continue; /* second word differs (or nw is -1) */
-				uint32_t pi = s->bucket[aw->pat_first + k];
-				if (cannot_match(s, &s->pats[pi], lead, nw))
-					continue;
-				attune_status st = try_pattern(s, d, pi, i, 1);
-				if (st != ATTUNE_OK)
-					return st;
-			}
-		}
-		for (size_t k = 0; k < s->n_wild; k++) {
-			const at_pattern *p = &s->pats[s->wild[k]];
-			if (p->anchored && !(d->toks[i].flags & TK_CLAUSE_LEAD))
-				continue;
-			if (p->nslots && p->slots[0].type != SL_GAP &&
-			    !slot_match(s, &p->slots[0], &d->toks[i]))
-				continue;
-			attune_status st = try_pattern(s, d, s->wild[k], i, 0);
-			if (st != ATTUNE_OK)
-				return st;
-		}
+		if (i >= lim)
+			lim = d->sents[d->toks[i].sent].last;
+		attune_status st =
+		    d->toks[i].word >= 0 ? match_known(s, d, i, lim) : match_unknown(s, d, i, lim);
+		if (st != ATTUNE_OK)
+			return st;
 	}
 	/* Figurative speech and reported speech mark the tokens they cover/introduce. */
 	for (size_t m = 0; m < d->n_matches; m++) {

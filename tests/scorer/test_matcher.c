@@ -1,0 +1,276 @@
+/*
+ * test_matcher.c - the indexed phrase matcher (at_doc_match) against a plain
+ * reference scan: every pattern whose first slot lists the token's word, then
+ * every wild pattern, in id order. Matches must be the same and in the same
+ * order (later stages and the bound on matches per doc depend on the order).
+ * Texts are fixed cases plus seeded random ones built from the vocabulary and
+ * from instances of the patterns themselves.
+ */
+#include "attune/scorer.h"
+#include "internal.h"
+#include "runner.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static attune_scorer *S;
+
+static int ref_slot(const attune_scorer *s, const at_slot *sl, const at_tok *t)
+{
+	switch (sl->type) {
+	case SL_ANY:
+		return 1;
+	case SL_CLASS:
+		return at_tok_in_class(s, t, (at_class)sl->arg);
+	case SL_PREFIX:
+		return t->norm_len >= sl->n && memcmp(t->norm, s->pool + sl->off, sl->n) == 0;
+	case SL_WORDS:
+		for (unsigned k = 0; t->word >= 0 && k < sl->n; k++)
+			if (s->alts[sl->off + k] == (uint32_t)t->word)
+				return 1;
+		return 0;
+	}
+	return 0;
+}
+
+/* Token index one past a match of slots k.. of p from token j, or -1; a
+ * ".." tries every length 0..AT_GAP_MAX, shortest first. */
+static long ref_from(const attune_scorer *s, const at_doc *d, const at_pattern *p, unsigned k,
+                     size_t j, size_t lim)
+{
+	if (k == p->nslots)
+		return (long)j;
+	if (p->slots[k].type == SL_GAP) {
+		for (size_t g = 0; g <= AT_GAP_MAX && j + g <= lim; g++) {
+			long r = ref_from(s, d, p, k + 1, j + g, lim);
+			if (r >= 0)
+				return r;
+		}
+		return -1;
+	}
+	if (j >= lim || !ref_slot(s, &p->slots[k], &d->toks[j]))
+		return -1;
+	return ref_from(s, d, p, k + 1, j + 1, lim);
+}
+
+static void ref_try(const attune_scorer *s, const at_doc *d, uint32_t pi, size_t i, at_match *out,
+                    size_t *n, size_t hard)
+{
+	const at_pattern *p = &s->pats[pi];
+	if (p->anchored && !(d->toks[i].flags & TK_CLAUSE_LEAD))
+		return;
+	long end = ref_from(s, d, p, 0, i, d->sents[d->toks[i].sent].last);
+	if (end >= 0 && *n < hard)
+		out[(*n)++] = (at_match){pi, (uint32_t)i, (uint32_t)end};
+}
+
+/* The reference scan; out holds 16 * n_toks + 256 matches (at_doc_match's bound). */
+static size_t ref_match(const attune_scorer *s, const at_doc *d, at_match *out)
+{
+	size_t n = 0, hard = 16 * d->n_toks + 256;
+	for (size_t i = 0; i < d->n_toks; i++) {
+		if (d->toks[i].word >= 0) {
+			const at_word *aw = &s->words[d->toks[i].word];
+			for (uint32_t k = 0; k < aw->pat_n; k++)
+				ref_try(s, d, s->bucket[aw->pat_first + k], i, out, &n, hard);
+		}
+		for (size_t k = 0; k < s->n_wild; k++)
+			ref_try(s, d, s->wild[k], i, out, &n, hard);
+	}
+	return n;
+}
+
+/* 1 if at_doc_match and the reference agree on text (the first mismatch is
+ * reported with the text's length only, never the text). */
+static int same_matches(test_ctx *t, const char *text, size_t len)
+{
+	at_doc a, b;
+	int ok = 0;
+	if (at_doc_init(S, &a, text, len) != ATTUNE_OK)
+		return 0;
+	if (at_doc_init(S, &b, text, len) != ATTUNE_OK)
+		goto out_free_a;
+	at_match *ref = malloc((16 * b.n_toks + 256) * sizeof(*ref));
+	if (!ref || at_doc_match(S, &a) != ATTUNE_OK)
+		goto out_free_ref;
+	size_t n = ref_match(S, &b, ref);
+	ok = n == a.n_matches;
+	for (size_t m = 0; ok && m < n; m++)
+		ok = ref[m].pat == a.matches[m].pat && ref[m].first == a.matches[m].first &&
+		     ref[m].last == a.matches[m].last;
+	if (!ok)
+		fprintf(stderr, "[%s] %zu-byte text: %zu matches, reference %zu\n", t->name, len,
+		        a.n_matches, n);
+out_free_ref:
+	free(ref);
+	at_doc_free(&b);
+out_free_a:
+	at_doc_free(&a);
+	return ok;
+}
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)((rng_state >> 11) % n);
+}
+
+typedef struct buf {
+	char s[4096];
+	size_t n;
+} buf;
+
+static void put(buf *b, const char *s, size_t n)
+{
+	if (b->n + n + 1 < sizeof(b->s)) {
+		memcpy(b->s + b->n, s, n);
+		b->n += n;
+	}
+}
+
+static void put_word(buf *b, const char *w, size_t n)
+{
+	size_t at = b->n;
+	put(b, w, n);
+	if (b->n > at && rnd(5) == 0 && b->s[at] >= 'a' && b->s[at] <= 'z')
+		b->s[at] = (char)(b->s[at] - 'a' + 'A');
+}
+
+static void put_vocab(buf *b)
+{
+	const at_word *w = &S->words[rnd((uint32_t)S->n_words)];
+	put_word(b, w->s, w->len);
+}
+
+/* A word of class c (digits for @number), or any vocabulary word. */
+static void put_class(buf *b, unsigned c)
+{
+	char num[8];
+	if (c == C_NUMBER) {
+		int k = snprintf(num, sizeof(num), "%u", rnd(1000));
+		put(b, num, (size_t)k);
+		return;
+	}
+	for (int tries = 0; tries < 4000; tries++) {
+		const at_word *w = &S->words[rnd((uint32_t)S->n_words)];
+		if (w->classes & (1u << c)) {
+			put_word(b, w->s, w->len);
+			return;
+		}
+	}
+	put_vocab(b);
+}
+
+/* Words that would match a random pattern (separated by spaces). */
+static void put_instance(buf *b)
+{
+	const at_pattern *p = &S->pats[rnd((uint32_t)S->n_pats)];
+	static const char *const suffix[] = {"", "ed", "ing", "s"};
+	for (unsigned k = 0; k < p->nslots; k++) {
+		const at_slot *sl = &p->slots[k];
+		if (k)
+			put(b, " ", 1);
+		switch (sl->type) {
+		case SL_WORDS: {
+			const at_word *w = &S->words[S->alts[sl->off + rnd(sl->n)]];
+			put_word(b, w->s, w->len);
+			break;
+		}
+		case SL_PREFIX: {
+			const char *sf = suffix[rnd(4)];
+			put(b, S->pool + sl->off, sl->n);
+			put(b, sf, strlen(sf));
+			break;
+		}
+		case SL_CLASS:
+			put_class(b, sl->arg);
+			break;
+		case SL_GAP: /* 0..AT_GAP_MAX words; the space before the next slot follows */
+			for (unsigned g = rnd(AT_GAP_MAX + 1); g > 0; g--) {
+				put_vocab(b);
+				put(b, " ", 1);
+			}
+			if (b->n && b->s[b->n - 1] == ' ')
+				b->n--;
+			break;
+		default:
+			put_vocab(b);
+		}
+	}
+}
+
+static void random_text(buf *b)
+{
+	static const char *const sep[] = {" ",  " ",   " ",   " ",  " ",  ", ",  ". ", "? ",
+	                                  "! ", " \"", "\" ", " '", "\n", " - ", "; ", " so "};
+	static const char *const odd[] = {
+	    "zorbly",           "123",         "neglectful", "x",
+	    "\xF0\x9F\x98\xA2", "caf\xC3\xA9", "o'clock",    "re-entering"};
+	b->n = 0;
+	for (unsigned k = 1 + rnd(40); k > 0; k--) {
+		unsigned r = rnd(10);
+		if (r < 4)
+			put_instance(b);
+		else if (r < 9)
+			put_vocab(b);
+		else {
+			const char *o = odd[rnd(sizeof(odd) / sizeof(odd[0]))];
+			put(b, o, strlen(o));
+		}
+		const char *sp = sep[rnd(sizeof(sep) / sizeof(sep[0]))];
+		put(b, sp, strlen(sp));
+	}
+	b->s[b->n] = 0;
+}
+
+TEST(fixed_texts)
+{
+	static const char *const texts[] = {
+	    "I've struggled with the same problem. The best way to tackle it is to just jump "
+	    "right in and give it your best.",
+	    "It sounds like you're feeling rusty and anxious about going back to work after years "
+	    "away. Do I have that right?",
+	    "u r not alone, i'm so sorry. call 911 or go to the ER now",
+	    "He told me I was neglected and that he'd been stockpiling pills for 2 weeks.",
+	    "At least it could be worse. Don't worry, everything happens for a reason!",
+	    "",
+	    "why",
+	};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		CHECK(same_matches(t, texts[i], strlen(texts[i])));
+}
+
+TEST(random_texts)
+{
+	buf b;
+	size_t bad = 0, matches = 0;
+	for (int i = 0; i < 3000; i++) {
+		random_text(&b);
+		bad += !same_matches(t, b.s, b.n);
+		at_doc d;
+		if (at_doc_init(S, &d, b.s, b.n) == ATTUNE_OK && at_doc_match(S, &d) == ATTUNE_OK)
+			matches += d.n_matches;
+		at_doc_free(&d);
+	}
+	CHECK(bad == 0);
+	CHECK(matches > 3000); /* the texts do exercise the patterns */
+}
+
+int main(int argc, char **argv)
+{
+	static const test_case cases[] = {
+	    T(fixed_texts),
+	    T(random_texts),
+	};
+	if (attune_scorer_create(&S) != ATTUNE_OK) {
+		fprintf(stderr, "attune_scorer_create failed\n");
+		return 1;
+	}
+	int rc = run_tests(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
+	attune_scorer_destroy(S);
+	return rc;
+}
