@@ -10,6 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ASCII letters and digits folded to lower case; 0 for every other byte. */
+static const unsigned char ascii_fold[256] = {
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5', ['6'] = '6',
+    ['7'] = '7', ['8'] = '8', ['9'] = '9', ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd',
+    ['e'] = 'e', ['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k',
+    ['l'] = 'l', ['m'] = 'm', ['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r',
+    ['s'] = 's', ['t'] = 't', ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y',
+    ['z'] = 'z', ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f',
+    ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm',
+    ['N'] = 'n', ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't',
+    ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y', ['Z'] = 'z',
+};
+
 /* Decodes one code point; ASCII (the common case) skips the general decoder. */
 static inline uint32_t decode(const char *p, size_t len, size_t *adv)
 {
@@ -290,19 +303,16 @@ attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, s
 				 * hyphen, non-ASCII) continues below and push_token()
 				 * folds the whole word again */
 				char *dst = d->norm + npos;
-				for (end = i; end < d->len; end++) {
-					unsigned char b = (unsigned char)d->text[end], c;
-					if ((unsigned)((b | 0x20) - 'a') < 26)
-						c = b | 0x20;
-					else if ((unsigned)(b - '0') < 10)
-						c = b;
-					else
+				const unsigned char *txt = (const unsigned char *)d->text;
+				for (end = i; end < d->len && k < AT_MAX_WORD; end++) {
+					unsigned char c = ascii_fold[txt[end]];
+					if (!c)
 						break;
-					if (k < AT_MAX_WORD) {
-						dst[k++] = (char)c;
-						h = (h ^ c) * 16777619u;
-					}
+					dst[k++] = (char)c;
+					h = (h ^ c) * 16777619u;
 				}
+				while (end < d->len && ascii_fold[txt[end]])
+					end++; /* past AT_MAX_WORD: scanned, not kept */
 				unsigned char nb = end < d->len ? (unsigned char)d->text[end] : 0;
 				folded = nb < 0x80 && nb != '\'' && nb != '-';
 			}
