@@ -10,35 +10,8 @@
 #include <time.h>
 
 #include "log.h"
-#include "metrics.h"
+#include "observe.h"
 #include "server_internal.h"
-
-/* Counts a refusal: attune_auth_failures_total{reason} or
- * attune_rate_limited_total. */
-static void count_refusal(attuned_server *srv, attune_authz_reason r)
-{
-	attune_metrics *m = attuned_server_metrics(srv);
-
-	switch (r) {
-	case ATTUNE_AUTHZ_MISSING_TOKEN:
-		attune_metrics_auth_failure(m, ATTUNE_METRICS_AUTH_MISSING_TOKEN);
-		break;
-	case ATTUNE_AUTHZ_INVALID_TOKEN:
-		attune_metrics_auth_failure(m, ATTUNE_METRICS_AUTH_INVALID_TOKEN);
-		break;
-	case ATTUNE_AUTHZ_WRONG_ROLE:
-		attune_metrics_auth_failure(m, ATTUNE_METRICS_AUTH_WRONG_ROLE);
-		break;
-	case ATTUNE_AUTHZ_BAD_CLIENT_CERT:
-		attune_metrics_auth_failure(m, ATTUNE_METRICS_AUTH_BAD_CLIENT_CERT);
-		break;
-	case ATTUNE_AUTHZ_RATE_LIMITED:
-		attune_metrics_rate_limited(m);
-		break;
-	case ATTUNE_AUTHZ_OK:
-		break;
-	}
-}
 
 grpc_status_code attuned_authorize(attuned_call *call, const attuned_method *method, char *details,
                                    size_t cap)
@@ -65,7 +38,7 @@ grpc_status_code attuned_authorize(attuned_call *call, const attuned_method *met
 	                          (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec, &z);
 	if (z.code == GRPC_STATUS_OK)
 		return GRPC_STATUS_OK;
-	count_refusal(call->server, z.reason);
+	attuned_observe_refused(call->server, z.reason);
 	/* One debug line per refusal: principal (a label, hash prefix, cert
 	 * identity or peer address; never a token) and the reason. */
 	ATTUNE_LOG(ATTUNE_LOG_DEBUG, "call_refused", "method=%s reason=%s principal=%s",

@@ -125,8 +125,6 @@ static void call_destroy(attuned_call *call)
 	}
 	if (call->call)
 		grpc_call_unref(call->call);
-	if (call->payload)
-		grpc_byte_buffer_destroy(call->payload);
 	if (call->recv_buf)
 		grpc_byte_buffer_destroy(call->recv_buf);
 	if (call->send_buf)
@@ -168,11 +166,12 @@ int attuned_call_arm(attuned_server *srv, attuned_method_slot *slot)
 	attuned_tag_publish(&call->tag_new, ATTUNED_TAG_NEW, call);
 	ATTUNED_TAG_HANDOFF(&call->tag_new);
 	if (slot) {
-		int wants_payload = slot->method->kind == ATTUNED_RPC_UNARY ||
-				    slot->method->kind == ATTUNED_RPC_SERVER_STREAM;
+		/* No payload here even for unary calls: the core would hold the
+		 * call, invisible to us, until its message arrived, so a client
+		 * that never finishes sending could not be timed out (on_new
+		 * reads the message itself, under --request-timeout-ms). */
 		e = grpc_server_request_registered_call(srv->server, slot->handle, &call->call,
-							&call->deadline, &call->md,
-							wants_payload ? &call->payload : NULL,
+							&call->deadline, &call->md, NULL,
 							srv->cq, srv->cq, &call->tag_new);
 	} else {
 		e = grpc_server_request_call(srv->server, &call->call, &call->details, &call->md,
@@ -324,8 +323,18 @@ void attuned_call_finish(attuned_call *call, grpc_status_code code, const char *
 	send_status(call, code, details, NULL);
 }
 
+static int is_unary_in(const attuned_method *m)
+{
+	return m->kind == ATTUNED_RPC_UNARY || m->kind == ATTUNED_RPC_SERVER_STREAM;
+}
+
+/* Reads the next request message; a unary request must be complete within
+ * --request-timeout-ms of the call's start, a stream message within
+ * --stream-idle-timeout-ms of the previous one (call_timeout.c). */
 static void start_recv(attuned_call *call)
 {
+	const attuned_method *m = attuned_call_method(call);
+	struct timespec now;
 	grpc_op op;
 
 	if (call->recv_busy || call->finished || call->cancelled || call->half_closed)
@@ -334,9 +343,19 @@ static void start_recv(attuned_call *call)
 	op.op = GRPC_OP_RECV_MESSAGE;
 	op.data.recv_message.recv_message = &call->recv_buf;
 	call->recv_busy = 1;
+	call->recv_seq++;
 	if (start_batch(call, &op, 1, &call->tag_recv) != 0) {
 		call->recv_busy = 0;
 		attuned_call_finish(call, GRPC_STATUS_INTERNAL, "cannot read the request stream");
+		return;
+	}
+	if (is_unary_in(m)) {
+		attuned_call_timeouts_watch(call->server->timeouts, call, ATTUNED_WAIT_REQUEST,
+					    &call->t0);
+	} else {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		attuned_call_timeouts_watch(call->server->timeouts, call, ATTUNED_WAIT_STREAM,
+					    &now);
 	}
 }
 
@@ -387,29 +406,41 @@ static void on_new(attuned_call *call, int ok)
 	if (code != GRPC_STATUS_OK) {
 		attuned_call_finish(call, code, details);
 	} else if (!m) {
+		attuned_observe_request_rejected(call->server,
+						 ATTUNE_METRICS_REJECT_UNKNOWN_METHOD);
 		attuned_call_finish(call, GRPC_STATUS_UNIMPLEMENTED,
 				    "method not implemented by this server");
-	} else if (m->kind == ATTUNED_RPC_UNARY || m->kind == ATTUNED_RPC_SERVER_STREAM) {
-		grpc_slice s;
-		if (!call->payload) {
-			attuned_call_finish(call, GRPC_STATUS_INVALID_ARGUMENT,
-					    "request: message required");
-		} else if (read_buffer(call->payload, &s) != 0) {
-			attuned_call_finish(call, GRPC_STATUS_INVALID_ARGUMENT,
-					    "request: cannot decompress message");
-		} else {
-			m->on_start(call, GRPC_SLICE_START_PTR(s), GRPC_SLICE_LENGTH(s));
-			grpc_slice_unref(s);
-		}
-		if (call->payload)
-			grpc_byte_buffer_destroy(call->payload);
-		call->payload = NULL;
+	} else if (is_unary_in(m)) {
+		start_recv(call); /* on_start runs when the request is in (on_recv) */
 	} else {
 		m->on_start(call, NULL, 0);
 		start_recv(call);
 	}
 	pthread_mutex_unlock(&call->mu);
 	attuned_call_unref(call);
+}
+
+/* The one request message of a unary/server-stream call arrived (or did
+ * not). Lock held. !ok: the core failed the read (cancelled, over
+ * --max-message-bytes) and already ended the call with its own status. */
+static void on_request(attuned_call *call, const attuned_method *m, int ok, grpc_byte_buffer *bb)
+{
+	grpc_slice s;
+
+	if (!ok || call->finished || call->cancelled)
+		return;
+	if (!bb) {
+		attuned_observe_request_rejected(call->server, ATTUNE_METRICS_REJECT_MALFORMED);
+		attuned_call_finish(call, GRPC_STATUS_INVALID_ARGUMENT,
+				    "request: message required");
+	} else if (read_buffer(bb, &s) != 0) {
+		attuned_observe_request_rejected(call->server, ATTUNE_METRICS_REJECT_MALFORMED);
+		attuned_call_finish(call, GRPC_STATUS_INVALID_ARGUMENT,
+				    "request: cannot decompress message");
+	} else {
+		m->on_start(call, GRPC_SLICE_START_PTR(s), GRPC_SLICE_LENGTH(s));
+		grpc_slice_unref(s);
+	}
 }
 
 static void on_recv(attuned_call *call, int ok)
@@ -423,13 +454,18 @@ static void on_recv(attuned_call *call, int ok)
 	bb = call->recv_buf;
 	call->recv_buf = NULL;
 	call->recv_busy = 0;
-	if (ok && !bb) {
+	attuned_call_timeouts_unwatch(call->server->timeouts, call);
+	if (is_unary_in(m)) {
+		on_request(call, m, ok, bb);
+	} else if (ok && !bb) {
 		call->half_closed = 1;
 		if (!call->finished && !call->cancelled && m->on_half_close)
 			m->on_half_close(call);
 	} else if (ok && !call->finished && !call->cancelled) {
 		grpc_slice s;
 		if (read_buffer(bb, &s) != 0) {
+			attuned_observe_request_rejected(call->server,
+							 ATTUNE_METRICS_REJECT_MALFORMED);
 			attuned_call_finish(call, GRPC_STATUS_INVALID_ARGUMENT,
 					    "request: cannot decompress message");
 		} else {

@@ -51,7 +51,8 @@ static const opt_def opts[] = {
 	 64.0 * 1024 * 1024, "4194304",
 	 "largest gRPC message received or sent; larger requests get RESOURCE_EXHAUSTED"},
 	{"grace-seconds", "ATTUNE_GRACE_SECONDS", OPT_UINT, OFF(grace_seconds), 0, 3600, "10",
-	 "on SIGTERM/SIGINT, time in-flight calls get to finish before they are cancelled"},
+	 "on SIGTERM/SIGINT, time in-flight calls get to finish before they are cancelled; a "
+	 "second SIGTERM/SIGINT cancels them at once"},
 	{"log-level", "ATTUNE_LOG_LEVEL", OPT_LEVEL, OFF(log_level), 0, 0, "info",
 	 "debug|info|warn|error|off (logs never contain message text)"},
 	{"ready-file", "ATTUNE_READY_FILE", OPT_STR, OFF(ready_file), 0, 0, NULL,
@@ -118,6 +119,14 @@ static const opt_def opts[] = {
 	 1048576, "16384", "largest request header (metadata) list"},
 	{"handshake-timeout-ms", "ATTUNE_HANDSHAKE_TIMEOUT_MS", OPT_UINT, OFF(handshake_timeout_ms),
 	 100, 600000, "10000", "deadline for a connection's TLS/HTTP2 handshake"},
+	{"request-timeout-ms", "ATTUNE_REQUEST_TIMEOUT_MS", OPT_UINT, OFF(request_timeout_ms), 0,
+	 86400000, "30000",
+	 "a unary or server-stream call whose request message has not fully arrived this long "
+	 "after it started gets DEADLINE_EXCEEDED; 0 = never"},
+	{"stream-idle-timeout-ms", "ATTUNE_STREAM_IDLE_TIMEOUT_MS", OPT_UINT,
+	 OFF(stream_idle_timeout_ms), 0, 86400000, "600000",
+	 "a CoachDraft stream with no complete message from the client for this long gets "
+	 "DEADLINE_EXCEEDED; 0 = never"},
 };
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
 

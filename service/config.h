@@ -57,6 +57,9 @@ typedef struct attuned_config {
 	unsigned max_connection_age_grace_ms; /* --max-connection-age-grace-ms */
 	unsigned max_metadata_bytes;          /* --max-metadata-bytes: request header list */
 	unsigned handshake_timeout_ms;        /* --handshake-timeout-ms */
+	/* Receive limits enforced by the server itself (call_timeout.c). */
+	unsigned request_timeout_ms;     /* --request-timeout-ms: unary request arrival; 0 = never */
+	unsigned stream_idle_timeout_ms; /* --stream-idle-timeout-ms: between CoachDraft messages */
 } attuned_config;
 
 typedef enum attuned_config_result {

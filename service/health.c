@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "observe.h"
+
 #define HEALTH_MAX_WATCHERS 1024
 
 typedef struct watch {
@@ -174,6 +176,8 @@ void attuned_health_watch_start(attuned_health *h, attuned_call *call, const cha
 	}
 	pthread_mutex_unlock(&h->mu);
 	if (!w->registered) {
+		attuned_observe_request_rejected(attuned_call_server(call),
+		                                 ATTUNE_METRICS_REJECT_OVERLOADED);
 		attuned_call_finish(call, GRPC_STATUS_RESOURCE_EXHAUSTED,
 		                    "health watchers: limit of 1024 reached");
 		return;

@@ -1,14 +1,17 @@
 /*
  * main.c - attuned's entry point: config, signals blocked before grpc_init,
  * scorer, server, ready file, then sigwait until SIGTERM/SIGINT and a
- * graceful drain. Exit 0 after a clean drain, 1 on start-up failure, 2 on
- * bad configuration.
+ * graceful drain; a second SIGTERM/SIGINT during the drain cancels the
+ * calls still running instead of waiting out the grace. Exit 0 after a
+ * drain (graceful or forced), 1 on start-up failure, 2 on bad configuration.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <grpc/grpc.h>
@@ -76,6 +79,84 @@ static int wait_for_stop(const sigset_t *set, attuned_server *server)
 	}
 }
 
+/* Watches the signals while the main thread drains: SIGTERM/SIGINT force
+ * the drain (once), SIGHUP still reloads. Signals stay blocked in every
+ * thread, so a signalfd sees them; the pipe tells the watcher to stop. */
+typedef struct drain_watch {
+	attuned_server *server;
+	int sig_fd;
+	int stop_fd[2];
+	pthread_t thread;
+} drain_watch;
+
+static void *drain_watch_main(void *arg)
+{
+	drain_watch *dw = arg;
+	struct pollfd p[2] = {{dw->sig_fd, POLLIN, 0}, {dw->stop_fd[0], POLLIN, 0}};
+	int forced = 0;
+
+	for (;;) {
+		struct signalfd_siginfo si;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents)
+			break;
+		if (!(p[0].revents & POLLIN) || read(dw->sig_fd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGHUP) {
+			ATTUNE_LOG(ATTUNE_LOG_INFO, "sighup", "action=reload");
+			attuned_transport_reload(attuned_server_security(dw->server));
+			continue;
+		}
+		if (forced)
+			continue;
+		forced = 1;
+		ATTUNE_LOG(ATTUNE_LOG_WARN, "shutdown_forced", "sig=%s calls_running=%d",
+			   si.ssi_signo == SIGTERM ? "TERM" : "INT",
+			   attuned_server_force_drain(dw->server));
+	}
+	return NULL;
+}
+
+/* Starts the watcher; on failure the drain simply runs unforceable. */
+static int drain_watch_start(drain_watch *dw, const sigset_t *set, attuned_server *server)
+{
+	dw->server = server;
+	dw->sig_fd = signalfd(-1, set, SFD_CLOEXEC);
+	if (dw->sig_fd < 0)
+		goto out_fail;
+	if (pipe(dw->stop_fd) != 0)
+		goto out_close_sig;
+	if (pthread_create(&dw->thread, NULL, drain_watch_main, dw) != 0)
+		goto out_close_pipe;
+	return 0;
+
+out_close_pipe:
+	close(dw->stop_fd[0]);
+	close(dw->stop_fd[1]);
+out_close_sig:
+	close(dw->sig_fd);
+out_fail:
+	ATTUNE_LOG(ATTUNE_LOG_WARN, "drain_watch_failed", "errno=%d", errno);
+	return -1;
+}
+
+static void drain_watch_stop(drain_watch *dw)
+{
+	char b = 1;
+
+	if (write(dw->stop_fd[1], &b, 1) != 1)
+		ATTUNE_LOG(ATTUNE_LOG_WARN, "drain_watch_stop_failed", "errno=%d", errno);
+	pthread_join(dw->thread, NULL);
+	close(dw->stop_fd[0]);
+	close(dw->stop_fd[1]);
+	close(dw->sig_fd);
+}
+
 int main(int argc, char **argv)
 {
 	static attuned_config cfg; /* large; read-only after parse */
@@ -84,8 +165,9 @@ int main(int argc, char **argv)
 	attune_scorer *scorer = NULL;
 	attuned_server *server = NULL;
 	attune_metrics_http *metrics_http = NULL;
+	drain_watch dw;
 	sigset_t set;
-	int rc = 1, sig;
+	int rc = 1, sig, watching;
 
 	switch (attuned_config_parse(&cfg, argc, argv, environ, stdout, err, sizeof(err))) {
 	case ATTUNED_CONFIG_OK:
@@ -139,7 +221,10 @@ int main(int argc, char **argv)
 
 	sig = wait_for_stop(&set, server);
 	ATTUNE_LOG(ATTUNE_LOG_INFO, "signal", "sig=%s", sig == SIGTERM ? "TERM" : "INT");
+	watching = drain_watch_start(&dw, &set, server) == 0;
 	attuned_server_drain(server);
+	if (watching)
+		drain_watch_stop(&dw);
 	rc = 0;
 out_server:
 	/* After the drain (scrapes work while draining), before the registry goes. */

@@ -1,7 +1,7 @@
 /*
  * observe.c - RPC completion and scoring observation: one structured log
- * line per failed RPC (debug for successes). The metrics and event-log
- * engineers add their calls here.
+ * line per failed RPC (debug for successes), and every refusal (decoding,
+ * validation, limits, authorization) counted by reason.
  */
 #include "observe.h"
 
@@ -10,6 +10,7 @@
 #include "events.h"
 #include "log.h"
 #include "metrics.h"
+#include "security.h"
 #include "server.h"
 
 void attuned_observe_rpc_start(attuned_server *srv, const char *method)
@@ -38,6 +39,36 @@ void attuned_observe_rejected(attuned_server *srv, attune_wire_status ws, attune
 	else
 		reason = ATTUNE_METRICS_REJECT_INVALID_VALUE;
 	attune_metrics_request_rejected(attuned_server_metrics(srv), reason);
+}
+
+void attuned_observe_request_rejected(attuned_server *srv, attune_metrics_reject_reason reason)
+{
+	attune_metrics_request_rejected(attuned_server_metrics(srv), reason);
+}
+
+void attuned_observe_refused(attuned_server *srv, attune_authz_reason reason)
+{
+	attune_metrics *m = attuned_server_metrics(srv);
+
+	switch (reason) {
+	case ATTUNE_AUTHZ_MISSING_TOKEN:
+		attune_metrics_auth_failure(m, ATTUNE_METRICS_AUTH_MISSING_TOKEN);
+		break;
+	case ATTUNE_AUTHZ_INVALID_TOKEN:
+		attune_metrics_auth_failure(m, ATTUNE_METRICS_AUTH_INVALID_TOKEN);
+		break;
+	case ATTUNE_AUTHZ_WRONG_ROLE:
+		attune_metrics_auth_failure(m, ATTUNE_METRICS_AUTH_WRONG_ROLE);
+		break;
+	case ATTUNE_AUTHZ_BAD_CLIENT_CERT:
+		attune_metrics_auth_failure(m, ATTUNE_METRICS_AUTH_BAD_CLIENT_CERT);
+		break;
+	case ATTUNE_AUTHZ_RATE_LIMITED:
+		attune_metrics_rate_limited(m);
+		break;
+	case ATTUNE_AUTHZ_OK:
+		break;
+	}
 }
 
 void attuned_observe_rpc_done(attuned_server *srv, const char *method, grpc_status_code code,

@@ -95,11 +95,13 @@ static void coach_message(attuned_call *call, const uint8_t *data, size_t len)
 	st = attune_wire_decode_coach_request(
 	    data, len, attuned_server_scorer(attuned_call_server(call)), &m, &err);
 	if (st != ATTUNE_WIRE_OK) {
-		attuned_rpc_finish_decode_error(call, st, &err);
+		attuned_rpc_reject(call, st, &err);
 		return;
 	}
 	if (!m->has_context && !cs->ctx) {
 		attune_wire_coach_request_free(m);
+		attuned_observe_request_rejected(attuned_call_server(call),
+		                                 ATTUNE_METRICS_REJECT_MISSING_FIELD);
 		attuned_call_finish(call, GRPC_STATUS_INVALID_ARGUMENT,
 		                    "context: required on the first message");
 		return;

@@ -4,6 +4,7 @@
  */
 #include "call.h"
 #include "health.h"
+#include "observe.h"
 #include "rpc_methods.h"
 #include "rpc_reject.h"
 #include "server.h"
@@ -16,7 +17,7 @@ static int decode_service(attuned_call *call, const uint8_t *data, size_t len, c
 
 	st = attune_wire_decode_health_request(data, len, service, cap, &err);
 	if (st != ATTUNE_WIRE_OK) {
-		attuned_rpc_finish_decode_error(call, st, &err);
+		attuned_rpc_reject(call, st, &err);
 		return -1;
 	}
 	return 0;
@@ -33,6 +34,8 @@ static void check_start(attuned_call *call, const uint8_t *data, size_t len)
 		return;
 	hs = attuned_health_status(h, service);
 	if (hs == ATTUNE_WIRE_HEALTH_SERVICE_UNKNOWN) {
+		attuned_observe_request_rejected(attuned_call_server(call),
+		                                 ATTUNE_METRICS_REJECT_UNKNOWN_SERVICE);
 		attuned_call_finish(call, GRPC_STATUS_NOT_FOUND, "service: unknown");
 		return;
 	}

@@ -131,6 +131,7 @@ static void outcome_start(attuned_call *call, const uint8_t *data, size_t len)
 		    details, sizeof(details),
 		    "suggestion_index: %u is out of range (the draft was offered %u suggestions)",
 		    req->suggestion_index, n_sugg);
+		attuned_observe_request_rejected(srv, ATTUNE_METRICS_REJECT_INVALID_VALUE);
 		attuned_call_finish(call, GRPC_STATUS_INVALID_ARGUMENT, details);
 		goto out_free;
 	}

@@ -6,17 +6,11 @@
 
 #include "observe.h"
 
-void attuned_rpc_finish_decode_error(attuned_call *call, attune_wire_status ws,
-                                     const attune_wire_error *err)
+void attuned_rpc_reject(attuned_call *call, attune_wire_status ws, const attune_wire_error *err)
 {
+	attuned_observe_rejected(attuned_call_server(call), ws, err->reason);
 	attuned_call_finish(call, (grpc_status_code)attune_wire_status_code(ws),
 	                    ws == ATTUNE_WIRE_E_INVALID || ws == ATTUNE_WIRE_E_MALFORMED
 	                        ? err->message
 	                        : attune_wire_strerror(ws));
-}
-
-void attuned_rpc_reject(attuned_call *call, attune_wire_status ws, const attune_wire_error *err)
-{
-	attuned_observe_rejected(attuned_call_server(call), ws, err->reason);
-	attuned_rpc_finish_decode_error(call, ws, err);
 }

@@ -9,13 +9,10 @@
 #include "attune_wire.h"
 #include "call.h"
 
-/* Finishes `call` for a request that failed with ws (!= ATTUNE_WIRE_OK);
- * err holds the decoder's reason. Does not count the rejection. */
-void attuned_rpc_finish_decode_error(attuned_call *call, attune_wire_status ws,
-                                     const attune_wire_error *err);
-
-/* Counts the rejection (attuned_observe_rejected) and then finishes the call
- * as attuned_rpc_finish_decode_error does. */
+/* Counts the rejection (attuned_observe_rejected: every RPC's refusals are
+ * counted, so there is deliberately no uncounted variant) and finishes
+ * `call` for a request that failed with ws (!= ATTUNE_WIRE_OK); err holds
+ * the decoder's reason. */
 void attuned_rpc_reject(attuned_call *call, attune_wire_status ws, const attune_wire_error *err);
 
 #endif

@@ -254,6 +254,8 @@ static void watch_start(attuned_call *call, const uint8_t *data, size_t len)
 	}
 	if (!hub || atomic_load(&hub->ending)) {
 		free(w);
+		attuned_observe_request_rejected(attuned_call_server(call),
+		                                 ATTUNE_METRICS_REJECT_OVERLOADED);
 		attuned_call_finish(call, GRPC_STATUS_UNAVAILABLE, "server shutting down");
 		return;
 	}
@@ -275,6 +277,8 @@ static void watch_start(attuned_call *call, const uint8_t *data, size_t len)
 	}
 	pthread_mutex_unlock(&hub->mu);
 	if (full) {
+		attuned_observe_request_rejected(attuned_call_server(call),
+		                                 ATTUNE_METRICS_REJECT_OVERLOADED);
 		attuned_call_finish(call, GRPC_STATUS_RESOURCE_EXHAUSTED,
 		                    "too many WatchMetrics streams on this server");
 		return;

@@ -167,17 +167,16 @@ static int register_methods(attuned_server *s, char *err, size_t cap)
 	for (size_t i = 0; i < attuned_method_table_len; i++) {
 		const attuned_method *m = attuned_method_table[i];
 		attuned_method_slot *slot = &s->methods[s->n_methods];
-		int unary_in = m->kind == ATTUNED_RPC_UNARY || m->kind == ATTUNED_RPC_SERVER_STREAM;
 
 		if (s->n_methods >= ATTUNED_MAX_METHODS) {
 			snprintf(err, cap, "too many methods");
 			return -1;
 		}
 		slot->method = m;
-		slot->handle = grpc_server_register_method(
-			s->server, m->path, NULL,
-			unary_in ? GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER : GRPC_SRM_PAYLOAD_NONE,
-			0);
+		/* PAYLOAD_NONE for every kind: call.c reads unary requests
+		 * itself so that --request-timeout-ms can apply. */
+		slot->handle = grpc_server_register_method(s->server, m->path, NULL,
+							   GRPC_SRM_PAYLOAD_NONE, 0);
 		if (!slot->handle) {
 			snprintf(err, cap, "cannot register %s", m->path);
 			return -1;
@@ -253,6 +252,11 @@ int attuned_server_start(const attuned_config *cfg, const attune_scorer *scorer,
 		goto out_fail;
 	if (attuned_transport_create(cfg, &s->security, err, cap) != 0)
 		goto out_fail;
+	if (attuned_call_timeouts_create(s, cfg->request_timeout_ms, cfg->stream_idle_timeout_ms,
+					 &s->timeouts) != 0) {
+		snprintf(err, cap, "cannot start the request timeout thread");
+		goto out_fail;
+	}
 	s->server = grpc_server_create(
 		make_channel_args(cfg, s->security, args, sizeof(args) / sizeof(args[0]), &ca),
 		NULL);
@@ -323,13 +327,14 @@ static void poll_until_shutdown(attuned_server *s)
 	}
 }
 
-/* Waits for the shutdown tag until `deadline`; returns 1 if it arrived. */
+/* Waits for the shutdown tag until `deadline` (or, with a deadline, until
+ * attuned_server_force_drain); returns 1 if it arrived. */
 static int wait_shutdown(attuned_server *s, const struct timespec *deadline)
 {
 	int done;
 
 	pthread_mutex_lock(&s->mu);
-	while (!s->shutdown_done) {
+	while (!s->shutdown_done && !(deadline && s->forced)) {
 		int rc = deadline ? pthread_cond_timedwait(&s->cv, &s->mu, deadline)
 				  : pthread_cond_wait(&s->cv, &s->mu);
 		if (rc == ETIMEDOUT)
@@ -365,7 +370,15 @@ void attuned_server_drain(attuned_server *s)
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += s->cfg->grace_seconds;
 	if (!wait_shutdown(s, &deadline)) {
-		ATTUNE_LOG(ATTUNE_LOG_WARN, "shutdown_cancel_calls", "reason=grace_expired");
+		int forced;
+
+		pthread_mutex_lock(&s->mu);
+		forced = s->forced;
+		pthread_mutex_unlock(&s->mu);
+		ATTUNE_LOG(ATTUNE_LOG_WARN, "shutdown_cancel_calls", "reason=%s",
+			   forced ? "forced" : "grace_expired");
+		/* Cancelled calls end through their CLOSE completions; a
+		 * RecordOutcome waiting for its fsync still gets it first. */
 		grpc_server_cancel_all_calls(s->server);
 		wait_shutdown(s, NULL);
 	}
@@ -384,12 +397,27 @@ void attuned_server_drain(attuned_server *s)
 	s->events = NULL;
 }
 
+int attuned_server_force_drain(attuned_server *s)
+{
+	int waiting;
+
+	pthread_mutex_lock(&s->mu);
+	waiting = !s->shutdown_done && !s->forced;
+	s->forced = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	return waiting;
+}
+
 void attuned_server_destroy(attuned_server *s)
 {
 	if (!s)
 		return;
 	attune_events_close(s->events); /* if drain did not already */
 	s->events = NULL;
+	/* No call is left to watch: the drain (or the failed start) ended all. */
+	attuned_call_timeouts_destroy(s->timeouts);
+	s->timeouts = NULL;
 	if (s->server)
 		grpc_server_destroy(s->server);
 	if (s->cq)

@@ -31,6 +31,13 @@ void attuned_server_listeners(const attuned_server *s, attuned_listener_list *li
  * period, cancel what is left, stop the queue and join the workers. */
 void attuned_server_drain(attuned_server *s);
 
+/* Cuts a drain's grace period short (a second SIGTERM/SIGINT): the drain
+ * stops waiting, cancels every call now and finishes as usual (queue,
+ * workers, event log flush). Thread-safe; may come before the drain reaches
+ * its wait. Returns 1 if calls were still running, 0 if already drained or
+ * already forced. */
+int attuned_server_force_drain(attuned_server *s);
+
 /* Frees everything; call after attuned_server_drain (or on a failed start).
  * NULL is a no-op. grpc_shutdown() may be called afterwards. */
 void attuned_server_destroy(attuned_server *s);

@@ -12,6 +12,7 @@
 #include <grpc/grpc.h>
 
 #include "call.h"
+#include "call_timeout.h"
 #include "security.h"
 #include "server.h"
 
@@ -97,6 +98,8 @@ struct attuned_server {
 	attuned_listener_list listeners;
 	attune_metrics *metrics; /* owned; NULL with --no-metrics (observations no-op) */
 	attune_security *security; /* TLS, tokens, rate limits (service/security/) */
+	attuned_call_timeouts *timeouts; /* --request-timeout-ms, --stream-idle-timeout-ms */
+	int forced; /* guarded by mu: a second signal cut the drain's grace short */
 };
 
 struct attuned_call {
@@ -105,7 +108,6 @@ struct attuned_call {
 	grpc_call *call;
 	gpr_timespec deadline;
 	grpc_metadata_array md;
-	grpc_byte_buffer *payload; /* unary/server-stream request */
 	grpc_call_details details; /* generic slot only */
 	attuned_tag tag_new, tag_recv, tag_send, tag_close;
 	pthread_mutex_t mu;
@@ -124,6 +126,16 @@ struct attuned_call {
 	int cancelled, half_closed, started;
 	struct timespec t0;
 	void *state;
+	/* call_timeout.c: recv_seq counts RECV_MESSAGE batches (call lock);
+	 * to_watched says one is under a limit (call lock); the rest is the
+	 * reaper's list, guarded by its lock. */
+	unsigned recv_seq;
+	int to_watched;
+	struct attuned_call *to_prev, *to_next;
+	int64_t to_due_ms;
+	unsigned to_seq;
+	int to_kind;
+	int to_linked;
 };
 
 /* call.c: allocates a call context and arms a request slot for `slot`

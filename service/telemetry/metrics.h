@@ -87,6 +87,11 @@ typedef enum attune_metrics_reject_reason {
 	ATTUNE_METRICS_REJECT_MALFORMED,         /* payload not a decodable message / no payload */
 	ATTUNE_METRICS_REJECT_MESSAGE_TOO_LARGE, /* over the max receive size */
 	ATTUNE_METRICS_REJECT_OVERLOADED,        /* too many streams / server draining */
+	ATTUNE_METRICS_REJECT_UNKNOWN_SERVICE,   /* health check of a service we do not serve */
+	ATTUNE_METRICS_REJECT_UNKNOWN_METHOD,    /* no such RPC -> UNIMPLEMENTED */
+	ATTUNE_METRICS_REJECT_REQUEST_TIMEOUT, /* request message not in within --request-timeout-ms
+	                                        */
+	ATTUNE_METRICS_REJECT_STREAM_IDLE, /* no stream message within --stream-idle-timeout-ms */
 	ATTUNE_METRICS_REJECT_COUNT
 } attune_metrics_reject_reason;
 

@@ -12,6 +12,7 @@ import os
 import socket
 import struct
 import sys
+import time
 import unittest
 import zlib
 
@@ -243,6 +244,100 @@ class RawH2Test(unittest.TestCase):
                 sid = 1 + 2 * i
                 c.request(sid, SD, grpc_message(DRAFT, length=64), end=False)
         self.assert_serving()
+
+
+REQUEST_TIMEOUT_MS = 500
+STREAM_IDLE_MS = 800
+DEADLINE_EXCEEDED = 4
+COACH = "/attune.v1.Assist/CoachDraft"
+# CoachDraftRequest{context: {seeker_message: "I feel alone."}, draft: "That sounds hard.", revision: 1}
+COACH_FIRST = b"\x0a\x0f\x0a\x0dI feel alone.\x12\x11That sounds hard.\x18\x01"
+
+
+class RequestTimeoutTest(unittest.TestCase):
+    """--request-timeout-ms: a unary call whose request never fully arrives
+    is ended by the server with DEADLINE_EXCEEDED soon after the limit,
+    while other clients are served; --stream-idle-timeout-ms does the same
+    for a CoachDraft stream that goes quiet."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = AttunedProcess(args=["--request-timeout-ms", str(REQUEST_TIMEOUT_MS),
+                                       "--stream-idle-timeout-ms", str(STREAM_IDLE_MS)]).start()
+        cls.port = int(cls.srv.grpc_tcp.rsplit(":", 1)[1])
+
+    @classmethod
+    def tearDownClass(cls):
+        alive = cls.srv.alive()
+        log = cls.srv.log_text()
+        rc = cls.srv.stop(30) if alive else None
+        cls.srv.cleanup()
+        assert alive, "attuned died:\n" + log
+        assert rc == 0, "attuned exited with %r on SIGTERM" % rc
+
+    def conn(self):
+        return H2Conn("127.0.0.1", self.port, timeout=WAIT)
+
+    def rejected(self, reason):
+        import urllib.request
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open("http://%s/metrics" % self.srv.metrics, timeout=WAIT) as r:
+            text = r.read().decode()
+        key = 'attune_requests_rejected_total{reason="%s"} ' % reason
+        return float(next(l for l in text.splitlines() if l.startswith(key)).split()[1])
+
+    def wait_rejected(self, reason, want):
+        # Counted when the call ends, which may be just after the client saw
+        # its status: a bounded poll.
+        deadline = time.monotonic() + WAIT
+        while self.rejected(reason) != want and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.rejected(reason)
+
+    def assert_timed_out(self, r, t0, limit_ms, details):
+        took = time.monotonic() - t0
+        self.assertEqual(r.grpc_status, DEADLINE_EXCEEDED, r)
+        self.assertEqual(r.grpc_message, details, r)
+        # Not before the limit; well before the 10 s bound of every wait
+        # (the reaper wakes at least every limit/4).
+        self.assertGreaterEqual(took, limit_ms / 1000.0 - 0.05, took)
+        self.assertLess(took, limit_ms / 1000.0 + 1.0, took)
+
+    def test_lying_prefix_is_ended_after_the_limit(self):
+        before = self.rejected("request_timeout")
+        with self.conn() as liar, self.conn() as other:
+            t0 = time.monotonic()
+            # 5 MiB promised, 19 bytes sent, never half-closed; and a call
+            # whose HEADERS come without any DATA at all.
+            liar.request(1, SD, grpc_message(DRAFT, length=5 << 20), end=False)
+            liar.send_frame(HEADERS, END_HEADERS, 3, liar.headers_block(grpc_headers(SD)))
+            # Meanwhile others are served, on another connection and on the
+            # liar's own connection.
+            other.request(1, SD, grpc_message(DRAFT))
+            r = other.read_stream(1)
+            self.assertEqual(r.grpc_status, OK, r)
+            liar.request(5, SD, grpc_message(DRAFT))
+            r = liar.read_stream(5)
+            self.assertEqual(r.grpc_status, OK, r)
+            self.assertLess(time.monotonic() - t0, REQUEST_TIMEOUT_MS / 1000.0,
+                            "the good calls were not served before the limit")
+            details = "request message not received within %d ms" % REQUEST_TIMEOUT_MS
+            self.assert_timed_out(liar.read_stream(1), t0, REQUEST_TIMEOUT_MS, details)
+            self.assert_timed_out(liar.read_stream(3), t0, REQUEST_TIMEOUT_MS, details)
+        self.assertEqual(self.wait_rejected("request_timeout", before + 2), before + 2)
+
+    def test_quiet_coach_stream_is_ended_after_the_idle_limit(self):
+        before = self.rejected("stream_idle_timeout")
+        with self.conn() as c:
+            c.request(1, COACH, grpc_message(COACH_FIRST), end=False)
+            t0 = time.monotonic()
+            # The feedback for revision 1 comes at once; then nothing more is
+            # sent, and the stream ends after the idle limit.
+            self.assertTrue(c.pump(lambda: len(c._stream(1).data) > 5, WAIT), "no feedback")
+            r = c.read_stream(1)
+            self.assert_timed_out(r, t0, STREAM_IDLE_MS,
+                                  "stream idle: no message received within %d ms" % STREAM_IDLE_MS)
+        self.assertEqual(self.wait_rejected("stream_idle_timeout", before + 1), before + 1)
 
 
 if __name__ == "__main__":

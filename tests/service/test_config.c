@@ -46,6 +46,8 @@ static void test_defaults(check_ctx *c)
 	CHECK(c, cfg.log_level == ATTUNE_LOG_INFO);
 	CHECK(c, cfg.event_log_keep == 5);
 	CHECK(c, cfg.insecure_allow_remote_plaintext == 0);
+	CHECK(c, cfg.request_timeout_ms == 30000);
+	CHECK(c, cfg.stream_idle_timeout_ms == 600000);
 }
 
 static void test_env_and_flags(check_ctx *c)
@@ -57,6 +59,8 @@ static void test_env_and_flags(check_ctx *c)
 	               "ATTUNE_NO_METRICS=1",
 	               "ATTUNE_TEAMS=a,b.c,d-e",
 	               "ATTUNE_LOG_LEVEL=warn",
+	               "ATTUNE_REQUEST_TIMEOUT_MS=750",
+	               "ATTUNE_STREAM_IDLE_TIMEOUT_MS=0",
 	               NULL};
 	char **argv = ARGS("--workers", "5", "--grace-seconds=6", "--ready-file", "/tmp/r");
 
@@ -71,6 +75,8 @@ static void test_env_and_flags(check_ctx *c)
 	CHECK_STR(c, cfg.teams[1], "b.c");
 	CHECK(c, cfg.log_level == ATTUNE_LOG_WARN);
 	CHECK_STR(c, cfg.ready_file, "/tmp/r");
+	CHECK(c, cfg.request_timeout_ms == 750);
+	CHECK(c, cfg.stream_idle_timeout_ms == 0); /* 0 = never */
 
 	/* --listen flags replace the env list, and repeat. */
 	argv = ARGS("--listen", "127.0.0.1:0", "--listen", "[::1]:0");

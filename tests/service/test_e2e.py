@@ -6,6 +6,7 @@ health Check/Watch, CoachDraft, and the SIGTERM drain.
 
 Run: ATTUNED_BIN=build/service/attuned /usr/bin/python3 tests/service/test_e2e.py
 """
+import json
 import os
 import queue
 import re
@@ -14,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
@@ -289,6 +291,50 @@ class AttunedDrain(unittest.TestCase):
                 self.assertIn(ev, log)
             self.assertNotIn("shutdown_cancel_calls", log)
 
+    def test_second_signal_forces_shutdown(self):
+        # A grace far longer than the test may take: only the second
+        # SIGTERM can make attuned exit in time.
+        with AttunedProcess(args=["--grace-seconds", "300", "--state-dir", "{tmp}/state"]) as srv:
+            chan = grpc_stubs.channel(srv.grpc_tcp)
+            self.addCleanup(chan.close)
+            assist = S.attune_pb2_grpc.AssistStub(chan)
+            # An acknowledged outcome must survive the forced shutdown.
+            sid = assist.ScoreDraft(pb.ScoreDraftRequest(seeker_message=SEEKER, draft=REPLY_B),
+                                    timeout=10).score_id
+            assist.RecordOutcome(pb.RecordOutcomeRequest(
+                score_id=sid, action=pb.OUTCOME_ACTION_DISCARDED), timeout=10)
+
+            health = S.health_pb2_grpc.HealthStub(chan)
+            watch = health.Watch(S.health_pb2.HealthCheckRequest(), timeout=60)
+            self.assertEqual(next(watch).status, S.health_pb2.HealthCheckResponse.SERVING)
+            reqs = Requests()
+            self.addCleanup(reqs.close)
+            coach = assist.CoachDraft(iter(reqs), timeout=60)  # never half-closed
+            reqs.send(pb.CoachDraftRequest(context=pb.ScoreDraftRequest(seeker_message=SEEKER),
+                                           draft="That sounds hard.", revision=1))
+            self.assertEqual(next(coach).revision, 1)
+
+            srv.signal(signal.SIGTERM)
+            self.assertEqual(next(watch).status, S.health_pb2.HealthCheckResponse.NOT_SERVING)
+            self.assertTrue(srv.alive(), "exited while a call was in flight")
+            t0 = time.monotonic()
+            srv.signal(signal.SIGTERM)
+            self.assertEqual(srv.wait(20), 0)  # bounded; the grace would be 300 s
+            took = time.monotonic() - t0
+            self.assertLess(took, 10, "forced shutdown took %.1f s" % took)
+
+            code, _ = code_of(lambda: list(coach))
+            self.assertIn(code, (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED))
+            log = srv.log_text()
+            self.assertEqual(log.count("event=shutdown_forced"), 1, log)
+            for ev in ("event=shutdown_cancel_calls reason=forced", "event=shutdown_drained",
+                       "event=exit code=0"):
+                self.assertIn(ev, log)
+            with open(os.path.join(srv.tmpdir, "state", "events.jsonl")) as f:
+                outcomes = [json.loads(line) for line in f
+                            if '"outcome_recorded"' in line]
+            self.assertEqual([o["score_id"] for o in outcomes], [sid])
+
     def test_grace_expiry_cancels_stuck_calls(self):
         with AttunedProcess(args=["--grace-seconds", "1"]) as srv:
             chan = grpc_stubs.channel(srv.grpc_tcp)
@@ -328,6 +374,29 @@ class AttunedStartup(unittest.TestCase):
         self.assertEqual(p.returncode, 0)
         for flag in ("--listen", "--grace-seconds", "ATTUNE_LISTEN", "default: 127.0.0.1:50051"):
             self.assertIn(flag, p.stdout.decode())
+
+    def test_readme_flags_table_matches_help(self):
+        """README's "attuned flags" table and `attuned --help` list the same
+        flags, environment variables, defaults and meanings, in order."""
+        p = subprocess.run([os.environ["ATTUNED_BIN"], "--help"], capture_output=True,
+                           timeout=30, text=True)
+        self.assertEqual(p.returncode, 0)
+        helped = re.findall(r"^  --(\S+)(?: VALUE)?\n      (.*)\n      env (\S+); default: (.*)$",
+                            p.stdout, re.M)
+        readme = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                              "README.md")
+        with open(readme) as f:
+            text = f.read()
+        section = text[text.index("## attuned flags"):]
+        section = section[:section.index("\n## ", 3)]
+        rows = re.findall(r"^\| `--(\S+?)(?: X)?` \| `(\S+)` \| (\S+) \| (.*) \|$", section,
+                          re.M)
+        self.assertGreater(len(helped), 30)
+        documented = [(flag, help_text, env, default) for flag, help_text, env, default in helped]
+        in_readme = [(flag, meaning.replace("\\|", "|"), env,
+                      "(unset)" if default == "—" else default.strip("`"))
+                     for flag, env, default, meaning in rows]
+        self.assertEqual(in_readme, documented)
 
     def test_unix_socket_paths(self):
         d = tempfile.mkdtemp(prefix="attuned-sock-")

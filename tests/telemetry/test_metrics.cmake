@@ -57,3 +57,12 @@ if(TARGET attuned)
             --attuned $<TARGET_FILE:attuned>)
   set_tests_properties(telemetry.metrics_outcomes PROPERTIES LABELS "e2e;metrics" TIMEOUT 120)
 endif()
+if(TARGET attuned)
+  # Every RPC's refusals counted once, by reason (CoachDraft, Health, unknown
+  # method, auth), scraped before and after.
+  add_test(NAME telemetry.metrics_rejections
+    COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/test_metrics_rejections.py
+            --attuned $<TARGET_FILE:attuned>)
+  set_tests_properties(telemetry.metrics_rejections PROPERTIES LABELS "e2e;metrics" TIMEOUT 120
+    ENVIRONMENT "no_proxy=*;http_proxy=;https_proxy=")
+endif()
