@@ -275,7 +275,7 @@ attune_status at_prior_build(const attune_scorer *s, const attune_text *prior, s
 		sig->opener = opener_hash(d);
 		for (size_t k = 0; k + 2 < d->n_toks; k++)
 			set_add(&pr->leads, lead_hash(d, k));
-		if ((st = at_doc_match(s, d)) != ATTUNE_OK)
+		if ((st = at_doc_match(s, d, AT_ROLE_RESPONDER)) != ATTUNE_OK)
 			goto out_fail;
 		for (size_t m = 0; m < d->n_matches; m++) {
 			const at_pattern *p = &s->pats[d->matches[m].pat];

@@ -229,6 +229,7 @@ typedef struct at_doc {
 	at_match *matches;
 	size_t n_matches, cap_matches;
 	void *block; /* at_doc_init: one allocation holding toks, sents, clauses and norm */
+	uint32_t skip_files; /* at_doc_match: bit per at_file whose patterns are not run */
 	uint8_t urgent; /* seeker docs: risk >= moderate or a medical emergency (set by attune_score) */
 } at_doc;
 
@@ -244,8 +245,12 @@ int at_file_is_risk(int file);
 void at_vocab_stems(attune_scorer *s);
 attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, size_t len);
 void at_doc_free(at_doc *d);
-/* Runs every pattern over the doc; appends to d->matches. */
-attune_status at_doc_match(const attune_scorer *s, at_doc *d);
+/* Whose words a doc holds: the phrase files that can matter differ (risk
+ * cues are looked for in the seeker's words only, response patterns in
+ * responder text only); AT_ROLE_ANY runs every file. */
+typedef enum at_role { AT_ROLE_ANY = 0, AT_ROLE_SEEKER, AT_ROLE_RESPONDER } at_role;
+/* Runs the role's patterns over the doc; appends to d->matches. */
+attune_status at_doc_match(const attune_scorer *s, at_doc *d, at_role role);
 int at_tok_in_class(const attune_scorer *s, const at_tok *t, at_class c);
 
 /* Seeker content stems for overlap (open addressing set). */

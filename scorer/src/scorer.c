@@ -83,7 +83,7 @@ attune_status at_score_plain(const attune_scorer *s, const at_doc *seeker, const
 	attune_status st = at_doc_init(s, &d, draft, len);
 	if (st != ATTUNE_OK)
 		return st;
-	st = at_doc_match(s, &d);
+	st = at_doc_match(s, &d, AT_ROLE_RESPONDER);
 	if (st == ATTUNE_OK)
 		st = at_analyze(s, seeker, sk, &d, pr, &a);
 	if (st == ATTUNE_OK) {
@@ -118,8 +118,8 @@ attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
 	st = at_doc_init(s, &draft, in->draft.ptr, in->draft.len);
 	if (st != ATTUNE_OK)
 		goto out_free_seeker;
-	if ((st = at_doc_match(s, &seeker)) != ATTUNE_OK ||
-	    (st = at_doc_match(s, &draft)) != ATTUNE_OK)
+	if ((st = at_doc_match(s, &seeker, AT_ROLE_SEEKER)) != ATTUNE_OK ||
+	    (st = at_doc_match(s, &draft, AT_ROLE_RESPONDER)) != ATTUNE_OK)
 		goto out_free_draft;
 	if ((st = at_stemset_build(s, &seeker, &sk)) != ATTUNE_OK)
 		goto out_free_draft;

@@ -253,7 +253,7 @@ static int is_safe(const attune_scorer *s, const char *text, at_doc *keep)
 	int safe = 0;
 	if (at_doc_init(s, &d, text, strlen(text)) != ATTUNE_OK)
 		return 0;
-	if (at_doc_match(s, &d) != ATTUNE_OK) {
+	if (at_doc_match(s, &d, AT_ROLE_RESPONDER) != ATTUNE_OK) {
 		safe = 0;
 	} else if (!may_find_negative(s, &d)) {
 		safe = 1; /* nothing a negative finding could come from: skip the analysis */
@@ -510,7 +510,7 @@ static int project_joined(const attune_scorer *s, const at_doc *seeker, const at
 	if (!kept || !kept->toks) { /* no document from pick(): make one */
 		*st = at_doc_init(s, &own, sg->text, tl);
 		if (*st == ATTUNE_OK)
-			*st = at_doc_match(s, &own);
+			*st = at_doc_match(s, &own, AT_ROLE_RESPONDER);
 		if (*st != ATTUNE_OK)
 			goto out_free_own;
 		sd = &own;

@@ -496,6 +496,8 @@ static long match_from(const attune_scorer *s, const at_doc *d, const at_pattern
 static attune_status try_pattern(const attune_scorer *s, at_doc *d, uint32_t pi, size_t i,
                                  unsigned skip, size_t lim)
 {
+	if (d->skip_files >> s->pats[pi].file & 1u)
+		return ATTUNE_OK;
 	long end = match_from(s, d, &s->pats[pi], skip, i + skip, lim);
 	if (end < 0)
 		return ATTUNE_OK;
@@ -622,9 +624,27 @@ static attune_status match_unknown(const attune_scorer *s, at_doc *d, size_t i, 
  * sentence's tokens are contiguous. tests/scorer/test_matcher.c compares this
  * with a plain scan.
  */
-attune_status at_doc_match(const attune_scorer *s, at_doc *d)
+/* Files a role never needs: the seeker's words feed risk (risk files, their
+ * modifiers, figurative and reported speech) and the suggestions' seeker
+ * words (tokens only); responder text feeds the analysis (analyze.c), which
+ * reads no risk or figurative matches. */
+#define FILE_BIT(f) (1u << (f))
+static const uint32_t role_skips[] = {
+    [AT_ROLE_ANY] = 0,
+    [AT_ROLE_SEEKER] = FILE_BIT(F_ACK) | FILE_BIT(F_REFLECT) | FILE_BIT(F_CHECKIN) |
+                       FILE_BIT(F_QUESTION) | FILE_BIT(F_SELF) | FILE_BIT(F_ADVICE) |
+                       FILE_BIT(F_MINIMIZE) | FILE_BIT(F_JUDGE) | FILE_BIT(F_SECRECY) |
+                       FILE_BIT(F_PERMISSION) | FILE_BIT(F_SAFETY),
+    [AT_ROLE_RESPONDER] = FILE_BIT(F_FIGURATIVE) | FILE_BIT(F_RISK_MOD) |
+                          FILE_BIT(F_RISK_SUICIDE) | FILE_BIT(F_RISK_SELFHARM) |
+                          FILE_BIT(F_RISK_OTHERS) | FILE_BIT(F_RISK_ABUSE) |
+                          FILE_BIT(F_RISK_MEDICAL),
+};
+
+attune_status at_doc_match(const attune_scorer *s, at_doc *d, at_role role)
 {
-	size_t lim = 0; /* end of token i's sentence (sentences are contiguous) */
+	size_t lim = 0;
+	d->skip_files = role_skips[role]; /* end of token i's sentence (sentences are contiguous) */
 	for (size_t i = 0; i < d->n_toks; i++) {
 		if (i >= lim)
 			lim = d->sents[d->toks[i].sent].last;
