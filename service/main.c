@@ -191,6 +191,9 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* a file-size limit (ulimit -f) must fail the event log write with EFBIG,
+	 * which it recovers from, not kill the process */
+	signal(SIGXFSZ, SIG_IGN);
 
 	ATTUNE_LOG(ATTUNE_LOG_INFO, "start", "version=%s scorer=%s listeners=%zu workers=%u",
 		   "1.0.0", ATTUNE_SCORER_VERSION, cfg.n_listen, cfg.workers);

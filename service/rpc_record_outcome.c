@@ -169,6 +169,10 @@ static void outcome_start(attuned_call *call, const uint8_t *data, size_t len)
 			attuned_call_finish(
 			    call, GRPC_STATUS_FAILED_PRECONDITION,
 			    "event log not configured: start attuned with --state-dir");
+		else if (es == ATTUNE_EV_E_UNAVAILABLE)
+			/* Fail fast while the log retries: the client may retry later. */
+			attuned_call_finish(call, GRPC_STATUS_UNAVAILABLE,
+			                    "event log failing, retrying: outcome not recorded");
 		else
 			attuned_call_finish(call, GRPC_STATUS_UNAVAILABLE,
 			                    "event log unavailable: outcome not recorded");

@@ -87,6 +87,7 @@ static int open_events(attuned_server *s, char *err, size_t cap)
 	ec.key_file = s->cfg->pseudonym_key_file;
 	ec.max_bytes = s->cfg->event_log_max_bytes;
 	ec.keep = s->cfg->event_log_keep;
+	ec.metrics = s->metrics; /* created first, destroyed after the events */
 	st = attune_events_open(&ec, &s->events);
 	if (st != ATTUNE_EV_OK) {
 		snprintf(err, cap, "event log / pseudonym key: %s (see the log line above)",

@@ -24,6 +24,8 @@ const char *attune_ev_strerror(attune_ev_status st)
 		return "malformed event";
 	case ATTUNE_EV_E_NOLOG:
 		return "no event log configured";
+	case ATTUNE_EV_E_UNAVAILABLE:
+		return "event log failing, retrying";
 	}
 	return "unknown status";
 }

@@ -8,14 +8,15 @@
 
 typedef enum attune_ev_status {
 	ATTUNE_EV_OK = 0,
-	ATTUNE_EV_E_NOMEM = 1,     /* allocation failed */
-	ATTUNE_EV_E_IO = 2,        /* a system call on a file failed (errno logged) */
-	ATTUNE_EV_E_PERM = 3,      /* a key file has unsafe permissions */
-	ATTUNE_EV_E_INVALID = 4,   /* a bad argument, or a key file of the wrong size */
-	ATTUNE_EV_E_TOO_LARGE = 5, /* input over a documented hard limit */
-	ATTUNE_EV_E_CLOSED = 6,    /* the event log is closed or failed earlier */
-	ATTUNE_EV_E_PARSE = 7,     /* an event line does not parse */
-	ATTUNE_EV_E_NOLOG = 8      /* no event log is configured (memory-only mode) */
+	ATTUNE_EV_E_NOMEM = 1,      /* allocation failed */
+	ATTUNE_EV_E_IO = 2,         /* a system call on a file failed (errno logged) */
+	ATTUNE_EV_E_PERM = 3,       /* a key file has unsafe permissions */
+	ATTUNE_EV_E_INVALID = 4,    /* a bad argument, or a key file of the wrong size */
+	ATTUNE_EV_E_TOO_LARGE = 5,  /* input over a documented hard limit */
+	ATTUNE_EV_E_CLOSED = 6,     /* the event log is closed */
+	ATTUNE_EV_E_PARSE = 7,      /* an event line does not parse */
+	ATTUNE_EV_E_NOLOG = 8,      /* no event log is configured (memory-only mode) */
+	ATTUNE_EV_E_UNAVAILABLE = 9 /* the event log failed a write and is retrying */
 } attune_ev_status;
 
 /* Static English text; never NULL. */

@@ -13,6 +13,16 @@
  * writer fsyncs within ATTUNE_EVENTLOG_SYNC_MS (and before rotation and on
  * close): a crash can lose up to that much of non-durable events, never a
  * durable one. This keeps ScoreDraft's throughput off the disk's fsync rate.
+ *
+ * Failure and recovery: when a write or fsync fails (disk full, EIO) every
+ * line not yet fsync'ed and waited for, and everything queued, is answered
+ * E_IO and dropped; appends then fail fast with E_UNAVAILABLE. The writer
+ * retries with backoff (1 s doubling to 30 s): it reopens the file, cuts
+ * the bytes of the failed batch (whole or torn: none of them was
+ * acknowledged), and proves the disk takes a write + fsync again with a
+ * probe it then truncates away. Only then are appends accepted again. An
+ * acknowledged line is never lost or written twice; an errored one is never
+ * left in the file.
  */
 #ifndef ATTUNE_EVENTLOG_H
 #define ATTUNE_EVENTLOG_H
@@ -31,12 +41,45 @@
 #define ATTUNE_EVENTLOG_SYNC_MS 1000
 /* Upper bound on the retention count. */
 #define ATTUNE_EVENTLOG_MAX_KEEP 1000u
+/* Retry period after a write failure: starts at MIN, doubles to MAX. */
+#define ATTUNE_EVENTLOG_RETRY_MIN_MS 1000u
+#define ATTUNE_EVENTLOG_RETRY_MAX_MS 30000u
+
+/* What failed when the log stopped accepting lines. */
+typedef enum attune_eventlog_step {
+	ATTUNE_EVENTLOG_STEP_WRITE = 0,
+	ATTUNE_EVENTLOG_STEP_FSYNC = 1,
+	ATTUNE_EVENTLOG_STEP_ROTATE = 2
+} attune_eventlog_step;
+
+/* Static name of a step ("write", "fsync", "rotate"). */
+const char *attune_eventlog_step_name(attune_eventlog_step step);
+
+/* The two calls the log makes to put bytes on disk, replaceable so tests
+ * can inject ENOSPC/EIO (NULL in the config = write(2) and fsync(2)). Both
+ * return 0, or -1 with errno set. Called on the writer thread only. */
+typedef struct attune_eventlog_ops {
+	int (*write_all)(void *ctx, int fd, const void *p, size_t n);
+	int (*fsync)(void *ctx, int fd);
+	void *ctx;
+} attune_eventlog_ops;
+
+/* Told on the writer thread, with the log's lock held (must not call into
+ * the log), when it starts refusing lines (failed = 1, the step that
+ * failed) and when it accepts them again (failed = 0; step unused).
+ * Transitions only: calls alternate, starting with failed = 1. */
+typedef void (*attune_eventlog_state_fn)(void *arg, int failed, attune_eventlog_step step);
 
 typedef struct attune_eventlog_config {
 	const char *path;   /* the active file; rotated files are path.1 (newest) .. path.keep */
 	uint64_t max_bytes; /* rotate once the active file reaches this size; 0 = never */
 	unsigned keep;      /* rotated files kept (0 = rotated data is deleted) */
-	size_t max_pending_bytes; /* 0 = ATTUNE_EVENTLOG_DEFAULT_PENDING */
+	size_t max_pending_bytes;          /* 0 = ATTUNE_EVENTLOG_DEFAULT_PENDING */
+	unsigned retry_min_ms;             /* 0 = ATTUNE_EVENTLOG_RETRY_MIN_MS */
+	unsigned retry_max_ms;             /* 0 = ATTUNE_EVENTLOG_RETRY_MAX_MS */
+	const attune_eventlog_ops *ops;    /* NULL = the system calls; copied */
+	attune_eventlog_state_fn on_state; /* may be NULL */
+	void *state_arg;
 } attune_eventlog_config;
 
 typedef struct attune_eventlog_stats {
@@ -45,6 +88,11 @@ typedef struct attune_eventlog_stats {
 	uint64_t batches; /* fsyncs of the data file */
 	uint64_t rotations;
 	uint64_t torn_bytes; /* bytes of a torn last line dropped at open */
+	uint64_t failures;   /* times the log started refusing lines */
+	uint64_t recoveries; /* times it accepted them again */
+	uint64_t lost;       /* lines dropped by a failure (answered with an error) */
+	uint64_t refused;    /* appends refused with E_UNAVAILABLE while failed */
+	int failed;          /* 1 while refusing lines and retrying */
 } attune_eventlog_stats;
 
 typedef struct attune_eventlog attune_eventlog;
@@ -58,16 +106,17 @@ attune_ev_status attune_eventlog_open(const attune_eventlog_config *cfg, attune_
 
 /* Queues line[0..len) (no newline inside; the log adds one). Returns
  * ATTUNE_EV_E_INVALID for a newline in the line, ATTUNE_EV_E_TOO_LARGE over
- * ATTUNE_EVENTLOG_LINE_MAX, ATTUNE_EV_E_CLOSED after close started or after
- * a write/fsync failure (the log then refuses everything: a durable caller
- * is never told OK for a line that may not be on disk). With wait_durable
- * the call blocks until the line is fsync'ed (or the log fails: E_IO).
- * The line is copied. Thread-safe. */
+ * ATTUNE_EVENTLOG_LINE_MAX, ATTUNE_EV_E_CLOSED after close started, and
+ * ATTUNE_EV_E_UNAVAILABLE at once while the log is failed (see above: a
+ * durable caller is never told OK for a line that may not be on disk).
+ * With wait_durable the call blocks until the line is fsync'ed, or E_IO
+ * when a failure dropped it (it is then not in the file). The line is
+ * copied. Thread-safe. */
 attune_ev_status attune_eventlog_append(attune_eventlog *log, const char *line, size_t len,
                                         int wait_durable);
 
 /* Called once a line queued with attune_eventlog_append_async() is fsync'ed
- * (ATTUNE_EV_OK) or can no longer be (ATTUNE_EV_E_IO), on the writer
+ * (ATTUNE_EV_OK) or was dropped by a failure (ATTUNE_EV_E_IO), on the writer
  * thread (or in attune_eventlog_close()). Must not call back into the log
  * with wait_durable=1. */
 typedef void (*attune_eventlog_done_fn)(void *arg, attune_ev_status st);

@@ -58,6 +58,29 @@ typedef struct replay_ctx {
 	uint64_t drafts, outcomes, old;
 } replay_ctx;
 
+/* The event log's failed/recovered transitions, to the metrics gauges. */
+static void events_log_state(void *arg, int failed, attune_eventlog_step step)
+{
+	attune_metrics *m = arg;
+
+	if (!failed) {
+		attune_metrics_eventlog_recovered(m);
+		return;
+	}
+	switch (step) {
+	case ATTUNE_EVENTLOG_STEP_FSYNC:
+		attune_metrics_eventlog_failed(m, ATTUNE_METRICS_EVENTLOG_FSYNC);
+		break;
+	case ATTUNE_EVENTLOG_STEP_ROTATE:
+		attune_metrics_eventlog_failed(m, ATTUNE_METRICS_EVENTLOG_ROTATE);
+		break;
+	case ATTUNE_EVENTLOG_STEP_WRITE:
+	default:
+		attune_metrics_eventlog_failed(m, ATTUNE_METRICS_EVENTLOG_WRITE);
+		break;
+	}
+}
+
 /* Events older than the week window plus a day are skipped without a full
  * JSON parse: our lines start with {"ts":<ms>. */
 #define EVENTS_REPLAY_HORIZON_MS (8LL * 24 * 3600 * 1000)
@@ -171,6 +194,10 @@ attune_ev_status attune_events_open(const attune_events_config *cfg, attune_even
 	lc.path = log_path;
 	lc.max_bytes = cfg->max_bytes;
 	lc.keep = cfg->keep;
+	if (cfg->metrics) {
+		lc.on_state = events_log_state;
+		lc.state_arg = cfg->metrics;
+	}
 	/* Open first: it truncates a torn tail, so the replay sees whole lines. */
 	rc = attune_eventlog_open(&lc, &e->log);
 	if (rc != ATTUNE_EV_OK)

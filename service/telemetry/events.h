@@ -23,6 +23,7 @@
 #include "ev_status.h"
 #include "event.h"
 #include "eventlog.h"
+#include "metrics.h"
 #include "team_stats.h"
 
 #define ATTUNE_EVENTS_LOG_NAME          "events.jsonl"
@@ -35,6 +36,8 @@ typedef struct attune_events_config {
 	uint64_t max_bytes;          /* rotation size; 0 = never rotate */
 	unsigned keep;               /* rotated files kept */
 	size_t score_table_capacity; /* 0 = ATTUNE_SCORE_TABLE_DEFAULT_CAPACITY */
+	attune_metrics *metrics;     /* event log failed/recovered gauges; may be NULL;
+	                                must outlive attune_events_close() */
 } attune_events_config;
 
 typedef struct attune_events attune_events;
@@ -66,7 +69,8 @@ typedef struct attune_events_draft {
 /* Records a draft_scored event (and a risk_flagged one when the risk level
  * is above none), counts it in the team stats and remembers its score for
  * RecordOutcome. Does not wait for the disk (see eventlog.h). Returns
- * ATTUNE_EV_E_CLOSED if the log refuses writes; the stats still count it. */
+ * ATTUNE_EV_E_UNAVAILABLE while the log is failed (E_CLOSED after close):
+ * the event is not written; the stats still count it. */
 attune_ev_status attune_events_draft_scored(attune_events *e, const attune_events_draft *d);
 
 /* Only remembers score_id -> (score, suggestions) for later outcomes, with
@@ -103,8 +107,8 @@ typedef struct attune_events_outcome_result {
 /* Writes an outcome_recorded event and returns only once it is fsync'ed
  * (group commit). The score change is final_score minus the remembered
  * draft score when both are known. Counted in the team stats only after
- * it is durable. ATTUNE_EV_E_CLOSED / E_IO: not recorded; E_NOLOG in
- * memory-only mode. */
+ * it is durable. E_UNAVAILABLE (log failed, retrying), E_CLOSED, E_IO:
+ * not recorded; E_NOLOG in memory-only mode. */
 attune_ev_status attune_events_record_outcome(attune_events *e, const attune_events_outcome *o,
                                               attune_events_outcome_result *out);
 
@@ -116,7 +120,7 @@ typedef void (*attune_events_outcome_fn)(void *arg, attune_ev_status st,
 
 /* The same as attune_events_record_outcome() without blocking: returns
  * ATTUNE_EV_OK when queued (done is then called exactly once), or an error
- * (E_NOLOG, E_CLOSED, E_NOMEM; done is not called). */
+ * (E_NOLOG, E_UNAVAILABLE, E_CLOSED, E_NOMEM; done is not called). */
 attune_ev_status attune_events_record_outcome_async(attune_events *e,
                                                     const attune_events_outcome *o,
                                                     attune_events_outcome_fn done, void *arg);

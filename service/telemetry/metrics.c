@@ -62,6 +62,9 @@ static const char *const reject_names[ATTUNE_METRICS_REJECT_COUNT] = {
     "unknown_method", "request_timeout",   "stream_idle_timeout",
 };
 
+static const char *const eventlog_step_names[ATTUNE_METRICS_EVENTLOG_STEP_COUNT] = {
+    "write", "fsync", "rotate"};
+
 /* ---------------------------------------------------------------- buckets */
 
 static const int64_t duration_bounds[] = {
@@ -338,6 +341,19 @@ static void define_families(attune_metrics *m)
 	fam_set(&f[ATTUNE_FAM_REJECTED], "attune_requests_rejected_total",
 	        "Requests rejected as invalid or over limits, by reason.", ATTUNE_MX_COUNTER);
 	fam_dim(&f[ATTUNE_FAM_REJECTED], "reason", reject_names, ATTUNE_METRICS_REJECT_COUNT);
+
+	fam_set(&f[ATTUNE_FAM_EVENTLOG_FAILED], "attune_eventlog_failed",
+	        "1 while the event log refuses events after a write/fsync failure and retries "
+	        "(RecordOutcome answers UNAVAILABLE), else 0.",
+	        ATTUNE_MX_GAUGE);
+	fam_set(&f[ATTUNE_FAM_EVENTLOG_FAILURES], "attune_eventlog_failures_total",
+	        "Times the event log started refusing events, by the step that failed.",
+	        ATTUNE_MX_COUNTER);
+	fam_dim(&f[ATTUNE_FAM_EVENTLOG_FAILURES], "step", eventlog_step_names,
+	        ATTUNE_METRICS_EVENTLOG_STEP_COUNT);
+	fam_set(&f[ATTUNE_FAM_EVENTLOG_RECOVERIES], "attune_eventlog_recoveries_total",
+	        "Times the event log took events again after a failure, without a restart.",
+	        ATTUNE_MX_COUNTER);
 }
 
 /* Fills nseries/cells_per_series/offset; returns cells per shard. */
@@ -622,4 +638,28 @@ void attune_metrics_request_rejected(attune_metrics *m, attune_metrics_reject_re
 	if (!m || (unsigned)reason >= ATTUNE_METRICS_REJECT_COUNT)
 		return;
 	cell_add(m, shard_base(m), series_cell(&m->fam[ATTUNE_FAM_REJECTED], reason, 0), 1);
+}
+
+void attune_metrics_eventlog_failed(attune_metrics *m, attune_metrics_eventlog_step step)
+{
+	size_t base;
+
+	if (!m)
+		return;
+	if ((unsigned)step >= ATTUNE_METRICS_EVENTLOG_STEP_COUNT)
+		step = ATTUNE_METRICS_EVENTLOG_WRITE;
+	base = shard_base(m);
+	cell_add(m, base, m->fam[ATTUNE_FAM_EVENTLOG_FAILED].offset, 1);
+	cell_add(m, base, series_cell(&m->fam[ATTUNE_FAM_EVENTLOG_FAILURES], step, 0), 1);
+}
+
+void attune_metrics_eventlog_recovered(attune_metrics *m)
+{
+	size_t base;
+
+	if (!m)
+		return;
+	base = shard_base(m);
+	cell_add(m, base, m->fam[ATTUNE_FAM_EVENTLOG_FAILED].offset, (uint64_t)-1);
+	cell_add(m, base, m->fam[ATTUNE_FAM_EVENTLOG_RECOVERIES].offset, 1);
 }

@@ -95,6 +95,14 @@ typedef enum attune_metrics_reject_reason {
 	ATTUNE_METRICS_REJECT_COUNT
 } attune_metrics_reject_reason;
 
+/* What failed when the event log stopped taking events (label `step`). */
+typedef enum attune_metrics_eventlog_step {
+	ATTUNE_METRICS_EVENTLOG_WRITE = 0,
+	ATTUNE_METRICS_EVENTLOG_FSYNC,
+	ATTUNE_METRICS_EVENTLOG_ROTATE,
+	ATTUNE_METRICS_EVENTLOG_STEP_COUNT
+} attune_metrics_eventlog_step;
+
 /* Settings read once by attune_metrics_create(). */
 typedef struct attune_metrics_config {
 	/* Team allow-list for the team label: `teams[i]` (NUL-terminated,
@@ -156,6 +164,13 @@ void attune_metrics_observe_outcome(attune_metrics *m, attune_metrics_outcome ac
 void attune_metrics_auth_failure(attune_metrics *m, attune_metrics_auth_reason reason);
 void attune_metrics_rate_limited(attune_metrics *m);
 void attune_metrics_request_rejected(attune_metrics *m, attune_metrics_reject_reason reason);
+
+/* Event log state changes, reported on transitions only (they alternate,
+ * failed first): failed sets attune_eventlog_failed to 1 and counts one
+ * attune_eventlog_failures_total{step}; recovered sets the gauge back to 0
+ * and counts one attune_eventlog_recoveries_total. */
+void attune_metrics_eventlog_failed(attune_metrics *m, attune_metrics_eventlog_step step);
+void attune_metrics_eventlog_recovered(attune_metrics *m);
 
 /*
  * Rendering. Writes the whole exposition (text format 0.0.4, HELP and TYPE

@@ -6,6 +6,7 @@ health Check/Watch, CoachDraft, and the SIGTERM drain.
 
 Run: ATTUNED_BIN=build/service/attuned /usr/bin/python3 tests/service/test_e2e.py
 """
+import concurrent.futures
 import json
 import os
 import queue
@@ -243,6 +244,30 @@ class AttunedE2E(unittest.TestCase):
         self.assertEqual(revs, sorted(set(revs)))
         self.assertEqual(revs[-1], 60)
         self.assertLessEqual(len(revs), 60)
+
+    def test_coach_draft_latest_wins_many_streams(self):
+        # Regression: on_recv used to free recv_buf after starting the next
+        # RECV_MESSAGE, which the core may already have filled with the
+        # next revision; that completion then looked like a half-close and
+        # the stream ended OK early (last revision 3 instead of 60). It needs
+        # revisions queued ahead of the server: many eager streams at once.
+        words = REPLY_A.split()
+
+        def one(_):
+            msgs = [pb.CoachDraftRequest(context=pb.ScoreDraftRequest(seeker_message=SEEKER),
+                                         draft="I", revision=1)]
+            msgs += [pb.CoachDraftRequest(draft=" ".join(words[:rev]), revision=rev)
+                     for rev in range(2, 61)]
+            stream = self.assist.CoachDraft(iter(msgs), timeout=60)
+            revs = [m.revision for m in stream]
+            return stream.code(), revs
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+            results = list(pool.map(one, range(24)))
+        for code, revs in results:
+            self.assertEqual(code, grpc.StatusCode.OK)
+            self.assertEqual(revs, sorted(set(revs)))
+            self.assertEqual(revs[-1], 60, "stream ended early: %r" % revs)
 
     def test_coach_draft_needs_context_first(self):
         stream = self.assist.CoachDraft(iter([pb.CoachDraftRequest(draft="hi", revision=1)]),

@@ -14,6 +14,7 @@ Usage: ATTUNED_BIN=... test_outcome_e2e.py [case ...]
 import glob
 import json
 import os
+import resource
 import shutil
 import signal
 import sys
@@ -54,8 +55,8 @@ def wait_for(pred, timeout=15.0, what="condition", log=None):
 class Server:
     """attuned with a state dir that outlives one process (for restarts)."""
 
-    def __init__(self, state_dir, extra=()):
-        self.proc = AttunedProcess(args=["--state-dir", state_dir] + list(extra))
+    def __init__(self, state_dir, extra=(), **proc_kw):
+        self.proc = AttunedProcess(args=["--state-dir", state_dir] + list(extra), **proc_kw)
 
     def __enter__(self):
         self.proc.start()
@@ -305,6 +306,97 @@ class OutcomeE2E(unittest.TestCase):
             self.assertIn("not recorded", cm.exception.details())
             self.assertEqual(self.score(srv).score, r.score)  # scoring keeps working
             self.assertIn("eventlog_write_failed", srv.proc.log_text())
+
+    def test_disk_full_then_freed_recovers_without_restart(self):
+        """A real ENOSPC-like failure without root: attuned's file size limit
+        (RLIMIT_FSIZE, set from outside with prlimit) makes the event log's
+        write fail (EFBIG) mid-line; raising it is "freeing disk space"."""
+        log_path = os.path.join(self.state, "events.jsonl")
+        # Old padding lines (replay skips them by ts) keep the event log the
+        # largest file attuned writes, so the limit never hits its stderr log.
+        with open(log_path, "w") as f:
+            for i in range(3000):
+                f.write('{"ts":1,"type":"draft_scored","id":"pad-%d"}\n' % i)
+        os.chmod(log_path, 0o600)
+        # attuned ignores SIGXFSZ itself (service/main.c), so reaching the
+        # limit is an EFBIG write error, not death by signal.
+        srv = Server(self.state, expect_metrics=True)
+        acked = []
+
+        def metric(name):
+            text = urllib.request.urlopen("http://%s/metrics" % srv.proc.metrics,
+                                          timeout=10).read().decode()
+            for line in text.splitlines():
+                if line.startswith(name + " "):
+                    return float(line.split()[1])
+            raise AssertionError("no metric " + name)
+
+        with srv:
+            r = self.score(srv)
+            for _ in range(2):
+                acked.append(self.outcome(srv, score_id=r.score_id,
+                                          action=pb.OUTCOME_ACTION_SENT_AS_DRAFTED).event_id)
+            self.assertEqual(metric("attune_eventlog_failed"), 0)
+            # The disk "fills up": room for about one more outcome line.
+            limit = os.path.getsize(log_path) + 600
+            resource.prlimit(srv.proc.pid, resource.RLIMIT_FSIZE,
+                             (limit, resource.RLIM_INFINITY))
+            failed = None
+            for _ in range(20):
+                try:
+                    acked.append(self.outcome(srv, score_id=r.score_id,
+                                              action=pb.OUTCOME_ACTION_DISCARDED).event_id)
+                except grpc.RpcError as e:
+                    failed = e
+                    break
+            self.assertIsNotNone(failed, "no write ever failed")
+            self.assertEqual(failed.code(), grpc.StatusCode.UNAVAILABLE, failed.details())
+            self.assertIn("not recorded", failed.details())
+            # While failed: fail fast, with the state named; scoring and
+            # health are unaffected.
+            t0 = time.monotonic()
+            self.assert_status(lambda: self.outcome(srv, score_id=r.score_id,
+                                                    action=pb.OUTCOME_ACTION_DISCARDED),
+                               grpc.StatusCode.UNAVAILABLE, "event log failing, retrying")
+            self.assertLess(time.monotonic() - t0, 5)
+            self.assertEqual(self.score(srv).score, r.score)
+            health = S.health_pb2_grpc.HealthStub(srv.chan).Check(
+                S.health_pb2.HealthCheckRequest(service="attune.v1.Assist"), timeout=10)
+            self.assertEqual(health.status, S.health_pb2.HealthCheckResponse.SERVING)
+            self.assertEqual(metric("attune_eventlog_failed"), 1)
+            self.assertEqual(metric('attune_eventlog_failures_total{step="write"}'), 1)
+            self.assertIn("event=eventlog_write_failed", srv.proc.log_text())
+
+            # Space is freed: recording resumes without a restart.
+            resource.prlimit(srv.proc.pid, resource.RLIMIT_FSIZE,
+                             (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+            wait_for(lambda: metric("attune_eventlog_failed") == 0, timeout=60,
+                     what="event log recovery", log=srv.proc.log_text)
+            self.assertEqual(metric("attune_eventlog_recoveries_total"), 1)
+            self.assertIn("event=eventlog_recovered", srv.proc.log_text())
+            for _ in range(3):
+                acked.append(self.outcome(srv, score_id=r.score_id,
+                                          action=pb.OUTCOME_ACTION_SENT_EDITED).event_id)
+            self.assertEqual(srv.proc.stop(), 0)
+
+        # The file is whole JSON lines; every acknowledged outcome is there
+        # exactly once, and nothing else is.
+        with open(log_path, "rb") as f:
+            data = f.read()
+        self.assertTrue(data.endswith(b"\n"))
+        ids = []
+        for line in data.decode().splitlines():
+            ev = json.loads(line)
+            if ev["type"] == "outcome_recorded":
+                ids.append(ev["id"])
+        self.assertEqual(sorted(ids), sorted(acked))
+        self.assertNotIn(MARKER.encode(), data)
+        # A restart replays it without a bad line and counts the outcomes.
+        with Server(self.state) as srv2:
+            st = srv2.sup.GetTeamStats(pb.GetTeamStatsRequest(
+                team="north", window=pb.STATS_WINDOW_HOUR), timeout=10)
+            self.assertEqual(st.suggestions.outcomes, len(acked))
+            self.assertNotIn("eventlog_replay_bad_lines", srv2.proc.log_text())
 
     def test_no_state_dir_outcomes_refused_stats_work(self):
         proc = AttunedProcess()
