@@ -30,19 +30,28 @@ typedef struct fault {
 	attune_eventlog_step last_step;
 } fault;
 
+/* Reads one fail switch under the lock, counts a failing call and wakes
+ * the test thread; returns the errno to fail with, or 0 to succeed. */
+static int fault_check(fault *f, const int *fail_switch)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&f->mu);
+	if (*fail_switch) {
+		err = f->err;
+		f->failed_calls++;
+	}
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+	return err;
+}
+
 static int fault_write_all(void *ctx, int fd, const void *p, size_t n)
 {
 	fault *f = ctx;
-	int fail, err;
+	int err = fault_check(f, &f->fail_write);
 
-	pthread_mutex_lock(&f->mu);
-	fail = f->fail_write;
-	err = f->err;
-	if (fail)
-		f->failed_calls++;
-	pthread_cond_broadcast(&f->cv);
-	pthread_mutex_unlock(&f->mu);
-	if (!fail)
+	if (!err)
 		return attune_ev_write_all(fd, p, n);
 	if (n > 1 && attune_ev_write_all(fd, p, n / 2) != 0)
 		return -1;
@@ -53,16 +62,9 @@ static int fault_write_all(void *ctx, int fd, const void *p, size_t n)
 static int fault_fsync(void *ctx, int fd)
 {
 	fault *f = ctx;
-	int fail, err;
+	int err = fault_check(f, &f->fail_fsync);
 
-	pthread_mutex_lock(&f->mu);
-	fail = f->fail_fsync;
-	err = f->err;
-	if (fail)
-		f->failed_calls++;
-	pthread_cond_broadcast(&f->cv);
-	pthread_mutex_unlock(&f->mu);
-	if (!fail)
+	if (!err)
 		return fsync(fd);
 	errno = err;
 	return -1;
