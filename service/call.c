@@ -214,16 +214,45 @@ static void add_initial_md(attuned_call *call, grpc_op *ops, size_t *n)
 	call->initial_md_sent = 1;
 }
 
-/* Sends the status (and initial metadata if needed) now. Lock held. */
+/* Adds RECV_CLOSE_ON_SERVER unless it was started already. */
+static void add_recv_close(attuned_call *call, grpc_op *ops, size_t *n)
+{
+	if (call->close_started)
+		return;
+	memset(&ops[*n], 0, sizeof(ops[*n]));
+	ops[*n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+	ops[*n].data.recv_close_on_server.cancelled = &call->close_cancelled;
+	(*n)++;
+	call->close_started = 1;
+}
+
+/* Starts RECV_CLOSE_ON_SERVER on its own (tag_close). Lock held. */
+static int start_close(attuned_call *call)
+{
+	grpc_op op;
+	size_t n = 0;
+
+	add_recv_close(call, &op, &n);
+	if (start_batch(call, &op, n, &call->tag_close) != 0) {
+		call->close_started = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* Sends the status (and initial metadata if needed) now; a unary call that
+ * answers from on_start also receives its close in this batch. Lock held. */
 static void send_status(attuned_call *call, grpc_status_code code, const char *details,
                         grpc_byte_buffer *msg)
 {
-	grpc_op ops[3];
+	grpc_op ops[4];
 	size_t n = 0;
 	grpc_slice det = grpc_slice_from_copied_string(details ? details : "");
 
 	memset(ops, 0, sizeof(ops));
 	add_initial_md(call, ops, &n);
+	call->send_has_close = !call->close_started;
+	add_recv_close(call, ops, &n);
 	if (msg) {
 		ops[n].op = GRPC_OP_SEND_MESSAGE;
 		ops[n].data.send_message.send_message = msg;
@@ -241,6 +270,9 @@ static void send_status(attuned_call *call, grpc_status_code code, const char *d
 	if (start_batch(call, ops, n, &call->tag_send) != 0) {
 		call->send_busy = 0;
 		call->send_has_status = 0;
+		if (call->send_has_close)
+			call->close_started = 0; /* on_new starts it alone */
+		call->send_has_close = 0;
 		if (msg) {
 			grpc_byte_buffer_destroy(msg);
 			call->send_buf = NULL;
@@ -378,7 +410,6 @@ static void on_new(attuned_call *call, int ok)
 	const attuned_method *m = attuned_call_method(call);
 	char details[ATTUNED_DETAILS_MAX];
 	grpc_status_code code;
-	grpc_op op;
 
 	if (!ok) {
 		/* The server is shutting down: this slot will never get a call. */
@@ -391,17 +422,11 @@ static void on_new(attuned_call *call, int ok)
 	attuned_call_arm(call->server, call->slot); /* keep the slot count constant */
 
 	pthread_mutex_lock(&call->mu);
-	memset(&op, 0, sizeof(op));
-	op.op = GRPC_OP_RECV_CLOSE_ON_SERVER;
-	op.data.recv_close_on_server.cancelled = &call->close_cancelled;
-	if (start_batch(call, &op, 1, &call->tag_close) != 0) {
-		/* Without a CLOSE batch we cannot learn the call's end; give up. */
-		call->finished = 1;
-		pthread_mutex_unlock(&call->mu);
-		grpc_call_cancel(call->call, NULL);
-		attuned_call_unref(call);
-		return;
-	}
+	/* Streams need RECV_CLOSE first to see cancels while they run. A unary
+	 * call mostly answers before on_start returns: its close then rides in
+	 * the status batch (one batch and one completion fewer per call). */
+	if (m && m->kind != ATTUNED_RPC_UNARY && start_close(call) != 0)
+		goto out_give_up;
 	code = attuned_authorize(call, m, details, sizeof(details));
 	if (code != GRPC_STATUS_OK) {
 		attuned_call_finish(call, code, details);
@@ -416,7 +441,18 @@ static void on_new(attuned_call *call, int ok)
 		m->on_start(call, NULL, 0);
 		start_recv(call);
 	}
+	/* A unary handler still working (or a failed status batch). */
+	if (!call->close_started && start_close(call) != 0)
+		goto out_give_up;
 	pthread_mutex_unlock(&call->mu);
+	attuned_call_unref(call);
+	return;
+
+out_give_up:
+	/* Without a CLOSE batch we cannot learn the call's end; give up. */
+	call->finished = 1;
+	pthread_mutex_unlock(&call->mu);
+	grpc_call_cancel(call->call, NULL);
 	attuned_call_unref(call);
 }
 
@@ -481,6 +517,16 @@ static void on_recv(attuned_call *call, int ok)
 	attuned_call_unref(call);
 }
 
+/* The client cancelled, its deadline passed or it went away. Lock held. */
+static void mark_cancelled(attuned_call *call)
+{
+	const attuned_method *m = attuned_call_method(call);
+
+	call->cancelled = 1;
+	if (m && m->on_cancel)
+		m->on_cancel(call);
+}
+
 static void on_send(attuned_call *call, int ok)
 {
 	const attuned_method *m = attuned_call_method(call);
@@ -493,6 +539,11 @@ static void on_send(attuned_call *call, int ok)
 	}
 	if (call->send_has_status) {
 		call->status_sent = 1;
+		/* With the close in this batch, ok is always 1 (the core reports
+		 * a batch with RECV_CLOSE_ON_SERVER as a success); `cancelled`
+		 * says the status never reached the client. */
+		if (call->send_has_close && call->close_cancelled)
+			mark_cancelled(call);
 	} else if (call->status_pending) {
 		call->status_pending = 0;
 		if (!call->cancelled)
@@ -506,14 +557,9 @@ static void on_send(attuned_call *call, int ok)
 
 static void on_close(attuned_call *call)
 {
-	const attuned_method *m = attuned_call_method(call);
-
 	pthread_mutex_lock(&call->mu);
-	if (call->close_cancelled && !call->status_sent) {
-		call->cancelled = 1;
-		if (m && m->on_cancel)
-			m->on_cancel(call);
-	}
+	if (call->close_cancelled && !call->status_sent)
+		mark_cancelled(call);
 	pthread_mutex_unlock(&call->mu);
 	attuned_call_unref(call);
 }

@@ -7,7 +7,9 @@
 
 #define ATTUNED_SCORE_ID_LEN 32
 
-/* Fills out (ATTUNED_SCORE_ID_LEN + 1 bytes). Returns -1 if the RNG failed. */
+/* Fills out (ATTUNED_SCORE_ID_LEN + 1 bytes). Returns -1 if the RNG failed
+ * (out is then ""). Thread-safe: each thread draws from its own block of
+ * CSPRNG bytes, so no lock and about one RAND_bytes call per 128 ids. */
 int attuned_score_id(char *out);
 
 #endif

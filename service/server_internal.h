@@ -123,6 +123,8 @@ struct attuned_call {
 	char pending_details[ATTUNED_DETAILS_MAX];
 	grpc_status_code sent_code;
 	int close_cancelled; /* written by RECV_CLOSE_ON_SERVER */
+	int close_started;   /* RECV_CLOSE_ON_SERVER started, alone or in the status batch */
+	int send_has_close;  /* the send in flight carries RECV_CLOSE_ON_SERVER */
 	int cancelled, half_closed, started;
 	struct timespec t0;
 	void *state;

@@ -10,22 +10,36 @@
 #include "attune/v1/attune.pb-c.h"
 #include "wire_internal.h"
 
-static attune_wire_status check_text(const char *field, attune_text t, size_t max,
-                                     attune_wire_error *err)
+/* Which checks validate_params() still has to make. */
+enum {
+	CHECK_ALL = 0,
+	/* Decoded from the wire: attune_wire__unpack already checked the bytes
+	 * of every string field (UTF-8, no NUL), with the same messages. */
+	CHECK_UTF8_DONE = 1
+};
+
+static attune_wire_status check_text_opt(const char *field, attune_text t, size_t max, int how,
+                                         attune_wire_error *err)
 {
 	if (t.len > max)
 		return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE,
 		                         "%s: longer than %zu bytes", field, max);
-	if (!attune_utf8_valid(t.ptr, t.len))
+	if (how != CHECK_UTF8_DONE && !attune_utf8_valid(t.ptr, t.len))
 		return attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_UTF8,
 		                         "%s: invalid UTF-8 or NUL byte", field);
 	return ATTUNE_WIRE_OK;
 }
 
-static attune_wire_status check_str(const char *field, const char *s, size_t max,
+static attune_wire_status check_text(const char *field, attune_text t, size_t max,
+                                     attune_wire_error *err)
+{
+	return check_text_opt(field, t, max, CHECK_ALL, err);
+}
+
+static attune_wire_status check_str(const char *field, const char *s, size_t max, int how,
                                     attune_wire_error *err)
 {
-	return check_text(field, attune_wire__text(s), max, err);
+	return check_text_opt(field, attune_wire__text(s), max, how, err);
 }
 
 static int team_char_ok(unsigned char c)
@@ -40,9 +54,9 @@ static int locale_char_ok(unsigned char c)
 	       c == '-';
 }
 
-attune_wire_status attune_wire_validate_score_params(const attune_wire_score_params *p,
-                                                     const attune_scorer *scorer,
-                                                     attune_wire_error *err)
+static attune_wire_status validate_params(const attune_wire_score_params *p,
+                                          const attune_scorer *scorer, int how,
+                                          attune_wire_error *err)
 {
 	attune_wire_status st;
 	const char *s;
@@ -51,9 +65,10 @@ attune_wire_status attune_wire_validate_score_params(const attune_wire_score_par
 		return ATTUNE_WIRE_E_ARG;
 	if (p->draft.len == 0)
 		return attune_wire__fail(err, ATTUNE_WIRE_REASON_MISSING_FIELD, "draft: required");
-	if ((st = check_text("draft", p->draft, ATTUNE_MAX_DRAFT_BYTES, err)) != ATTUNE_WIRE_OK)
+	if ((st = check_text_opt("draft", p->draft, ATTUNE_MAX_DRAFT_BYTES, how, err)) !=
+	    ATTUNE_WIRE_OK)
 		return st;
-	if ((st = check_text("seeker_message", p->seeker, ATTUNE_MAX_SEEKER_BYTES, err)) !=
+	if ((st = check_text_opt("seeker_message", p->seeker, ATTUNE_MAX_SEEKER_BYTES, how, err)) !=
 	    ATTUNE_WIRE_OK)
 		return st;
 	if (p->n_prior_turns > ATTUNE_MAX_PRIOR_TURNS)
@@ -65,14 +80,14 @@ attune_wire_status attune_wire_validate_score_params(const attune_wire_score_par
 	for (size_t i = 0; i < p->n_prior_turns; i++) {
 		char name[48];
 		snprintf(name, sizeof(name), "prior_responder_turns[%zu]", i);
-		if ((st = check_text(name, p->prior_turns[i], ATTUNE_MAX_PRIOR_TURN_BYTES, err)) !=
-		    ATTUNE_WIRE_OK)
+		if ((st = check_text_opt(name, p->prior_turns[i], ATTUNE_MAX_PRIOR_TURN_BYTES, how,
+		                         err)) != ATTUNE_WIRE_OK)
 			return st;
 	}
-	if ((st = check_str("conversation_id", p->conversation_id, ATTUNE_WIRE_MAX_ID_BYTES,
+	if ((st = check_str("conversation_id", p->conversation_id, ATTUNE_WIRE_MAX_ID_BYTES, how,
 	                    err)) != ATTUNE_WIRE_OK)
 		return st;
-	if ((st = check_str("responder_id", p->responder_id, ATTUNE_WIRE_MAX_ID_BYTES, err)) !=
+	if ((st = check_str("responder_id", p->responder_id, ATTUNE_WIRE_MAX_ID_BYTES, how, err)) !=
 	    ATTUNE_WIRE_OK)
 		return st;
 	s = p->team ? p->team : "";
@@ -103,6 +118,13 @@ attune_wire_status attune_wire_validate_score_params(const attune_wire_score_par
 		                         "suggestion_options.max_count: must be at most %u",
 		                         ATTUNE_MAX_SUGGESTIONS);
 	return ATTUNE_WIRE_OK;
+}
+
+attune_wire_status attune_wire_validate_score_params(const attune_wire_score_params *p,
+                                                     const attune_scorer *scorer,
+                                                     attune_wire_error *err)
+{
+	return validate_params(p, scorer, CHECK_ALL, err);
 }
 
 /* FNV-1a: a stable, seedless hash so the same conversation id always varies
@@ -148,7 +170,8 @@ static attune_wire_status fill_score_request(attune_wire_score_request *req,
 	p->channel = (attune_channel)m->channel;
 	p->suggestions_disabled = m->suggestion_options && m->suggestion_options->disabled;
 	p->max_suggestions = m->suggestion_options ? m->suggestion_options->max_count : 0;
-	if ((st = attune_wire_validate_score_params(p, scorer, err)) != ATTUNE_WIRE_OK)
+	/* m came from attune_wire__unpack: its strings' bytes are checked. */
+	if ((st = validate_params(p, scorer, CHECK_UTF8_DONE, err)) != ATTUNE_WIRE_OK)
 		return st;
 
 	req->input.seeker = p->seeker;

@@ -10,6 +10,7 @@ leak file descriptors, and never leave a call hanging.
 Run: ATTUNED_BIN=build/service/attuned /usr/bin/python3 tests/faults/test_faults.py
 """
 import os
+import re
 import shutil
 import signal
 import socket
@@ -19,6 +20,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.request
 from concurrent import futures
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -92,6 +94,16 @@ def wait_until(pred, timeout):
             return pred()
         time.sleep(0.05)
     return True
+
+
+def score_draft_codes(metrics_addr):
+    """attuned's own count of finished ScoreDraft calls by status code, or
+    None while some are still in flight."""
+    text = urllib.request.urlopen("http://%s/metrics" % metrics_addr, timeout=10).read().decode()
+    if re.search(r'^attune_rpc_in_flight\{rpc="ScoreDraft"\} [1-9]', text, re.M):
+        return None
+    pat = r'^attune_rpc_requests_total\{rpc="ScoreDraft",code="(\w+)"\} (\d+)$'
+    return {c: int(n) for c, n in re.findall(pat, text, re.M) if int(n)}
 
 
 def score_ok(chan, timeout=30):
@@ -179,6 +191,13 @@ class DeadlineTest(unittest.TestCase):
             self.assertLessEqual(set(codes), {grpc.StatusCode.OK,
                                               grpc.StatusCode.DEADLINE_EXCEEDED})
             self.assertGreater(codes.get(grpc.StatusCode.DEADLINE_EXCEEDED, 0), 0)
+            # The server tells the same story: every call ended OK or with its
+            # deadline (one that expired before its message arrived must not
+            # count as INVALID_ARGUMENT, nor one cut off mid-reply as OK).
+            self.assertTrue(wait_until(lambda: score_draft_codes(srv.metrics) is not None, 30))
+            seen = score_draft_codes(srv.metrics)
+            self.assertLessEqual(set(seen), {"OK", "DEADLINE_EXCEEDED", "CANCELLED"}, seen)
+            self.assertGreater(seen.get("DEADLINE_EXCEEDED", 0), 0, seen)
             self.assertTrue(srv.alive(), srv.log_text())
             self.assertTrue(score_ok(chan))
             chan.close()
