@@ -441,8 +441,10 @@ static void on_new(attuned_call *call, int ok)
 		m->on_start(call, NULL, 0);
 		start_recv(call);
 	}
-	/* A unary handler still working (or a failed status batch). */
-	if (!call->close_started && start_close(call) != 0)
+	/* A failed status batch, or a handler still working. A unary call still
+	 * waiting for its request starts its close in on_recv instead, once the
+	 * reply had its chance to carry it. */
+	if (!call->close_started && !call->recv_busy && start_close(call) != 0)
 		goto out_give_up;
 	pthread_mutex_unlock(&call->mu);
 	attuned_call_unref(call);
@@ -493,6 +495,12 @@ static void on_recv(attuned_call *call, int ok)
 	attuned_call_timeouts_unwatch(call->server->timeouts, call);
 	if (is_unary_in(m)) {
 		on_request(call, m, ok, bb);
+		/* no reply batch carried the close (a handler still working, a
+		 * failed read): start it alone to learn the call's end */
+		if (!call->close_started && start_close(call) != 0) {
+			call->finished = 1;
+			grpc_call_cancel(call->call, NULL);
+		}
 	} else if (ok && !bb) {
 		call->half_closed = 1;
 		if (!call->finished && !call->cancelled && m->on_half_close)
