@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attune/scorer.h"
+
 typedef struct test_ctx {
 	int failures;
 	const char *name;
@@ -51,6 +53,20 @@ static inline int run_tests(const test_case *cases, size_t n, int argc, char **a
 	}
 	printf("%d test(s) failed\n", failed);
 	return failed ? 1 : 0;
+}
+
+/* Creates the scorer the tests share in *s, runs them, destroys it. */
+static inline int run_scorer_tests(attune_scorer **s, const test_case *cases, size_t n, int argc,
+                                   char **argv)
+{
+	if (attune_scorer_create(s) != ATTUNE_OK) {
+		fprintf(stderr, "attune_scorer_create failed\n");
+		return 1;
+	}
+	int rc = run_tests(cases, n, argc, argv);
+	attune_scorer_destroy(*s);
+	*s = NULL;
+	return rc;
 }
 
 #endif

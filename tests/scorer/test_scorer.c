@@ -807,11 +807,5 @@ int main(int argc, char **argv)
 	    T(suggestions_best_first),
 	    T(canned_lines_in_old_turns),
 	};
-	if (attune_scorer_create(&S) != ATTUNE_OK) {
-		fprintf(stderr, "attune_scorer_create failed\n");
-		return 1;
-	}
-	int rc = run_tests(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
-	attune_scorer_destroy(S);
-	return rc;
+	return run_scorer_tests(&S, cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 }
