@@ -96,6 +96,17 @@ BAD_HEADERS = {
 }
 
 
+
+def stop_alive_server(srv):
+    """Stops attuned with SIGTERM; fails if it had died or did not exit 0."""
+    alive = srv.alive()
+    log = srv.log_text()
+    rc = srv.stop(30) if alive else None
+    srv.cleanup()
+    assert alive, "attuned died:\n" + log
+    assert rc == 0, "attuned exited with %r on SIGTERM" % rc
+
+
 class RawH2Test(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -105,12 +116,7 @@ class RawH2Test(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        alive = cls.srv.alive()
-        log = cls.srv.log_text()
-        rc = cls.srv.stop(30) if alive else None
-        cls.srv.cleanup()
-        assert alive, "attuned died:\n" + log
-        assert rc == 0, "attuned exited with %r on SIGTERM" % rc
+        stop_alive_server(cls.srv)
 
     def conn(self, **kw):
         return H2Conn("127.0.0.1", self.port, timeout=WAIT, **kw)
@@ -268,12 +274,7 @@ class RequestTimeoutTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        alive = cls.srv.alive()
-        log = cls.srv.log_text()
-        rc = cls.srv.stop(30) if alive else None
-        cls.srv.cleanup()
-        assert alive, "attuned died:\n" + log
-        assert rc == 0, "attuned exited with %r on SIGTERM" % rc
+        stop_alive_server(cls.srv)
 
     def conn(self):
         return H2Conn("127.0.0.1", self.port, timeout=WAIT)
