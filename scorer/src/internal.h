@@ -101,6 +101,21 @@ typedef struct at_word {
 	uint32_t stem;             /* at_tok.stem of a token that is this word (text.c) */
 } at_word;
 
+/* A slot of the vocabulary hash table: what a token needs from its word, so
+ * the usual lookup reads one cache line (slots are 32 bytes, the table is
+ * 64-byte aligned) and never touches words[] or the pool. Spellings longer
+ * than AT_VSLOT_INLINE are compared with words[id].s. */
+#define AT_VSLOT_INLINE 13
+typedef struct at_vslot {
+	uint32_t hash;    /* at_hash() of the spelling; 0: empty slot */
+	int32_t id;       /* the spelling's word id (what at_lookup returns) */
+	int32_t to;       /* id after the normalization map (id if none) */
+	uint32_t stem;    /* words[to].stem */
+	uint16_t classes; /* words[to].classes */
+	uint8_t len;
+	char s[AT_VSLOT_INLINE]; /* the spelling if len <= AT_VSLOT_INLINE, 0-padded */
+} at_vslot;
+
 /* A pattern to try at a token, in the matcher index (lexicon.c build_match_index,
  * used by at_doc_match). */
 typedef struct at_mcand {
@@ -151,7 +166,7 @@ typedef struct at_template {
 struct attune_scorer {
 	at_word *words;
 	size_t n_words, cap_words;
-	int32_t *table; /* open addressing: word ids, -1 empty */
+	at_vslot *table; /* open addressing, every word once, load <= 1/2 */
 	size_t table_mask;
 	at_pattern *pats;
 	size_t n_pats, cap_pats;
@@ -203,6 +218,7 @@ typedef struct at_tok {
 	uint32_t flags;
 	const char *norm; /* normalized form (not NUL-terminated) */
 	uint16_t norm_len;
+	uint16_t classes; /* words[word].classes (0 if unknown), copied at lookup */
 } at_tok;
 
 typedef struct at_span {
@@ -236,6 +252,26 @@ typedef struct at_doc {
 /* lexicon.c */
 uint32_t at_hash(const char *s, size_t n);
 int32_t at_lookup(const attune_scorer *s, const char *w, size_t n);
+
+/* The slot of spelling w[0, n) (h == at_hash(w, n)), or NULL if it is not a
+ * word. The compare is a byte loop: words are short and a call costs more. */
+static inline const at_vslot *at_vocab_find(const attune_scorer *s, const char *w, size_t n,
+                                            uint32_t h)
+{
+	for (size_t i = h & s->table_mask;; i = (i + 1) & s->table_mask) {
+		const at_vslot *v = &s->table[i];
+		if (v->hash == 0)
+			return NULL;
+		if (v->hash != h || v->len != n)
+			continue;
+		const char *ws = n <= AT_VSLOT_INLINE ? v->s : s->words[v->id].s;
+		size_t k = 0;
+		while (k < n && ws[k] == w[k])
+			k++;
+		if (k == n)
+			return v;
+	}
+}
 attune_status at_lexicon_build(attune_scorer *s);
 void at_lexicon_free(attune_scorer *s);
 int at_file_is_risk(int file);
@@ -251,6 +287,8 @@ void at_doc_free(at_doc *d);
 typedef enum at_role { AT_ROLE_ANY = 0, AT_ROLE_SEEKER, AT_ROLE_RESPONDER } at_role;
 /* Runs the role's patterns over the doc; appends to d->matches. */
 attune_status at_doc_match(const attune_scorer *s, at_doc *d, at_role role);
+/* Reads t->classes (set by at_doc_init) for every class but C_NUMBER, which
+ * it decides from t->norm. */
 int at_tok_in_class(const attune_scorer *s, const at_tok *t, at_class c);
 
 /* Seeker content stems for overlap (open addressing set). */

@@ -57,16 +57,58 @@ int at_file_is_risk(int file)
 	return file >= F_RISK_SUICIDE && file <= F_RISK_MEDICAL;
 }
 
+_Static_assert(sizeof(at_vslot) == 32, "two vocabulary slots per cache line");
+_Static_assert(C_COUNT <= 16, "at_vslot.classes and at_tok.classes are 16 bits");
+_Static_assert(AT_MAX_WORD <= UINT8_MAX, "at_vslot.len is 8 bits");
+
 int32_t at_lookup(const attune_scorer *s, const char *w, size_t n)
 {
-	uint32_t h = at_hash(w, n);
-	for (size_t i = h & s->table_mask;; i = (i + 1) & s->table_mask) {
-		int32_t id = s->table[i];
-		if (id < 0)
-			return -1;
-		const at_word *aw = &s->words[id];
-		if (aw->hash == h && aw->len == n && memcmp(aw->s, w, n) == 0)
-			return id;
+	const at_vslot *v = at_vocab_find(s, w, n, at_hash(w, n));
+	return v ? v->id : -1;
+}
+
+/* Puts word id in the first free slot of its probe run (it is not there yet). */
+static void vocab_place(attune_scorer *s, int32_t id)
+{
+	const at_word *aw = &s->words[id];
+	size_t i = aw->hash & s->table_mask;
+	while (s->table[i].hash != 0)
+		i = (i + 1) & s->table_mask;
+	at_vslot *v = &s->table[i];
+	*v = (at_vslot){.hash = aw->hash, .id = id, .to = id, .len = (uint8_t)aw->len};
+	if (aw->len <= AT_VSLOT_INLINE)
+		memcpy(v->s, aw->s, aw->len);
+}
+
+/* (Re)builds the table with `size` slots (a power of two above 2 * n_words)
+ * from words[], in id order. */
+static attune_status vocab_rehash(attune_scorer *s, size_t size)
+{
+	at_vslot *t = aligned_alloc(64, size * sizeof(*t));
+	if (!t)
+		return ATTUNE_E_NOMEM;
+	memset(t, 0, size * sizeof(*t));
+	free(s->table);
+	s->table = t;
+	s->table_mask = size - 1;
+	for (size_t id = 0; id < s->n_words; id++)
+		vocab_place(s, (int32_t)id);
+	return ATTUNE_OK;
+}
+
+/* Once the vocabulary is complete: copies into each slot what a token of
+ * that spelling takes from its (normalized) word, so at_doc_init need not
+ * read words[] for known words. */
+static void vocab_finish(attune_scorer *s)
+{
+	for (size_t i = 0; i <= s->table_mask; i++) {
+		at_vslot *v = &s->table[i];
+		if (v->hash == 0)
+			continue;
+		int32_t to = s->words[v->id].norm_to >= 0 ? s->words[v->id].norm_to : v->id;
+		v->to = to;
+		v->stem = s->words[to].stem;
+		v->classes = (uint16_t)s->words[to].classes;
 	}
 }
 
@@ -113,10 +155,13 @@ static int32_t intern(attune_scorer *s, const char *w, size_t n)
 	aw->hash = at_hash(nw, len);
 	aw->norm_to = -1;
 	aw->emo = -1;
-	size_t i = aw->hash & s->table_mask;
-	while (s->table[i] >= 0)
-		i = (i + 1) & s->table_mask;
-	s->table[i] = id;
+	if (2 * s->n_words > s->table_mask + 1) {
+		/* rehash places every word, this one included */
+		if (vocab_rehash(s, 2 * (s->table_mask + 1)) != ATTUNE_OK)
+			return -1;
+	} else {
+		vocab_place(s, id);
+	}
 	return id;
 }
 
@@ -726,25 +771,20 @@ attune_status at_lexicon_build(attune_scorer *s)
 		for (size_t k = 0; k < attune__data_files[i].n_lines; k++)
 			bytes += strlen(attune__data_files[i].lines[k]) + 1;
 	}
-	size_t tsize = 64;
-	while (tsize < bytes)
-		tsize <<= 1;
 	s->cap_words = bytes / 2 + 64;
 	s->cap_pats = lines + 1;
 	s->cap_alts = bytes + 64; /* room for third-person forms of risk patterns */
 	s->cap_pool = bytes * 3 + 4096;
 	s->words = calloc(s->cap_words, sizeof(*s->words));
-	s->table = malloc(tsize * sizeof(*s->table));
 	s->pats = calloc(s->cap_pats, sizeof(*s->pats));
 	s->alts = calloc(s->cap_alts, sizeof(*s->alts));
 	s->pool = calloc(s->cap_pool, 1);
 	s->emos = calloc(lines + 1, sizeof(*s->emos));
-	if (!s->words || !s->table || !s->pats || !s->alts || !s->pool || !s->emos)
+	if (!s->words || !s->pats || !s->alts || !s->pool || !s->emos)
 		return ATTUNE_E_NOMEM;
-	memset(s->table, 0xff, tsize * sizeof(*s->table));
-	s->table_mask = tsize - 1;
-
-	attune_status st = load_classes(s);
+	attune_status st = vocab_rehash(s, 1024);
+	if (st == ATTUNE_OK)
+		st = load_classes(s);
 	if (st == ATTUNE_OK)
 		st = load_maps(s);
 	if (st == ATTUNE_OK)
@@ -763,8 +803,10 @@ attune_status at_lexicon_build(attune_scorer *s)
 		st = build_index(s);
 	if (st == ATTUNE_OK)
 		st = build_match_index(s);
-	if (st == ATTUNE_OK)
+	if (st == ATTUNE_OK) {
 		at_vocab_stems(s);
+		vocab_finish(s);
+	}
 	return st;
 }
 

@@ -113,42 +113,17 @@ int at_tok_in_class(const attune_scorer *s, const at_tok *t, at_class c)
 				return 0;
 		return t->norm_len > 0;
 	}
-	return t->word >= 0 && (s->words[t->word].classes & (1u << c));
+	(void)s;
+	return (t->classes >> c) & 1u;
 }
 
 int at_tok_is_content(const attune_scorer *s, const at_tok *t)
 {
 	if (t->norm_len < 3 || (t->flags & TK_EMOJI))
 		return 0;
-	if (t->word >= 0) {
-		uint32_t cl = s->words[t->word].classes;
-		if (cl & ((1u << C_STOP) | (1u << C_NEGATOR) | (1u << C_FILLER) |
-		          (1u << C_FIRST_PERSON) | (1u << C_BREAK)))
-			return 0;
-	}
-	return 1;
-}
-
-/* memcmp(a, b, n) == 0 for the short strings words are (no call) */
-static inline int same_bytes(const char *a, const char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return 0;
-	return 1;
-}
-
-/* at_lookup() with the hash already known (h == at_hash(w, n)). */
-static int32_t lookup_hashed(const attune_scorer *s, const char *w, size_t n, uint32_t h)
-{
-	for (size_t i = h & s->table_mask;; i = (i + 1) & s->table_mask) {
-		int32_t id = s->table[i];
-		if (id < 0)
-			return -1;
-		const at_word *aw = &s->words[id];
-		if (aw->hash == h && aw->len == n && same_bytes(aw->s, w, n))
-			return id;
-	}
+	(void)s;
+	return !(t->classes & ((1u << C_STOP) | (1u << C_NEGATOR) | (1u << C_FILLER) |
+	                       (1u << C_FIRST_PERSON) | (1u << C_BREAK)));
 }
 
 /* Appends the token text[start, end) whose normalized form is dst[0, k)
@@ -163,18 +138,24 @@ static void push_folded(const attune_scorer *s, at_doc *d, size_t start, size_t 
 	*npos += k;
 	*t = (at_tok){.start = (uint32_t)start, .end = (uint32_t)end, .norm = dst,
 	              .norm_len = (uint16_t)k};
-	t->word = k ? lookup_hashed(s, dst, k, h) : -1;
-	if (t->word >= 0 && s->words[t->word].norm_to >= 0) {
-		t->word = s->words[t->word].norm_to;
-		t->norm = s->words[t->word].s;
-		t->norm_len = s->words[t->word].len;
-		h = at_hash(t->norm, t->norm_len);
-	}
 	t->hash = h;
-	if (t->word >= 0)
-		t->stem = s->words[t->word].stem;
-	else
+	const at_vslot *v = k ? at_vocab_find(s, dst, k, h) : NULL;
+	if (!v) {
+		t->word = -1;
 		stem_word(t->norm, t->norm_len, &t->stem);
+		return;
+	}
+	/* the slot holds what the token needs; only a normalized spelling
+	 * (an SMS form, a rare case) reads its target word */
+	t->word = v->to;
+	t->stem = v->stem;
+	t->classes = v->classes;
+	if (v->to != v->id) {
+		const at_word *aw = &s->words[v->to];
+		t->norm = aw->s;
+		t->norm_len = aw->len;
+		t->hash = aw->hash;
+	}
 }
 
 /* Appends the token text[start, end): folds case, drops apostrophes, keeps
@@ -236,7 +217,8 @@ void at_vocab_stems(attune_scorer *s)
 /* The token's word-class bits (C_NUMBER is never among them). */
 static inline uint32_t word_classes(const attune_scorer *s, const at_tok *t)
 {
-	return t->word >= 0 ? s->words[t->word].classes : 0;
+	(void)s;
+	return t->classes;
 }
 
 /* Marks quoted speech, reported speech and negation; computes clause leads. */

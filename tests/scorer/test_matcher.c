@@ -260,11 +260,44 @@ TEST(random_texts)
 	CHECK(matches > 3000); /* the texts do exercise the patterns */
 }
 
+/* The vocabulary table finds every word by its spelling (long spellings
+ * are compared outside the slot), and a text that is one word gives a token
+ * that carries its normalized word's id, spelling, hash, stem and classes. */
+TEST(vocab_lookup)
+{
+	size_t alone = 0, long_words = 0, bad = 0;
+	for (size_t w = 0; w < S->n_words; w++) {
+		const at_word *aw = &S->words[w];
+		bad += at_lookup(S, aw->s, aw->len) != (int32_t)w;
+		at_doc d;
+		if (at_doc_init(S, &d, aw->s, aw->len) != ATTUNE_OK)
+			continue;
+		if (d.n_toks == 1 && d.toks[0].start == 0 && d.toks[0].end == aw->len) {
+			int32_t to = aw->norm_to >= 0 ? aw->norm_to : (int32_t)w;
+			const at_word *tw = &S->words[to];
+			const at_tok *tk = &d.toks[0];
+			alone++;
+			long_words += aw->len > AT_VSLOT_INLINE;
+			bad += tk->word != to || tk->norm_len != tw->len ||
+			       memcmp(tk->norm, tw->s, tw->len) != 0 ||
+			       tk->hash != at_hash(tw->s, tw->len) || tk->stem != tw->stem ||
+			       tk->classes != tw->classes;
+		}
+		at_doc_free(&d);
+	}
+	CHECK(bad == 0);
+	CHECK(alone > S->n_words * 9 / 10);
+	CHECK(long_words > 0);
+	CHECK(at_lookup(S, "zzqxvw", 6) == -1);
+	CHECK(at_lookup(S, "overwhelmedzzqxvw", 17) == -1);
+}
+
 int main(int argc, char **argv)
 {
 	static const test_case cases[] = {
 	    T(fixed_texts),
 	    T(random_texts),
+	    T(vocab_lookup),
 	};
 	return run_scorer_tests(&S, cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 }
