@@ -34,7 +34,7 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY grpc_proxy || true
 
 if [[ -z "${ATTUNED_BIN:-}" ]]; then
   echo "== building Release attuned in $BUILD"
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DATTUNE_BUILD_TESTS=OFF >/dev/null
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DATTUNE_LTO=ON -DATTUNE_BUILD_TESTS=OFF >/dev/null
   cmake --build "$BUILD" --target attuned -j 2 >/dev/null
   ATTUNED_BIN="$BUILD/service/attuned"
 fi

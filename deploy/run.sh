@@ -61,7 +61,7 @@ if [[ $DEPS -eq 1 ]]; then
 fi
 
 say "building (Release) into $BUILD"
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DATTUNE_BUILD_TESTS=OFF >/dev/null
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DATTUNE_LTO=ON -DATTUNE_BUILD_TESTS=OFF >/dev/null
 cmake --build "$BUILD" -j "$(nproc)" --target attuned attune
 
 ATTUNED="$BUILD/service/attuned"
