@@ -56,7 +56,8 @@ static attune_status add_finding(at_analysis *a, attune_finding_kind k, attune_s
 	}
 	if (a->n_findings == a->cap_findings) {
 		size_t nc = a->cap_findings ? a->cap_findings * 2 : 16;
-		attune_finding *nf = realloc(a->findings, nc * sizeof(*nf));
+		attune_finding *nf = at_arena_grow(a->ar, a->findings, a->n_findings * sizeof(*nf),
+		                                   nc * sizeof(*nf));
 		if (!nf)
 			return ATTUNE_E_NOMEM;
 		a->findings = nf;
@@ -215,12 +216,12 @@ static void set_add(at_stemset *set, uint32_t h)
 	}
 }
 
-static attune_status set_init(at_stemset *set, size_t n)
+static attune_status set_init(at_arena *ar, at_stemset *set, size_t n)
 {
 	size_t size = 16;
 	while (size < n * 2 + 2)
 		size <<= 1;
-	set->v = calloc(size, sizeof(*set->v));
+	set->v = at_arena_calloc(ar, size, sizeof(*set->v));
 	set->mask = size - 1;
 	set->n = 0;
 	return set->v ? ATTUNE_OK : ATTUNE_E_NOMEM;
@@ -240,12 +241,11 @@ static uint32_t lead_hash(const at_doc *d, size_t i)
 	return at_hash(buf, n);
 }
 
-attune_status at_prior_build(const attune_scorer *s, const attune_text *prior, size_t n_prior,
-                             at_prior *pr)
+attune_status at_prior_build(const attune_scorer *s, at_arena *ar, const attune_text *prior,
+                             size_t n_prior, at_prior *pr)
 {
-	at_doc docs[AT_RECENT_TURNS];
 	size_t first_recent = n_prior > AT_RECENT_TURNS ? n_prior - AT_RECENT_TURNS : 0;
-	size_t nd = 0, total = 0;
+	size_t total = 0;
 	attune_status st = ATTUNE_OK;
 
 	memset(pr, 0, sizeof(*pr));
@@ -253,8 +253,8 @@ attune_status at_prior_build(const attune_scorer *s, const attune_text *prior, s
 	 * turns are tokenized and matched, so the cost stays linear and small */
 	for (size_t i = 0; i < n_prior; i++)
 		total += prior[i].len / 8 + 2; /* a canned sentence has 4+ words */
-	if ((st = set_init(&pr->canned, total)) != ATTUNE_OK)
-		goto out_fail;
+	if ((st = set_init(ar, &pr->canned, total)) != ATTUNE_OK)
+		return st;
 	for (size_t i = 0; i < n_prior; i++) {
 		size_t pos = 0;
 		at_canned_sent cs;
@@ -264,39 +264,28 @@ attune_status at_prior_build(const attune_scorer *s, const attune_text *prior, s
 	total = 0;
 	for (size_t i = first_recent; i < n_prior; i++)
 		total += prior[i].len / 2 + 2;
-	if ((st = set_init(&pr->leads, total)) != ATTUNE_OK)
-		goto out_fail;
+	if ((st = set_init(ar, &pr->leads, total)) != ATTUNE_OK)
+		return st;
 	for (size_t i = first_recent; i < n_prior; i++) {
-		at_doc *d = &docs[nd];
-		if ((st = at_doc_init(s, d, prior[i].ptr, prior[i].len)) != ATTUNE_OK)
-			goto out_fail;
-		nd++;
+		/* a turn's document is done with once its signature is taken */
+		at_arena_mark mark = at_arena_save(ar);
+		at_doc doc, *d = &doc;
+		if ((st = at_doc_init(s, ar, d, prior[i].ptr, prior[i].len)) != ATTUNE_OK)
+			return st;
 		at_turn_sig *sig = &pr->sigs[pr->n_recent++];
 		sig->opener = opener_hash(d);
 		for (size_t k = 0; k + 2 < d->n_toks; k++)
 			set_add(&pr->leads, lead_hash(d, k));
 		if ((st = at_doc_match(s, d, AT_ROLE_RESPONDER)) != ATTUNE_OK)
-			goto out_fail;
+			return st;
 		for (size_t m = 0; m < d->n_matches; m++) {
 			const at_pattern *p = &s->pats[d->matches[m].pat];
 			if (stem_file(p->file) && !p->exception && sig->n_stems < AT_TURN_STEMS)
 				sig->stems[sig->n_stems++] = (uint32_t)p->file << 16 | p->stem;
 		}
+		at_arena_release(ar, mark);
 	}
-	for (size_t k = 0; k < nd; k++)
-		at_doc_free(&docs[k]);
 	return ATTUNE_OK;
-out_fail:
-	for (size_t k = 0; k < nd; k++)
-		at_doc_free(&docs[k]);
-	at_prior_free(pr);
-	return st;
-}
-
-void at_prior_free(at_prior *pr)
-{
-	at_stemset_free(&pr->canned);
-	at_stemset_free(&pr->leads);
 }
 
 static attune_status repetition(const attune_scorer *s, const at_doc *d, const at_prior *pr,
@@ -432,30 +421,29 @@ static void safety_directives(const attune_scorer *s, const at_doc *d, uint32_t 
 	}
 }
 
-attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_stemset *sk,
-                         const at_doc *d, const at_prior *pr, at_analysis *a)
+attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
+                         const at_stemset *sk, const at_doc *d, const at_prior *pr, at_analysis *a)
 {
-	/* typical drafts fit on the stack; longer ones get heap arrays */
+	/* typical drafts fit on the stack; longer ones get arena arrays */
 	uint32_t ex_stack[AT_STACK_TOKS];
 	sent_info si_stack[AT_STACK_SENTS];
 	memset(a, 0, sizeof(*a));
+	a->ar = ar;
 	a->first_heard = SIZE_MAX;
 	attune_status st = ATTUNE_OK;
 	uint32_t *exmask = ex_stack;
 	sent_info *si = si_stack;
 	uint8_t live_stack[AT_STACK_MATCHES], *live = live_stack;
 	if (d->n_toks + 1 > AT_STACK_TOKS)
-		exmask = calloc(d->n_toks + 1, sizeof(*exmask));
+		exmask = at_arena_calloc(ar, d->n_toks + 1, sizeof(*exmask));
 	else
 		memset(exmask, 0, (d->n_toks + 1) * sizeof(*exmask));
 	if (d->n_sents + 1 > AT_STACK_SENTS)
-		si = calloc(d->n_sents + 1, sizeof(*si));
+		si = at_arena_calloc(ar, d->n_sents + 1, sizeof(*si));
 	else
 		memset(si, 0, (d->n_sents + 1) * sizeof(*si));
-	if (!exmask || !si) {
-		st = ATTUNE_E_NOMEM;
-		goto out_free;
-	}
+	if (!exmask || !si)
+		return ATTUNE_E_NOMEM;
 	for (size_t m = 0; m < d->n_matches; m++) {
 		const at_match *mt = &d->matches[m];
 		const at_pattern *p = &s->pats[mt->pat];
@@ -470,11 +458,9 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 	/* which matches count, decided once: the passes below only add bit 31
 	 * (covered by an invalidating phrase), which match_live() never reads */
 	if (d->n_matches > AT_STACK_MATCHES) {
-		live = malloc(d->n_matches);
-		if (!live) {
-			st = ATTUNE_E_NOMEM;
-			goto out_free;
-		}
+		live = at_arena_alloc(ar, d->n_matches);
+		if (!live)
+			return ATTUNE_E_NOMEM;
 	}
 	for (size_t m = 0; m < d->n_matches; m++) {
 		const at_pattern *p = &s->pats[d->matches[m].pat];
@@ -744,7 +730,7 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 	if (st == ATTUNE_OK)
 		st = repetition(s, d, pr, a);
 	if (st != ATTUNE_OK)
-		goto out_free;
+		return st;
 	sort_findings(a->findings, a->n_findings);
 	int score = 25 + 15 * (int)a->acknowledge + 12 * (int)a->reflect + 9 * (int)a->explore +
 	            5 * (int)a->check_in;
@@ -753,21 +739,5 @@ attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_
 			score -=
 			    penalty[a->findings[f].severity <= 4 ? a->findings[f].severity : 4];
 	a->score = (unsigned)(score < 0 ? 0 : score > 100 ? 100 : score);
-out_free:
-	if (exmask != ex_stack)
-		free(exmask);
-	if (si != si_stack)
-		free(si);
-	if (live != live_stack)
-		free(live);
-	if (st != ATTUNE_OK)
-		at_analysis_free(a);
-	return st;
-}
-
-void at_analysis_free(at_analysis *a)
-{
-	free(a->findings);
-	a->findings = NULL;
-	a->n_findings = a->cap_findings = 0;
+	return ATTUNE_OK;
 }

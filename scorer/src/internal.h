@@ -6,6 +6,7 @@
 #ifndef ATTUNE_INTERNAL_H
 #define ATTUNE_INTERNAL_H
 
+#include "arena.h"
 #include "attune/scorer.h"
 
 #include <stddef.h>
@@ -244,7 +245,7 @@ typedef struct at_doc {
 	size_t n_clauses;
 	at_match *matches;
 	size_t n_matches, cap_matches;
-	void *block; /* at_doc_init: one allocation holding toks, sents, clauses and norm */
+	at_arena *ar;        /* holds every array above (at_doc_init); matches grow in it */
 	uint32_t skip_files; /* at_doc_match: bit per at_file whose patterns are not run */
 	uint8_t urgent; /* seeker docs: risk >= moderate or a medical emergency (set by attune_score) */
 } at_doc;
@@ -276,11 +277,12 @@ attune_status at_lexicon_build(attune_scorer *s);
 void at_lexicon_free(attune_scorer *s);
 int at_file_is_risk(int file);
 
-/* text.c: tokenizes and segments text (valid UTF-8); doc owns its arrays. */
+/* text.c: tokenizes and segments text (valid UTF-8); the doc's arrays live in
+ * ar (the attune_score() call's arena) and go with it: there is no free. */
 /* Fills at_word.stem for the whole vocabulary (once, when the lexicon is built). */
 void at_vocab_stems(attune_scorer *s);
-attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, size_t len);
-void at_doc_free(at_doc *d);
+attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const char *text,
+                          size_t len);
 /* Whose words a doc holds: the phrase files that can matter differ (risk
  * cues are looked for in the seeker's words only, response patterns in
  * responder text only); AT_ROLE_ANY runs every file. */
@@ -297,9 +299,10 @@ typedef struct at_stemset {
 	size_t mask;
 	size_t n;
 } at_stemset;
-attune_status at_stemset_build(const attune_scorer *s, const at_doc *d, at_stemset *set);
+/* set->v lives in ar */
+attune_status at_stemset_build(const attune_scorer *s, at_arena *ar, const at_doc *d,
+                               at_stemset *set);
 int at_stemset_has(const at_stemset *set, uint32_t h);
-void at_stemset_free(at_stemset *set);
 int at_tok_is_content(const attune_scorer *s, const at_tok *t);
 
 /* canned.c: sentences of 4+ words, hashed over their normalized words. */
@@ -310,11 +313,13 @@ typedef struct at_canned_sent {
 /* Finds the next such sentence at or after *pos; returns 0 when none is left. */
 int at_canned_next(const char *text, size_t len, size_t *pos, at_canned_sent *out);
 
-/* analyze.c: levels, findings and score for one draft. */
+/* analyze.c: levels, findings and score for one draft. The findings array
+ * lives in the arena given to at_analyze (attune_score copies it out). */
 typedef struct at_analysis {
 	unsigned acknowledge, reflect, explore, check_in;
-	attune_finding *findings;
+	attune_finding *findings; /* in ar */
 	size_t n_findings, cap_findings;
+	at_arena *ar;
 	unsigned score;
 	size_t last[ATTUNE_FINDING_KIND_MAX]; /* 1 + index of the latest finding per kind */
 	size_t first_heard; /* start of the first acknowledgment/reflection, or SIZE_MAX */
@@ -332,26 +337,29 @@ typedef struct at_prior {
 	at_stemset canned; /* sentence hashes of every prior turn */
 	at_stemset leads;  /* three-word windows of the recent turns */
 } at_prior;
-attune_status at_prior_build(const attune_scorer *s, const attune_text *prior, size_t n,
-                             at_prior *out);
-void at_prior_free(at_prior *pr);
+/* The sets live in ar. */
+attune_status at_prior_build(const attune_scorer *s, at_arena *ar, const attune_text *prior,
+                             size_t n, at_prior *out);
 
 /* pr may be NULL (no prior turns). */
-attune_status at_analyze(const attune_scorer *s, const at_doc *seeker, const at_stemset *sk,
-                         const at_doc *draft, const at_prior *pr, at_analysis *out);
-void at_analysis_free(at_analysis *a);
+attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
+                         const at_stemset *sk, const at_doc *draft, const at_prior *pr,
+                         at_analysis *out);
 
 /* risk.c */
-attune_status at_risk(const attune_scorer *s, const at_doc *seeker, attune_risk *out);
+/* out->spans is malloc'ed (the caller's result); ar holds the scratch. */
+attune_status at_risk(const attune_scorer *s, at_arena *ar, const at_doc *seeker, attune_risk *out);
 
 /* suggest.c */
 void at_template_measure(at_template *t);
 /* sk: the seeker's content stems (at_stemset_build of seeker) */
-attune_status at_suggest(const attune_scorer *s, const attune_score_input *in, const at_doc *seeker,
-                         const at_stemset *sk, const at_doc *draft, const at_prior *pr,
-                         const at_analysis *a, attune_score_result *r);
+/* r->suggestions and their texts are malloc'ed; ar holds the temporaries. */
+attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_score_input *in,
+                         const at_doc *seeker, const at_stemset *sk, const at_doc *draft,
+                         const at_prior *pr, const at_analysis *a, attune_score_result *r);
 /* scorer.c: scores a draft variant without suggestions (for projected_score). */
-attune_status at_score_plain(const attune_scorer *s, const at_doc *seeker, const at_stemset *sk,
-                             const at_prior *pr, const char *draft, size_t len, unsigned *score);
+attune_status at_score_plain(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
+                             const at_stemset *sk, const at_prior *pr, const char *draft,
+                             size_t len, unsigned *score);
 
 #endif

@@ -142,7 +142,7 @@ static int vital_level(const at_doc *d, const at_match *m)
 	return v >= (long)vitals[kind].hi_mod ? ATTUNE_RISK_MODERATE : 0;
 }
 
-attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
+attune_status at_risk(const attune_scorer *s, at_arena *ar, const at_doc *d, attune_risk *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->guidance = "";
@@ -154,7 +154,7 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 	int in_progress[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* "right now" timing attached */
 	int own[ATTUNE_RISK_CATEGORY_MAX] = {0};         /* current evidence other than means */
 	unsigned weak[ATTUNE_RISK_CATEGORY_MAX] = {0};   /* cues from low-level phrases */
-	/* One scratch block, freed on the single exit path:
+	/* One scratch block in the call's arena:
 	 * past_sent  per sentence: 1 = long past, 2 = hyperbole ("lol", "i swear", 💀)
 	 * now_clause per clause: a current timing cue ("but I bought blades today")
 	 *            keeps a long-past mark elsewhere in the sentence off this clause
@@ -162,18 +162,17 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 	 *            covers it ("tried to kill myself" makes its "kill myself" past)
 	 * excl       per token: see live() */
 	size_t n_scratch = (d->n_sents + 1) + (d->n_clauses + 1) + 2 * (d->n_toks + 1);
-	uint8_t *scratch = calloc(n_scratch, 1);
+	uint8_t *scratch = at_arena_calloc(ar, n_scratch, 1);
 	if (!scratch)
 		return ATTUNE_E_NOMEM;
 	uint8_t *past_sent = scratch;
 	uint8_t *now_clause = past_sent + d->n_sents + 1;
 	uint8_t *past_tok = now_clause + d->n_clauses + 1;
 	uint8_t *excl = past_tok + d->n_toks + 1;
-	r->spans = calloc(AT_MAX_RISK_SPANS, sizeof(*r->spans));
-	if (!r->spans) {
-		free(scratch);
+	/* spans are gathered in the arena and copied out only when there are any */
+	r->spans = at_arena_calloc(ar, AT_MAX_RISK_SPANS, sizeof(*r->spans));
+	if (!r->spans)
 		return ATTUNE_E_NOMEM;
-	}
 	for (size_t m = 0; m < d->n_matches; m++) {
 		const at_match *mt = &d->matches[m];
 		const at_pattern *p = &s->pats[mt->pat];
@@ -372,10 +371,15 @@ attune_status at_risk(const attune_scorer *s, const at_doc *d, attune_risk *r)
 	r->guidance = guidance[top];
 	if (top && level[ATTUNE_RISK_MEDICAL_EMERGENCY] == top && top >= ATTUNE_RISK_MODERATE)
 		r->guidance = guidance_medical;
-	free(scratch);
-	if (r->n_spans == 0) {
-		free(r->spans);
-		r->spans = NULL;
+	attune_risk_span *gathered = r->spans;
+	r->spans = NULL;
+	if (r->n_spans) {
+		r->spans = malloc(r->n_spans * sizeof(*r->spans));
+		if (!r->spans) {
+			r->n_spans = 0;
+			return ATTUNE_E_NOMEM;
+		}
+		memcpy(r->spans, gathered, r->n_spans * sizeof(*r->spans));
 	}
 	return ATTUNE_OK;
 }

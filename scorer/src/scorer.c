@@ -75,23 +75,44 @@ static attune_status validate(const attune_scorer *s, const attune_score_input *
 	return ATTUNE_OK;
 }
 
-attune_status at_score_plain(const attune_scorer *s, const at_doc *seeker, const at_stemset *sk,
-                             const at_prior *pr, const char *draft, size_t len, unsigned *score)
+attune_status at_score_plain(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
+                             const at_stemset *sk, const at_prior *pr, const char *draft,
+                             size_t len, unsigned *score)
 {
 	at_doc d;
 	at_analysis a;
-	attune_status st = at_doc_init(s, &d, draft, len);
+	attune_status st = at_doc_init(s, ar, &d, draft, len);
 	if (st != ATTUNE_OK)
 		return st;
 	st = at_doc_match(s, &d, AT_ROLE_RESPONDER);
 	if (st == ATTUNE_OK)
-		st = at_analyze(s, seeker, sk, &d, pr, &a);
-	if (st == ATTUNE_OK) {
+		st = at_analyze(s, ar, seeker, sk, &d, pr, &a);
+	if (st == ATTUNE_OK)
 		*score = a.score;
-		at_analysis_free(&a);
-	}
-	at_doc_free(&d);
 	return st;
+}
+
+/* Bytes at_doc_init takes for len bytes of text (text.c: tokens, two span
+ * arrays, normalized bytes), plus room for its matches. */
+static size_t doc_bytes(size_t len)
+{
+	size_t cap = len / 2 + 2;
+	return cap * (sizeof(at_tok) + 2 * sizeof(at_span)) + len + 1 + 64 * sizeof(at_match);
+}
+
+/* First arena chunk: enough for the seeker, the draft, a recent prior turn
+ * (one at a time: at_prior_build releases each), the suggestions' documents
+ * and a projection (about two more drafts; each is released in turn), so
+ * that most calls make one malloc. */
+static size_t arena_first(const attune_score_input *in)
+{
+	size_t n = 16 * 1024 + doc_bytes(in->seeker.len) + 3 * doc_bytes(in->draft.len), prior = 0;
+	size_t first_recent =
+	    in->n_prior_turns > AT_RECENT_TURNS ? in->n_prior_turns - AT_RECENT_TURNS : 0;
+	for (size_t i = first_recent; i < in->n_prior_turns; i++)
+		if (doc_bytes(in->prior_turns[i].len) > prior)
+			prior = doc_bytes(in->prior_turns[i].len);
+	return n + prior;
 }
 
 attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
@@ -104,6 +125,8 @@ attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
 	if (st != ATTUNE_OK)
 		return st;
 
+	/* every temporary of the call lives in ar; what r holds is malloc'ed */
+	at_arena ar;
 	at_doc seeker, draft;
 	at_stemset sk = {0};
 	at_prior pr = {0};
@@ -112,37 +135,41 @@ attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
 	if (!r)
 		return ATTUNE_E_NOMEM;
 	r->risk.guidance = "";
-	st = at_doc_init(s, &seeker, in->seeker.ptr, in->seeker.len);
-	if (st != ATTUNE_OK)
-		goto out_free_result;
-	st = at_doc_init(s, &draft, in->draft.ptr, in->draft.len);
-	if (st != ATTUNE_OK)
-		goto out_free_seeker;
+	at_arena_init(&ar, arena_first(in));
+	if ((st = at_doc_init(s, &ar, &seeker, in->seeker.ptr, in->seeker.len)) != ATTUNE_OK ||
+	    (st = at_doc_init(s, &ar, &draft, in->draft.ptr, in->draft.len)) != ATTUNE_OK)
+		goto out_free_arena;
 	if ((st = at_doc_match(s, &seeker, AT_ROLE_SEEKER)) != ATTUNE_OK ||
 	    (st = at_doc_match(s, &draft, AT_ROLE_RESPONDER)) != ATTUNE_OK)
-		goto out_free_draft;
-	if ((st = at_stemset_build(s, &seeker, &sk)) != ATTUNE_OK)
-		goto out_free_draft;
+		goto out_free_arena;
+	if ((st = at_stemset_build(s, &ar, &seeker, &sk)) != ATTUNE_OK)
+		goto out_free_arena;
 	if (in->n_prior_turns &&
-	    (st = at_prior_build(s, in->prior_turns, in->n_prior_turns, &pr)) != ATTUNE_OK)
-		goto out_free_stems;
+	    (st = at_prior_build(s, &ar, in->prior_turns, in->n_prior_turns, &pr)) != ATTUNE_OK)
+		goto out_free_arena;
 	/* risk first: safety directives in the draft depend on it (never the reverse) */
-	if ((st = at_risk(s, &seeker, &r->risk)) != ATTUNE_OK)
-		goto out_free_stems;
+	if ((st = at_risk(s, &ar, &seeker, &r->risk)) != ATTUNE_OK)
+		goto out_free_arena;
 	seeker.urgent = r->risk.level >= ATTUNE_RISK_MODERATE ||
 	                (r->risk.categories & (1u << ATTUNE_RISK_MEDICAL_EMERGENCY)) != 0;
-	st = at_analyze(s, &seeker, &sk, &draft, in->n_prior_turns ? &pr : NULL, &a);
+	st = at_analyze(s, &ar, &seeker, &sk, &draft, in->n_prior_turns ? &pr : NULL, &a);
 	if (st != ATTUNE_OK)
-		goto out_free_stems;
+		goto out_free_arena;
 	r->score = a.score;
 	r->acknowledge = a.acknowledge;
 	r->reflect = a.reflect;
 	r->explore = a.explore;
-	r->findings = a.findings;
+	if (a.n_findings) {
+		r->findings = malloc(a.n_findings * sizeof(*r->findings));
+		if (!r->findings) {
+			st = ATTUNE_E_NOMEM;
+			goto out_free_arena;
+		}
+		memcpy(r->findings, a.findings, a.n_findings * sizeof(*r->findings));
+	}
 	r->n_findings = a.n_findings;
-	a.findings = NULL;
 	if (in->max_suggestions > 0)
-		st = at_suggest(s, in, &seeker, &sk, &draft, in->n_prior_turns ? &pr : NULL,
+		st = at_suggest(s, &ar, in, &seeker, &sk, &draft, in->n_prior_turns ? &pr : NULL,
 		                &(at_analysis){.acknowledge = r->acknowledge,
 		                               .reflect = r->reflect,
 		                               .explore = r->explore,
@@ -150,14 +177,8 @@ attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
 		                               .n_findings = r->n_findings,
 		                               .score = r->score},
 		                r);
-out_free_stems:
-	at_prior_free(&pr);
-	at_stemset_free(&sk);
-out_free_draft:
-	at_doc_free(&draft);
-out_free_seeker:
-	at_doc_free(&seeker);
-out_free_result:
+out_free_arena:
+	at_arena_free(&ar);
 	if (st != ATTUNE_OK) {
 		attune_score_result_free(r);
 		return st;

@@ -244,30 +244,32 @@ static int may_find_negative(const attune_scorer *s, const at_doc *d)
 /* 1 if the text, judged as a draft on its own, has no negative finding (a
  * seeker clause such as "I should just quit" must not come back as advice).
  * When safe and keep is not NULL, *keep receives the matched document of
- * text (the projection reuses it; the caller frees it with at_doc_free). */
-static int is_safe(const attune_scorer *s, const char *text, at_doc *keep)
+ * text (the projection reuses it; its arrays are in ar). */
+static int is_safe(const attune_scorer *s, at_arena *ar, const char *text, at_doc *keep)
 {
 	at_doc d;
 	at_analysis a;
 	at_stemset none = {0};
 	int safe = 0;
-	if (at_doc_init(s, &d, text, strlen(text)) != ATTUNE_OK)
-		return 0;
+	at_arena_mark m = at_arena_save(ar);
+	if (at_doc_init(s, ar, &d, text, strlen(text)) != ATTUNE_OK)
+		goto out_release;
 	if (at_doc_match(s, &d, AT_ROLE_RESPONDER) != ATTUNE_OK) {
 		safe = 0;
 	} else if (!may_find_negative(s, &d)) {
 		safe = 1; /* nothing a negative finding could come from: skip the analysis */
-	} else if (at_analyze(s, &d, &none, &d, NULL, &a) == ATTUNE_OK) {
+	} else if (at_analyze(s, ar, &d, &none, &d, NULL, &a) == ATTUNE_OK) {
 		safe = 1;
 		for (size_t i = 0; i < a.n_findings; i++)
 			if (!attune_finding_kind_is_positive(a.findings[i].kind))
 				safe = 0;
-		at_analysis_free(&a);
 	}
-	if (safe && keep)
+	if (safe && keep) {
 		*keep = d;
-	else
-		at_doc_free(&d);
+		return safe;
+	}
+out_release:
+	at_arena_release(ar, m); /* a rejected template's document goes now */
 	return safe;
 }
 
@@ -285,7 +287,7 @@ static void replacement_prefix(attune_finding_kind kind, char *out, size_t cap)
 }
 
 /* Picks a template of `kind` (and id prefix, if any) deterministically. */
-static const at_template *pick(const attune_scorer *s, attune_suggestion_kind kind,
+static const at_template *pick(const attune_scorer *s, at_arena *ar, attune_suggestion_kind kind,
                                const char *prefix, const parts *pt, const at_stemset *recent,
                                uint64_t seed, const at_template *avoid, char *out, size_t cap,
                                at_doc *keep)
@@ -314,7 +316,7 @@ static const at_template *pick(const attune_scorer *s, attune_suggestion_kind ki
 		size_t k = (size_t)(mix(seed) % n);
 		const at_template *t = elig[k];
 		fill(t->text, pt, out, cap);
-		if (is_safe(s, out, keep))
+		if (is_safe(s, ar, out, keep))
 			return t;
 		elig[k] = elig[--n]; /* the seeker's own words made it unsafe: try another */
 	}
@@ -329,10 +331,8 @@ static attune_status push(attune_score_result *r, attune_suggestion_kind kind, c
 {
 	size_t n = strlen(text);
 	char *copy = malloc(n + 1);
-	if (!copy) {
-		at_doc_free(kd);
+	if (!copy)
 		return ATTUNE_E_NOMEM;
-	}
 	memcpy(copy, text, n + 1);
 	docs[r->n_suggestions] = *kd;
 	docs[r->n_suggestions].text = copy;
@@ -414,10 +414,11 @@ static void append_seg(at_doc *out, const seg *g)
 }
 
 /* Builds *out (text buf, len bytes) from segments whose seams were checked
- * clean. out borrows normalized forms from the segments' documents: free it
- * (at_doc_free) before them. Returns ATTUNE_OK, ATTUNE_E_NOMEM, or
+ * clean; its arrays are in ar, and it borrows normalized forms from the
+ * segments' documents. Returns ATTUNE_OK, ATTUNE_E_NOMEM, or
  * ATTUNE_E_INVALID when a match bound would differ (caller falls back). */
-static attune_status join(const seg *g, size_t n, const char *buf, size_t len, at_doc *out)
+static attune_status join(at_arena *ar, const seg *g, size_t n, const char *buf, size_t len,
+                          at_doc *out)
 {
 	size_t toks = 0, matches = 0;
 	memset(out, 0, sizeof(*out));
@@ -429,21 +430,18 @@ static attune_status join(const seg *g, size_t n, const char *buf, size_t len, a
 	}
 	out->text = buf;
 	out->len = len;
-	out->toks = malloc(toks * sizeof(*out->toks));
-	out->sents = malloc(toks * sizeof(*out->sents));
-	out->clauses = malloc(toks * sizeof(*out->clauses));
-	out->matches = malloc((matches + 1) * sizeof(*out->matches));
-	if (!out->toks || !out->sents || !out->clauses || !out->matches) {
-		at_doc_free(out);
+	out->ar = ar;
+	out->toks = at_arena_alloc(ar, toks * sizeof(*out->toks));
+	out->sents = at_arena_alloc(ar, toks * sizeof(*out->sents));
+	out->clauses = at_arena_alloc(ar, toks * sizeof(*out->clauses));
+	out->matches = at_arena_alloc(ar, (matches + 1) * sizeof(*out->matches));
+	if (!out->toks || !out->sents || !out->clauses || !out->matches)
 		return ATTUNE_E_NOMEM;
-	}
 	for (size_t i = 0; i < n; i++)
 		append_seg(out, &g[i]);
 	out->cap_matches = out->n_matches + 1;
-	if (out->n_matches > match_bound(out->n_toks)) {
-		at_doc_free(out);
+	if (out->n_matches > match_bound(out->n_toks))
 		return ATTUNE_E_INVALID;
-	}
 	return ATTUNE_OK;
 }
 
@@ -495,9 +493,10 @@ static size_t plan(const at_doc *dr, const at_doc *sd, const attune_suggestion *
 
 /* Projected score through join(); returns 0 if the fast path does not
  * apply (nothing set), else 1 with *st set. */
-static int project_joined(const attune_scorer *s, const at_doc *seeker, const at_stemset *sk,
-                          const at_prior *pr, const at_doc *draft, const at_doc *kept,
-                          attune_suggestion *sg, const char *buf, size_t n, attune_status *st)
+static int project_joined(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
+                          const at_stemset *sk, const at_prior *pr, const at_doc *draft,
+                          const at_doc *kept, attune_suggestion *sg, const char *buf, size_t n,
+                          attune_status *st)
 {
 	at_doc own = {0}, joined;
 	const at_doc *sd = kept;
@@ -508,38 +507,34 @@ static int project_joined(const attune_scorer *s, const at_doc *seeker, const at
 
 	*st = ATTUNE_OK;
 	if (!kept || !kept->toks) { /* no document from pick(): make one */
-		*st = at_doc_init(s, &own, sg->text, tl);
+		*st = at_doc_init(s, ar, &own, sg->text, tl);
 		if (*st == ATTUNE_OK)
 			*st = at_doc_match(s, &own, AT_ROLE_RESPONDER);
 		if (*st != ATTUNE_OK)
-			goto out_free_own;
+			return done;
 		sd = &own;
 	}
 	ns = plan(draft, sd, sg, tl, g);
-	*st = ns ? join(g, ns, buf, n, &joined) : ATTUNE_E_INVALID;
+	*st = ns ? join(ar, g, ns, buf, n, &joined) : ATTUNE_E_INVALID;
 	if (*st == ATTUNE_E_INVALID) {
 		*st = ATTUNE_OK;
 		done = 0;
 	} else if (*st == ATTUNE_OK) {
-		*st = at_analyze(s, seeker, sk, &joined, pr, &a);
-		if (*st == ATTUNE_OK) {
+		*st = at_analyze(s, ar, seeker, sk, &joined, pr, &a);
+		if (*st == ATTUNE_OK)
 			sg->projected_score = a.score;
-			at_analysis_free(&a);
-		}
-		at_doc_free(&joined);
 	}
-out_free_own:
-	at_doc_free(&own);
 	return done;
 }
 
-static attune_status project(const attune_scorer *s, const attune_score_input *in,
+static attune_status project(const attune_scorer *s, at_arena *ar, const attune_score_input *in,
                              const at_doc *seeker, const at_stemset *sk, const at_prior *pr,
                              const at_doc *draft, const at_doc *kept, attune_suggestion *sg)
 {
 	const attune_text *dr = &in->draft;
 	size_t tl = strlen(sg->text), cap = dr->len + tl + 2, n = 0;
-	char *buf = malloc(cap);
+	at_arena_mark m = at_arena_save(ar);
+	char *buf = at_arena_alloc(ar, cap);
 	if (!buf)
 		return ATTUNE_E_NOMEM;
 	if (sg->placement == ATTUNE_PLACEMENT_BEFORE_DRAFT) {
@@ -559,9 +554,10 @@ static attune_status project(const attune_scorer *s, const attune_score_input *i
 		n = sg->start + tl + dr->len - sg->end;
 	}
 	attune_status st = ATTUNE_OK;
-	if (!project_joined(s, seeker, sk, pr, draft, kept, sg, buf, n, &st))
-		st = at_score_plain(s, seeker, sk, pr, buf, n, &sg->projected_score);
-	free(buf);
+	if (!project_joined(s, ar, seeker, sk, pr, draft, kept, sg, buf, n, &st))
+		st = at_score_plain(s, ar, seeker, sk, pr, buf, n, &sg->projected_score);
+	/* only the score is kept: each projection reuses the same arena bytes */
+	at_arena_release(ar, m);
 	return st;
 }
 
@@ -578,9 +574,9 @@ static void order_best_first(attune_suggestion *g, size_t n)
 	}
 }
 
-attune_status at_suggest(const attune_scorer *s, const attune_score_input *in, const at_doc *seeker,
-                         const at_stemset *sk, const at_doc *draft, const at_prior *pr,
-                         const at_analysis *a, attune_score_result *r)
+attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_score_input *in,
+                         const at_doc *seeker, const at_stemset *sk, const at_doc *draft,
+                         const at_prior *pr, const at_analysis *a, attune_score_result *r)
 {
 	unsigned max = in->max_suggestions > ATTUNE_MAX_SUGGESTIONS ? ATTUNE_MAX_SUGGESTIONS
 	                                                            : in->max_suggestions;
@@ -604,7 +600,7 @@ attune_status at_suggest(const attune_scorer *s, const attune_score_input *in, c
 	const at_template *used_ack = NULL;
 	/* 1: a reflection with a check-in, unless the draft already reflects specifically */
 	if (r->n_suggestions < max && a->reflect < 2) {
-		const at_template *t = pick(s, ATTUNE_SUGGESTION_REFLECTION, NULL, &pt, recent,
+		const at_template *t = pick(s, ar, ATTUNE_SUGGESTION_REFLECTION, NULL, &pt, recent,
 		                            seed + 1, NULL, text, sizeof(text), &kd);
 		if (t)
 			st = push(r, t->kind, text, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
@@ -633,32 +629,30 @@ attune_status at_suggest(const attune_scorer *s, const attune_score_input *in, c
 		if (dup)
 			continue;
 		replacement_prefix(fd->kind, prefix, sizeof(prefix));
-		const at_template *t = pick(s, ATTUNE_SUGGESTION_REPLACEMENT, prefix, &pt, recent,
-		                            seed + 7 + f, NULL, text, sizeof(text), &kd);
+		const at_template *t = pick(s, ar, ATTUNE_SUGGESTION_REPLACEMENT, prefix, &pt,
+		                            recent, seed + 7 + f, NULL, text, sizeof(text), &kd);
 		if (t)
 			st = push(r, t->kind, text, ATTUNE_PLACEMENT_REPLACE_SPAN, start, end,
 			          fd->kind, t->id, &kd, docs);
 	}
 	/* 3: an acknowledgment, 4: an open question */
 	if (st == ATTUNE_OK && r->n_suggestions < max && a->acknowledge < 2) {
-		used_ack = pick(s, ATTUNE_SUGGESTION_ACKNOWLEDGMENT, NULL, &pt, recent, seed + 3,
-		                NULL, text, sizeof(text), &kd);
+		used_ack = pick(s, ar, ATTUNE_SUGGESTION_ACKNOWLEDGMENT, NULL, &pt, recent,
+		                seed + 3, NULL, text, sizeof(text), &kd);
 		if (used_ack)
 			st = push(r, used_ack->kind, text, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
 			          ATTUNE_FINDING_UNSPECIFIED, used_ack->id, &kd, docs);
 	}
 	if (st == ATTUNE_OK && r->n_suggestions < max && a->explore < 2) {
-		const at_template *t = pick(s, ATTUNE_SUGGESTION_OPEN_QUESTION, NULL, &pt, recent,
-		                            seed + 5, NULL, text, sizeof(text), &kd);
+		const at_template *t = pick(s, ar, ATTUNE_SUGGESTION_OPEN_QUESTION, NULL, &pt,
+		                            recent, seed + 5, NULL, text, sizeof(text), &kd);
 		if (t)
 			st = push(r, t->kind, text, ATTUNE_PLACEMENT_AFTER_DRAFT, 0, 0,
 			          ATTUNE_FINDING_UNSPECIFIED, t->id, &kd, docs);
 	}
 	for (size_t i = 0; st == ATTUNE_OK && i < r->n_suggestions; i++)
-		st = project(s, in, seeker, sk, pr, draft, &docs[i], &r->suggestions[i]);
+		st = project(s, ar, in, seeker, sk, pr, draft, &docs[i], &r->suggestions[i]);
 	if (st == ATTUNE_OK)
 		order_best_first(r->suggestions, r->n_suggestions);
-	for (size_t i = 0; i <= max; i++)
-		at_doc_free(&docs[i]);
 	return st;
 }

@@ -247,18 +247,19 @@ static void annotate(const attune_scorer *s, at_doc *d)
 	}
 }
 
-attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, size_t len)
+attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const char *text,
+                          size_t len)
 {
 	memset(d, 0, sizeof(*d));
+	d->ar = ar;
 	d->text = text ? text : "";
 	d->len = text ? len : 0;
 	size_t cap = d->len / 2 + 2; /* words need a separator; pictographs take >= 3 bytes */
 	/* one block: tokens, sentences, clauses, then the normalized bytes */
 	size_t spans = 2 * cap * sizeof(at_span);
-	d->block = malloc(cap * sizeof(at_tok) + spans + d->len + 1);
-	if (!d->block)
+	d->toks = at_arena_alloc(ar, cap * sizeof(at_tok) + spans + d->len + 1);
+	if (!d->toks)
 		return ATTUNE_E_NOMEM;
-	d->toks = d->block;
 	d->sents = (at_span *)(d->toks + cap);
 	d->clauses = d->sents + cap;
 	d->norm = (char *)(d->clauses + cap);
@@ -410,20 +411,6 @@ attune_status at_doc_init(const attune_scorer *s, at_doc *d, const char *text, s
 	return ATTUNE_OK;
 }
 
-void at_doc_free(at_doc *d)
-{
-	if (d->block) {
-		free(d->block);
-	} else { /* assembled piece by piece (suggest.c join) */
-		free(d->toks);
-		free(d->norm);
-		free(d->sents);
-		free(d->clauses);
-	}
-	free(d->matches);
-	memset(d, 0, sizeof(*d));
-}
-
 static inline int slot_match(const attune_scorer *s, const at_slot *sl, const at_tok *t)
 {
 	switch (sl->type) {
@@ -491,7 +478,11 @@ static attune_status try_pattern(const attune_scorer *s, at_doc *d, uint32_t pi,
 		size_t nc = d->cap_matches ? d->cap_matches * 2 : 64;
 		if (nc > hard)
 			nc = hard;
-		at_match *m = realloc(d->matches, nc * sizeof(*m));
+		/* in place while the matches are the arena's latest block; else a
+		 * copy, the old array abandoned: all of them stay under twice the
+		 * bound (64 + 128 + ... + hard) */
+		at_match *m =
+		    at_arena_grow(d->ar, d->matches, d->n_matches * sizeof(*m), nc * sizeof(*m));
 		if (!m)
 			return ATTUNE_E_NOMEM;
 		d->matches = m;
@@ -652,12 +643,13 @@ attune_status at_doc_match(const attune_scorer *s, at_doc *d, at_role role)
 	return ATTUNE_OK;
 }
 
-attune_status at_stemset_build(const attune_scorer *s, const at_doc *d, at_stemset *set)
+attune_status at_stemset_build(const attune_scorer *s, at_arena *ar, const at_doc *d,
+                               at_stemset *set)
 {
 	size_t size = 16;
 	while (size < d->n_toks * 2 + 2)
 		size <<= 1;
-	set->v = calloc(size, sizeof(*set->v));
+	set->v = at_arena_calloc(ar, size, sizeof(*set->v));
 	if (!set->v)
 		return ATTUNE_E_NOMEM;
 	set->mask = size - 1;
@@ -685,10 +677,4 @@ int at_stemset_has(const at_stemset *set, uint32_t h)
 		if (set->v[j] == h)
 			return 1;
 	return 0;
-}
-
-void at_stemset_free(at_stemset *set)
-{
-	free(set->v);
-	set->v = NULL;
 }

@@ -85,12 +85,14 @@ static size_t ref_match(const attune_scorer *s, const at_doc *d, at_match *out)
 static int same_matches(test_ctx *t, const char *text, size_t len)
 {
 	at_doc a, b;
+	at_arena ar;
 	int ok = 0;
-	if (at_doc_init(S, &a, text, len) != ATTUNE_OK)
-		return 0;
-	if (at_doc_init(S, &b, text, len) != ATTUNE_OK)
-		goto out_free_a;
-	at_match *ref = malloc((16 * b.n_toks + 256) * sizeof(*ref));
+	at_match *ref = NULL;
+	at_arena_init(&ar, 0);
+	if (at_doc_init(S, &ar, &a, text, len) != ATTUNE_OK ||
+	    at_doc_init(S, &ar, &b, text, len) != ATTUNE_OK)
+		goto out_free_arena;
+	ref = malloc((16 * b.n_toks + 256) * sizeof(*ref));
 	if (!ref || at_doc_match(S, &a, AT_ROLE_ANY) != ATTUNE_OK)
 		goto out_free_ref;
 	size_t n = ref_match(S, &b, ref);
@@ -103,9 +105,8 @@ static int same_matches(test_ctx *t, const char *text, size_t len)
 		        a.n_matches, n);
 out_free_ref:
 	free(ref);
-	at_doc_free(&b);
-out_free_a:
-	at_doc_free(&a);
+out_free_arena:
+	at_arena_free(&ar);
 	return ok;
 }
 
@@ -252,9 +253,12 @@ TEST(random_texts)
 		random_text(&b);
 		bad += !same_matches(t, b.s, b.n);
 		at_doc d;
-		if (at_doc_init(S, &d, b.s, b.n) == ATTUNE_OK && at_doc_match(S, &d, AT_ROLE_ANY) == ATTUNE_OK)
+		at_arena ar;
+		at_arena_init(&ar, 0);
+		if (at_doc_init(S, &ar, &d, b.s, b.n) == ATTUNE_OK &&
+		    at_doc_match(S, &d, AT_ROLE_ANY) == ATTUNE_OK)
 			matches += d.n_matches;
-		at_doc_free(&d);
+		at_arena_free(&ar);
 	}
 	CHECK(bad == 0);
 	CHECK(matches > 3000); /* the texts do exercise the patterns */
