@@ -97,6 +97,10 @@ void at_arena_release(at_arena *a, at_arena_mark m)
 {
 	while (a->chunks != m.chunk) {
 		at_chunk *next = a->chunks->next;
+		/* the next chunk is the size this one had: a step that is released
+		 * and repeated (a rejected suggestion, a prior turn) must not double
+		 * the chunk size every time */
+		a->next = a->chunks->cap;
 		free(a->chunks);
 		a->chunks = next;
 	}

@@ -270,11 +270,14 @@ TEST(random_texts)
 TEST(vocab_lookup)
 {
 	size_t alone = 0, long_words = 0, bad = 0;
+	at_arena ar;
+	at_arena_init(&ar, 0);
 	for (size_t w = 0; w < S->n_words; w++) {
 		const at_word *aw = &S->words[w];
 		bad += at_lookup(S, aw->s, aw->len) != (int32_t)w;
 		at_doc d;
-		if (at_doc_init(S, &d, aw->s, aw->len) != ATTUNE_OK)
+		at_arena_mark mark = at_arena_save(&ar);
+		if (at_doc_init(S, &ar, &d, aw->s, aw->len) != ATTUNE_OK)
 			continue;
 		if (d.n_toks == 1 && d.toks[0].start == 0 && d.toks[0].end == aw->len) {
 			int32_t to = aw->norm_to >= 0 ? aw->norm_to : (int32_t)w;
@@ -287,8 +290,9 @@ TEST(vocab_lookup)
 			       tk->hash != at_hash(tw->s, tw->len) || tk->stem != tw->stem ||
 			       tk->classes != tw->classes;
 		}
-		at_doc_free(&d);
+		at_arena_release(&ar, mark);
 	}
+	at_arena_free(&ar);
 	CHECK(bad == 0);
 	CHECK(alone > S->n_words * 9 / 10);
 	CHECK(long_words > 0);
