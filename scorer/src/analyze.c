@@ -164,10 +164,6 @@ static uint32_t clause_end_byte(const at_doc *d, uint32_t tok)
 	return d->clauses[d->toks[tok].clause].end;
 }
 
-#define AT_STACK_TOKS  512
-#define AT_STACK_SENTS 64
-#define AT_STACK_MATCHES 1024
-
 typedef struct sent_info {
 	uint8_t invalidating; /* minimizing or judgment in this sentence */
 	uint8_t negative;     /* any negative match */
@@ -424,25 +420,15 @@ static void safety_directives(const attune_scorer *s, const at_doc *d, uint32_t 
 attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
                          const at_stemset *sk, const at_doc *d, const at_prior *pr, at_analysis *a)
 {
-	/* typical drafts fit on the stack; longer ones get arena arrays */
-	uint32_t ex_stack[AT_STACK_TOKS];
-	sent_info si_stack[AT_STACK_SENTS];
 	memset(a, 0, sizeof(*a));
 	a->ar = ar;
 	a->first_heard = SIZE_MAX;
 	attune_status st = ATTUNE_OK;
-	uint32_t *exmask = ex_stack;
-	sent_info *si = si_stack;
-	uint8_t live_stack[AT_STACK_MATCHES], *live = live_stack;
-	if (d->n_toks + 1 > AT_STACK_TOKS)
-		exmask = at_arena_calloc(ar, d->n_toks + 1, sizeof(*exmask));
-	else
-		memset(exmask, 0, (d->n_toks + 1) * sizeof(*exmask));
-	if (d->n_sents + 1 > AT_STACK_SENTS)
-		si = at_arena_calloc(ar, d->n_sents + 1, sizeof(*si));
-	else
-		memset(si, 0, (d->n_sents + 1) * sizeof(*si));
-	if (!exmask || !si)
+	/* per token, sentence and match, in the call's arena */
+	uint32_t *exmask = at_arena_calloc(ar, d->n_toks + 1, sizeof(*exmask));
+	sent_info *si = at_arena_calloc(ar, d->n_sents + 1, sizeof(*si));
+	uint8_t *live = at_arena_alloc(ar, d->n_matches + 1);
+	if (!exmask || !si || !live)
 		return ATTUNE_E_NOMEM;
 	for (size_t m = 0; m < d->n_matches; m++) {
 		const at_match *mt = &d->matches[m];
@@ -457,11 +443,6 @@ attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *see
 		si[i].question = UINT32_MAX;
 	/* which matches count, decided once: the passes below only add bit 31
 	 * (covered by an invalidating phrase), which match_live() never reads */
-	if (d->n_matches > AT_STACK_MATCHES) {
-		live = at_arena_alloc(ar, d->n_matches);
-		if (!live)
-			return ATTUNE_E_NOMEM;
-	}
 	for (size_t m = 0; m < d->n_matches; m++) {
 		const at_pattern *p = &s->pats[d->matches[m].pat];
 		live[m] = !p->exception && match_live(d, &d->matches[m], exmask, p->file);

@@ -254,9 +254,9 @@ static int is_safe(const attune_scorer *s, at_arena *ar, const char *text, at_do
 	at_arena_mark m = at_arena_save(ar);
 	if (at_doc_init(s, ar, &d, text, strlen(text)) != ATTUNE_OK)
 		goto out_release;
-	if (at_doc_match(s, &d, AT_ROLE_RESPONDER) != ATTUNE_OK) {
-		safe = 0;
-	} else if (!may_find_negative(s, &d)) {
+	if (at_doc_match(s, &d, AT_ROLE_RESPONDER) != ATTUNE_OK)
+		goto out_release;
+	if (!may_find_negative(s, &d)) {
 		safe = 1; /* nothing a negative finding could come from: skip the analysis */
 	} else if (at_analyze(s, ar, &d, &none, &d, NULL, &a) == ATTUNE_OK) {
 		safe = 1;

@@ -214,21 +214,14 @@ void at_vocab_stems(attune_scorer *s)
 	}
 }
 
-/* The token's word-class bits (C_NUMBER is never among them). */
-static inline uint32_t word_classes(const attune_scorer *s, const at_tok *t)
-{
-	(void)s;
-	return t->classes;
-}
-
 /* Marks quoted speech, reported speech and negation; computes clause leads. */
-static void annotate(const attune_scorer *s, at_doc *d)
+static void annotate(at_doc *d)
 {
 	for (size_t c = 0; c < d->n_clauses; c++) {
 		const at_span *cl = &d->clauses[c];
 		for (uint32_t i = cl->first; i < cl->last; i++) {
 			at_tok *t = &d->toks[i];
-			if (!(word_classes(s, t) & ((1u << C_FILLER) | (1u << C_BREAK))) &&
+			if (!(t->classes & ((1u << C_FILLER) | (1u << C_BREAK))) &&
 			    !(t->flags & TK_EMOJI)) {
 				t->flags |= TK_CLAUSE_LEAD;
 				break;
@@ -239,7 +232,7 @@ static void annotate(const attune_scorer *s, at_doc *d)
 		for (uint32_t i = cl->first; i < cl->last; i++) {
 			if (since <= 3)
 				d->toks[i].flags |= TK_NEGATED;
-			if (word_classes(s, &d->toks[i]) & (1u << C_NEGATOR))
+			if (d->toks[i].classes & (1u << C_NEGATOR))
 				since = 1;
 			else if (since < 4)
 				since++;
@@ -340,7 +333,7 @@ attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const
 			at_tok *t = &d->toks[d->n_toks - 1];
 			if (emoji)
 				t->flags |= TK_EMOJI;
-			if (!new_clause && (word_classes(s, t) & (1u << C_BREAK)))
+			if (!new_clause && (t->classes & (1u << C_BREAK)))
 				brk = 1;
 			if (new_clause || new_sent || brk) {
 				if (d->n_clauses)
@@ -407,7 +400,7 @@ attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const
 		d->sents[d->n_sents - 1].last = (uint32_t)d->n_toks;
 	if (d->n_clauses)
 		d->clauses[d->n_clauses - 1].last = (uint32_t)d->n_toks;
-	annotate(s, d);
+	annotate(d);
 	return ATTUNE_OK;
 }
 
@@ -574,6 +567,24 @@ static attune_status match_unknown(const attune_scorer *s, at_doc *d, size_t i, 
 	return ATTUNE_OK;
 }
 
+/* Files a role never needs: the seeker's words feed risk (risk files, their
+ * modifiers, figurative and reported speech) and the suggestions' seeker
+ * words (tokens only); responder text feeds the analysis (analyze.c), which
+ * reads no risk or figurative matches. */
+#define FILE_BIT(f) (1u << (f))
+static const uint32_t role_skips[] = {
+    [AT_ROLE_ANY] = 0,
+    [AT_ROLE_SEEKER] = FILE_BIT(F_ACK) | FILE_BIT(F_REFLECT) | FILE_BIT(F_CHECKIN) |
+                       FILE_BIT(F_QUESTION) | FILE_BIT(F_SELF) | FILE_BIT(F_ADVICE) |
+                       FILE_BIT(F_MINIMIZE) | FILE_BIT(F_JUDGE) | FILE_BIT(F_SECRECY) |
+                       FILE_BIT(F_PERMISSION) | FILE_BIT(F_SAFETY),
+    [AT_ROLE_RESPONDER] = FILE_BIT(F_FIGURATIVE) | FILE_BIT(F_RISK_MOD) |
+                          FILE_BIT(F_RISK_SUICIDE) | FILE_BIT(F_RISK_SELFHARM) |
+                          FILE_BIT(F_RISK_OTHERS) | FILE_BIT(F_RISK_ABUSE) |
+                          FILE_BIT(F_RISK_MEDICAL),
+};
+
+
 /*
  * Runs every pattern over the doc. The reference order of tries at a token
  * is: the patterns whose first slot lists the token's word (s->bucket, by id),
@@ -597,27 +608,10 @@ static attune_status match_unknown(const attune_scorer *s, at_doc *d, size_t i, 
  * sentence's tokens are contiguous. tests/scorer/test_matcher.c compares this
  * with a plain scan.
  */
-/* Files a role never needs: the seeker's words feed risk (risk files, their
- * modifiers, figurative and reported speech) and the suggestions' seeker
- * words (tokens only); responder text feeds the analysis (analyze.c), which
- * reads no risk or figurative matches. */
-#define FILE_BIT(f) (1u << (f))
-static const uint32_t role_skips[] = {
-    [AT_ROLE_ANY] = 0,
-    [AT_ROLE_SEEKER] = FILE_BIT(F_ACK) | FILE_BIT(F_REFLECT) | FILE_BIT(F_CHECKIN) |
-                       FILE_BIT(F_QUESTION) | FILE_BIT(F_SELF) | FILE_BIT(F_ADVICE) |
-                       FILE_BIT(F_MINIMIZE) | FILE_BIT(F_JUDGE) | FILE_BIT(F_SECRECY) |
-                       FILE_BIT(F_PERMISSION) | FILE_BIT(F_SAFETY),
-    [AT_ROLE_RESPONDER] = FILE_BIT(F_FIGURATIVE) | FILE_BIT(F_RISK_MOD) |
-                          FILE_BIT(F_RISK_SUICIDE) | FILE_BIT(F_RISK_SELFHARM) |
-                          FILE_BIT(F_RISK_OTHERS) | FILE_BIT(F_RISK_ABUSE) |
-                          FILE_BIT(F_RISK_MEDICAL),
-};
-
 attune_status at_doc_match(const attune_scorer *s, at_doc *d, at_role role)
 {
-	size_t lim = 0;
-	d->skip_files = role_skips[role]; /* end of token i's sentence (sentences are contiguous) */
+	size_t lim = 0; /* end of token i's sentence (sentences are contiguous) */
+	d->skip_files = role_skips[role];
 	for (size_t i = 0; i < d->n_toks; i++) {
 		if (i >= lim)
 			lim = d->sents[d->toks[i].sent].last;
