@@ -405,6 +405,15 @@ static int read_buffer(grpc_byte_buffer *bb, grpc_slice *out)
 
 /* ----------------------------------------------------------- completions */
 
+/* Without a CLOSE batch the call's end cannot be learned: marks it
+ * finished, unlocks it and cancels it outside the lock. Lock held. */
+static void give_up(attuned_call *call)
+{
+	call->finished = 1;
+	pthread_mutex_unlock(&call->mu);
+	grpc_call_cancel(call->call, NULL);
+}
+
 static void on_new(attuned_call *call, int ok)
 {
 	const attuned_method *m = attuned_call_method(call);
@@ -451,10 +460,7 @@ static void on_new(attuned_call *call, int ok)
 	return;
 
 out_give_up:
-	/* Without a CLOSE batch we cannot learn the call's end; give up. */
-	call->finished = 1;
-	pthread_mutex_unlock(&call->mu);
-	grpc_call_cancel(call->call, NULL);
+	give_up(call);
 	attuned_call_unref(call);
 }
 
@@ -485,6 +491,7 @@ static void on_recv(attuned_call *call, int ok)
 {
 	const attuned_method *m = attuned_call_method(call);
 	grpc_byte_buffer *bb;
+	int no_close = 0;
 
 	pthread_mutex_lock(&call->mu);
 	/* Take the buffer before anything can start the next RECV_MESSAGE:
@@ -497,10 +504,7 @@ static void on_recv(attuned_call *call, int ok)
 		on_request(call, m, ok, bb);
 		/* no reply batch carried the close (a handler still working, a
 		 * failed read): start it alone to learn the call's end */
-		if (!call->close_started && start_close(call) != 0) {
-			call->finished = 1;
-			grpc_call_cancel(call->call, NULL);
-		}
+		no_close = !call->close_started && start_close(call) != 0;
 	} else if (ok && !bb) {
 		call->half_closed = 1;
 		if (!call->finished && !call->cancelled && m->on_half_close)
@@ -521,7 +525,10 @@ static void on_recv(attuned_call *call, int ok)
 	}
 	if (bb)
 		grpc_byte_buffer_destroy(bb);
-	pthread_mutex_unlock(&call->mu);
+	if (no_close)
+		give_up(call);
+	else
+		pthread_mutex_unlock(&call->mu);
 	attuned_call_unref(call);
 }
 

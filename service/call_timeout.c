@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "log.h"
+#include "mono_clock.h"
 #include "observe.h"
 #include "server_internal.h"
 
@@ -43,19 +44,6 @@ typedef struct expired {
 	unsigned seq; /* the RECV_MESSAGE that was waited for */
 	attuned_wait_kind kind;
 } expired;
-
-static int64_t ts_ms(const struct timespec *ts)
-{
-	return (int64_t)ts->tv_sec * 1000 + ts->tv_nsec / 1000000;
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts_ms(&ts);
-}
 
 /* t->mu held. */
 static void unlink_call(attuned_call_timeouts *t, attuned_call *call)
@@ -113,7 +101,7 @@ static void *reaper_main(void *arg)
 
 	pthread_mutex_lock(&t->mu);
 	while (!t->stop) {
-		int64_t now = mono_ms(), next = now + t->tick_ms;
+		int64_t now = attune_mono_ms(), next = now + t->tick_ms;
 		size_t n = 0;
 		struct timespec ts;
 
@@ -216,7 +204,7 @@ void attuned_call_timeouts_watch(attuned_call_timeouts *t, attuned_call *call,
 		unlink_call(t, call);
 	call->to_kind = kind;
 	call->to_seq = call->recv_seq;
-	call->to_due_ms = ts_ms(since) + l->limit_ms;
+	call->to_due_ms = attune_timespec_ms(since) + l->limit_ms;
 	call->to_prev = l->tail;
 	call->to_next = NULL;
 	if (l->tail)

@@ -63,7 +63,14 @@ static int start_metrics(const attuned_config *cfg, attuned_server *server,
 	return 0;
 }
 
-/* Waits for SIGTERM/SIGINT; SIGHUP reloads --tokens-file/--client-cert-roles. */
+/* SIGHUP: reloads --tokens-file/--client-cert-roles without dropping calls. */
+static void reload_on_sighup(attuned_server *server)
+{
+	ATTUNE_LOG(ATTUNE_LOG_INFO, "sighup", "action=reload");
+	attuned_transport_reload(attuned_server_security(server));
+}
+
+/* Waits for SIGTERM/SIGINT; SIGHUP reloads (reload_on_sighup). */
 static int wait_for_stop(const sigset_t *set, attuned_server *server)
 {
 	for (;;) {
@@ -71,8 +78,7 @@ static int wait_for_stop(const sigset_t *set, attuned_server *server)
 		if (sigwait(set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			ATTUNE_LOG(ATTUNE_LOG_INFO, "sighup", "action=reload");
-			attuned_transport_reload(attuned_server_security(server));
+			reload_on_sighup(server);
 			continue;
 		}
 		return sig;
@@ -108,14 +114,13 @@ static void *drain_watch_main(void *arg)
 		if (!(p[0].revents & POLLIN) || read(dw->sig_fd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
-			ATTUNE_LOG(ATTUNE_LOG_INFO, "sighup", "action=reload");
-			attuned_transport_reload(attuned_server_security(dw->server));
+			reload_on_sighup(dw->server);
 			continue;
 		}
 		if (forced)
 			continue;
 		forced = 1;
-		ATTUNE_LOG(ATTUNE_LOG_WARN, "shutdown_forced", "sig=%s calls_running=%d",
+		ATTUNE_LOG(ATTUNE_LOG_WARN, "shutdown_forced", "sig=%s still_draining=%d",
 			   si.ssi_signo == SIGTERM ? "TERM" : "INT",
 			   attuned_server_force_drain(dw->server));
 	}

@@ -17,6 +17,7 @@
 
 #include "call.h"
 #include "log.h"
+#include "mono_clock.h"
 #include "observe.h"
 #include "rpc_methods.h"
 #include "rpc_reject.h"
@@ -52,13 +53,6 @@ struct watch_hub {
 	pthread_t ticker;
 	int ticker_started;
 };
-
-static int64_t watch_mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Removes w from the hub and drops the hub's call reference. Call lock
  * held; safe because the CLOSE batch still holds a reference. */
@@ -140,7 +134,7 @@ static void *watch_ticker_main(void *arg)
 
 	pthread_mutex_lock(&hub->mu);
 	while (!hub->stop) {
-		int64_t now = watch_mono_ms(), next = INT64_MAX;
+		int64_t now = attune_mono_ms(), next = INT64_MAX;
 		size_t n = 0;
 
 		for (metrics_watch *w = hub->head; w; w = w->next) {
@@ -272,7 +266,7 @@ static void watch_start(attuned_call *call, const uint8_t *data, size_t len)
 			hub->head->prev = w;
 		hub->head = w;
 		hub->n++;
-		w->next_due_ms = watch_mono_ms() + (int64_t)w->interval_s * 1000;
+		w->next_due_ms = attune_mono_ms() + (int64_t)w->interval_s * 1000;
 		pthread_cond_signal(&hub->cv);
 	}
 	pthread_mutex_unlock(&hub->mu);

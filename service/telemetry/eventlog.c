@@ -18,6 +18,7 @@
 
 #include "../log.h"
 #include "ev_file.h"
+#include "mono_clock.h"
 
 /* A caller waiting for its line to be durable: asynchronously (fn set,
  * heap-allocated) or blocked in attune_eventlog_append (fn NULL, on its
@@ -246,13 +247,6 @@ static void eventlog_notify(attune_eventlog *log, uint64_t upto, attune_ev_statu
 	pthread_mutex_lock(&log->mu);
 }
 
-static int64_t eventlog_mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits on `work` until the monotonic time due_ms (or a broadcast). */
 static void eventlog_wait_until(attune_eventlog *log, int64_t due_ms)
 {
@@ -271,7 +265,7 @@ static void eventlog_fail(attune_eventlog *log, attune_eventlog_step step, int e
                           uint64_t good_size)
 {
 	uint64_t lost = log->next_seq - log->written_seq;
-	int64_t now = eventlog_mono_ms();
+	int64_t now = attune_mono_ms();
 
 	log->failed = 1;
 	log->good_size = good_size;
@@ -390,7 +384,7 @@ static void eventlog_try_recover(attune_eventlog *log)
 	if (rc != 0) {
 		log->retry_ms =
 		    log->retry_ms >= log->retry_max_ms / 2 ? log->retry_max_ms : log->retry_ms * 2;
-		log->retry_at_ms = eventlog_mono_ms() + log->retry_ms;
+		log->retry_at_ms = attune_mono_ms() + log->retry_ms;
 		ATTUNE_LOG(ATTUNE_LOG_WARN, "eventlog_retry_failed",
 		           "path=%s errno=%d attempt=%u state=failed retry_in_ms=%u", log->path,
 		           err, log->attempts, log->retry_ms);
@@ -402,7 +396,7 @@ static void eventlog_try_recover(attune_eventlog *log)
 	log->stats.torn_bytes += torn;
 	log->failed = 0;
 	log->stats.recoveries++;
-	log->last_sync_ms = eventlog_mono_ms();
+	log->last_sync_ms = attune_mono_ms();
 	ATTUNE_LOG(ATTUNE_LOG_INFO, "eventlog_recovered",
 	           "path=%s attempts=%u failed_ms=%lld size=%llu refused_total=%llu state=ok",
 	           log->path, log->attempts, (long long)(log->last_sync_ms - log->failed_at_ms),
@@ -425,7 +419,7 @@ static void eventlog_wait_work(attune_eventlog *log)
 			log->writer_idle = 0;
 			continue;
 		}
-		if (eventlog_mono_ms() < log->last_sync_ms + ATTUNE_EVENTLOG_SYNC_MS) {
+		if (attune_mono_ms() < log->last_sync_ms + ATTUNE_EVENTLOG_SYNC_MS) {
 			eventlog_wait_until(log, log->last_sync_ms + ATTUNE_EVENTLOG_SYNC_MS);
 			log->writer_idle = 0;
 			continue;
@@ -444,7 +438,7 @@ static void eventlog_wait_work(attune_eventlog *log)
 		log->synced_seq = log->written_seq;
 		log->stats.batches++;
 		log->dirty = 0;
-		log->last_sync_ms = eventlog_mono_ms();
+		log->last_sync_ms = attune_mono_ms();
 	}
 }
 
@@ -452,7 +446,7 @@ static void eventlog_wait_work(attune_eventlog *log)
  * and returns with mu held. */
 static void eventlog_failed_round(attune_eventlog *log)
 {
-	if (eventlog_mono_ms() < log->retry_at_ms) {
+	if (attune_mono_ms() < log->retry_at_ms) {
 		eventlog_wait_until(log, log->retry_at_ms);
 		return; /* re-check closing first */
 	}
@@ -498,7 +492,7 @@ static void *eventlog_writer_main(void *arg)
 		 * close, or when the last fsync is older than the sync period);
 		 * draft_scored-only batches are just written. */
 		sync = log->pend_durable > 0 || log->closing ||
-		       eventlog_mono_ms() - log->last_sync_ms >= ATTUNE_EVENTLOG_SYNC_MS;
+		       attune_mono_ms() - log->last_sync_ms >= ATTUNE_EVENTLOG_SYNC_MS;
 		log->pend_durable = 0;
 		pthread_cond_broadcast(&log->space);
 		pthread_mutex_unlock(&log->mu);
@@ -535,7 +529,7 @@ static void *eventlog_writer_main(void *arg)
 			log->synced_seq = batch_last;
 			log->stats.batches++;
 			log->dirty = 0;
-			log->last_sync_ms = eventlog_mono_ms();
+			log->last_sync_ms = attune_mono_ms();
 		} else {
 			log->dirty = 1;
 		}
@@ -631,7 +625,7 @@ attune_ev_status attune_eventlog_open(const attune_eventlog_config *cfg, attune_
 		pthread_cond_init(&log->work, &ca);
 		pthread_condattr_destroy(&ca);
 	}
-	log->last_sync_ms = eventlog_mono_ms();
+	log->last_sync_ms = attune_mono_ms();
 	pthread_cond_init(&log->done, NULL);
 	pthread_cond_init(&log->space, NULL);
 	if (pthread_create(&log->writer, NULL, eventlog_writer_main, log) != 0) {
