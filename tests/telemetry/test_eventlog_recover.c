@@ -15,6 +15,7 @@
 
 #include "ev_file.h"
 #include "eventlog.h"
+#include "test_eventlog_async.h"
 #include "test_eventlog_check.h"
 
 /* Fault injection: while fail_write / fail_fsync is set every call fails
@@ -147,24 +148,6 @@ static attune_ev_status put(attune_eventlog *log, int k, int durable)
 	char line[32];
 	int n = snprintf(line, sizeof(line), "{\"n\":%d}", k);
 	return attune_eventlog_append(log, line, (size_t)n, durable);
-}
-
-typedef struct async_count {
-	pthread_mutex_t mu;
-	unsigned ok, io, other;
-} async_count;
-
-static void async_done(void *arg, attune_ev_status st)
-{
-	async_count *c = arg;
-	pthread_mutex_lock(&c->mu);
-	if (st == ATTUNE_EV_OK)
-		c->ok++;
-	else if (st == ATTUNE_EV_E_IO)
-		c->io++;
-	else
-		c->other++;
-	pthread_mutex_unlock(&c->mu);
 }
 
 static attune_eventlog *open_faulty(const char *path, fault *f)
