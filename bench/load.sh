@@ -6,23 +6,27 @@
 # (h2load counts any HTTP 200 as success), then prints attuned's RSS before,
 # during and after --requests ScoreDraft calls. See bench/README.md.
 #
-# Usage: bench/load.sh [--clients 4] [--streams 16] [--duration 10]
+# Usage: bench/load.sh [--clients 4] [--streams 16] [--duration 10] [--rounds 3]
 #                      [--requests 1000000] [--workers 0] [--build DIR]
+#   Each round runs Health, ScoreDraft and ScoreDraft-A back to back; the
+#   ratio is taken within a round (this VM's speed drifts between minutes)
+#   and the median over rounds is the headline.
 #   ATTUNED_BIN=path skips the Release build.
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CLIENTS=4 STREAMS=16 DURATION=10 REQUESTS=1000000 WORKERS=0
+CLIENTS=4 STREAMS=16 DURATION=10 ROUNDS=3 REQUESTS=1000000 WORKERS=0
 BUILD="${TMPDIR:-/tmp}/attune-bench-build"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --clients) CLIENTS="$2"; shift 2 ;;
     --streams) STREAMS="$2"; shift 2 ;;
     --duration) DURATION="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
     --requests) REQUESTS="$2"; shift 2 ;;
     --workers) WORKERS="$2"; shift 2 ;;
     --build) BUILD="$2"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "load.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -101,15 +105,29 @@ check_status
 SCORE=/attune.v1.Assist/ScoreDraft HEALTH=/grpc.health.v1.Health/Check
 run warmup "$SCORE" "$WORK/score.body" -D 2 >/dev/null
 RSS0="$(rss_mb)"
-run Health "$HEALTH" "$WORK/health.body" -D "$DURATION"
-run ScoreDraft "$SCORE" "$WORK/score.body" -D "$DURATION"
-run ScoreDraft-A "$SCORE" "$WORK/score_good.body" -D "$DURATION"
-read -r H_RPS H_P99 <"$WORK/Health.out.rps"
-read -r S_RPS S_P99 <"$WORK/ScoreDraft.out.rps"
-read -r A_RPS A_P99 <"$WORK/ScoreDraft-A.out.rps"
-awk -v s="$S_RPS" -v a="$A_RPS" -v h="$H_RPS" -v p="$S_P99" 'BEGIN {
-  printf "ratio ScoreDraft/Health throughput: %.2f (target >= 0.70); ScoreDraft p99 %.2f ms (target < 5)\n", s / h, p
-  printf "ratio ScoreDraft-A (Reply-A-like draft)/Health: %.2f\n", a / h }'
+for r in $(seq "$ROUNDS"); do
+  echo "-- round $r of $ROUNDS"
+  run Health "$HEALTH" "$WORK/health.body" -D "$DURATION"
+  run ScoreDraft "$SCORE" "$WORK/score.body" -D "$DURATION"
+  run ScoreDraft-A "$SCORE" "$WORK/score_good.body" -D "$DURATION"
+  paste -d' ' "$WORK/Health.out.rps" "$WORK/ScoreDraft.out.rps" "$WORK/ScoreDraft-A.out.rps" \
+    >>"$WORK/rounds"
+done
+# rounds: one line per round: health_rps health_p99 b_rps b_p99 a_rps a_p99
+/usr/bin/python3 - "$WORK/rounds" <<'EOF'
+import statistics, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+rb = [r[2] / r[0] for r in rows]
+ra = [r[4] / r[0] for r in rows]
+p99 = [r[3] for r in rows]
+fmt = lambda xs, f: " ".join(f % x for x in xs)
+print("ratio ScoreDraft/Health per round: %s; median %.2f (target >= 0.70)"
+      % (fmt(rb, "%.2f"), statistics.median(rb)))
+print("ratio ScoreDraft-A (Reply-A-like draft)/Health per round: %s; median %.2f"
+      % (fmt(ra, "%.2f"), statistics.median(ra)))
+print("ScoreDraft p99 per round: %s ms; median %.2f ms (target < 5)"
+      % (fmt(p99, "%.2f"), statistics.median(p99)))
+EOF
 check_status
 
 echo "== RSS over $REQUESTS ScoreDraft requests (target < 64 MB and flat)"
