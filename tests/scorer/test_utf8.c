@@ -1,0 +1,272 @@
+/*
+ * test_utf8.c - attune_utf8_valid accepts exactly RFC 3629 UTF-8 without
+ * NUL, whatever the alignment: every case is checked against an oracle
+ * written from the RFC's byte-range grammar, at every offset inside ASCII
+ * padding, so the word-at-a-time ASCII path and the per-character path
+ * both see it. Buffers are malloc'd to their exact size so a sanitizer
+ * build catches any read past the end.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner.h"
+
+/* Bytes of a well-formed sequence starting at s (avail bytes), by the
+ * RFC 3629 section 4 grammar (UTF8-1..UTF8-4), with NUL refused; 0 if
+ * none. Deliberately written differently from the code under test. */
+static size_t rfc_seq_len(const unsigned char *s, size_t avail)
+{
+	unsigned char lo = 0x80, hi = 0xBF;
+	size_t n;
+
+	if (s[0] >= 0x01 && s[0] <= 0x7F)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		n = 2;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		n = 3;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		n = 4;
+	else
+		return 0;
+	if (s[0] == 0xE0)
+		lo = 0xA0;
+	else if (s[0] == 0xED)
+		hi = 0x9F;
+	else if (s[0] == 0xF0)
+		lo = 0x90;
+	else if (s[0] == 0xF4)
+		hi = 0x8F;
+	if (avail < n)
+		return 0;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t k = 2; k < n; k++)
+		if (s[k] < 0x80 || s[k] > 0xBF)
+			return 0;
+	return n;
+}
+
+static int rfc_valid(const unsigned char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		size_t n = rfc_seq_len(s + i, len - i);
+		if (!n)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+/* Runs the validator on a malloc'd copy of exactly len bytes. */
+static int valid_exact(const unsigned char *bytes, size_t len)
+{
+	unsigned char *copy = malloc(len ? len : 1);
+	int ok;
+
+	if (!copy)
+		abort();
+	if (len)
+		memcpy(copy, bytes, len);
+	ok = attune_utf8_valid((const char *)copy, len);
+	free(copy);
+	return ok;
+}
+
+/* Places seq after `pre` ASCII bytes and before `post` ASCII bytes and
+ * checks the validator agrees with the oracle. Returns 1 if it does. */
+static int agrees_padded(const unsigned char *seq, size_t n, size_t pre, size_t post)
+{
+	unsigned char buf[64];
+	size_t len = pre + n + post;
+
+	if (len > sizeof(buf))
+		abort();
+	memset(buf, 'a', sizeof(buf));
+	memcpy(buf + pre, seq, n);
+	return valid_exact(buf, len) == rfc_valid(buf, len);
+}
+
+/* Every padding from 0 to 17 bytes on each side: covers every alignment of
+ * seq within an 8-byte word and both the word path and the short tail. */
+static int agrees_everywhere(const unsigned char *seq, size_t n)
+{
+	for (size_t pre = 0; pre <= 17; pre++)
+		for (size_t post = 0; post <= 17; post++)
+			if (!agrees_padded(seq, n, pre, post))
+				return 0;
+	return 1;
+}
+
+TEST(basic_cases)
+{
+	CHECK(attune_utf8_valid("", 0));
+	CHECK(attune_utf8_valid(NULL, 0));
+	CHECK(!attune_utf8_valid(NULL, 1));
+	CHECK(attune_utf8_valid("h\xC3\xA9llo \xF0\x9F\x98\x80", 11));
+	CHECK(valid_exact((const unsigned char *)"plain ascii text, longer than a word", 36));
+}
+
+/* The code points at each edge of the RFC 3629 ranges, and one past them. */
+TEST(boundary_code_points)
+{
+	static const struct {
+		const char *bytes;
+		int valid;
+	} cases[] = {
+	    {"\x7F", 1},             /* U+007F, last 1-byte */
+	    {"\xC2\x80", 1},         /* U+0080, first 2-byte */
+	    {"\xC1\xBF", 0},         /* U+007F overlong in 2 bytes */
+	    {"\xC0\x80", 0},         /* overlong NUL */
+	    {"\xDF\xBF", 1},         /* U+07FF */
+	    {"\xE0\xA0\x80", 1},     /* U+0800 */
+	    {"\xE0\x9F\xBF", 0},     /* U+07FF overlong in 3 bytes */
+	    {"\xED\x9F\xBF", 1},     /* U+D7FF */
+	    {"\xED\xA0\x80", 0},     /* U+D800, first surrogate */
+	    {"\xED\xBF\xBF", 0},     /* U+DFFF, last surrogate */
+	    {"\xEE\x80\x80", 1},     /* U+E000 */
+	    {"\xEF\xBF\xBF", 1},     /* U+FFFF */
+	    {"\xF0\x90\x80\x80", 1}, /* U+10000 */
+	    {"\xF0\x8F\xBF\xBF", 0}, /* U+FFFF overlong in 4 bytes */
+	    {"\xF4\x8F\xBF\xBF", 1}, /* U+10FFFF */
+	    {"\xF4\x90\x80\x80", 0}, /* U+110000 */
+	    {"\xF5\x80\x80\x80", 0}, /* lead byte past F4 */
+	    {"\xFF", 0},
+	    {"\x80", 0},             /* lone continuation */
+	    {"\xE2\x82", 0},         /* truncated */
+	    {"\xF0\x9F\x98", 0},     /* truncated */
+	    {"\xC3\x28", 0},         /* bad continuation */
+	    {"\xE2\x28\xA1", 0},     /* bad first continuation */
+	    {"\xF0\x90\x28\xBC", 0}, /* bad second continuation */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const unsigned char *b = (const unsigned char *)cases[i].bytes;
+		size_t n = strlen(cases[i].bytes);
+		CHECK(valid_exact(b, n) == cases[i].valid);
+		CHECK(rfc_valid(b, n) == cases[i].valid); /* the oracle agrees too */
+		CHECK(agrees_everywhere(b, n));
+	}
+}
+
+/* A NUL, and each non-ASCII byte alone, at every position of buffers of
+ * every length up to 40: always refused (a lone byte >= 0x80 is never a
+ * whole character), whichever path sees it. */
+TEST(bad_byte_at_every_position)
+{
+	unsigned char buf[40];
+
+	for (size_t len = 1; len <= sizeof(buf); len++) {
+		for (size_t at = 0; at < len; at++) {
+			memset(buf, 'x', sizeof(buf));
+			buf[at] = 0;
+			CHECK(!valid_exact(buf, len));
+			for (unsigned b = 0x80; b <= 0xFF; b++) {
+				buf[at] = (unsigned char)b;
+				if (valid_exact(buf, len)) {
+					CHECK(!"lone non-ASCII byte accepted");
+					break;
+				}
+			}
+		}
+		memset(buf, 'x', sizeof(buf));
+		CHECK(valid_exact(buf, len));
+	}
+}
+
+/* Every 1- and 2-byte input, and every 3-byte input starting with a
+ * non-ASCII byte, against the oracle, at every alignment for the 1- and
+ * 2-byte ones. */
+TEST(exhaustive_short_inputs)
+{
+	unsigned char s[3];
+	long bad = 0;
+
+	for (unsigned a = 0; a < 256; a++) {
+		s[0] = (unsigned char)a;
+		bad += !agrees_everywhere(s, 1);
+		for (unsigned b = 0; b < 256; b++) {
+			s[1] = (unsigned char)b;
+			bad += !agrees_padded(s, 2, 0, 0) || !agrees_padded(s, 2, 7, 0) ||
+			       !agrees_padded(s, 2, 3, 9);
+			if (a < 0x80)
+				continue;
+			for (unsigned c = 0; c < 256; c++) {
+				s[2] = (unsigned char)c;
+				/* Straight from the stack: too short for the word
+				 * path, and a sanitizer still sees an overread. */
+				bad += attune_utf8_valid((const char *)s, 3) != rfc_valid(s, 3);
+			}
+		}
+	}
+	CHECK(bad == 0);
+}
+
+/* Every lead byte with every second byte and fixed tails, 4 bytes long, at
+ * every alignment: the F0/F4 second-byte limits and truncations. */
+TEST(four_byte_leads)
+{
+	static const unsigned char tails[] = {0x00, 0x41, 0x80, 0xBF, 0xC0};
+	unsigned char s[4];
+	long bad = 0;
+
+	for (unsigned a = 0xE0; a < 256; a++)
+		for (unsigned b = 0x70; b < 0xD0; b++)
+			for (size_t k = 0; k < sizeof(tails); k++) {
+				s[0] = (unsigned char)a;
+				s[1] = (unsigned char)b;
+				s[2] = 0x80;
+				s[3] = tails[k];
+				for (size_t n = 1; n <= 4; n++)
+					bad += !agrees_padded(s, n, n, 8 - n) ||
+					       !agrees_padded(s, n, 5, 0);
+			}
+	CHECK(bad == 0);
+}
+
+/* Long mixed texts: the validator agrees with the oracle on random
+ * mixtures of ASCII words and valid or broken characters. */
+TEST(random_mixtures)
+{
+	static const char *pieces[] = {
+	    "hello ",       "a",        "\xC3\xA9", "\xE2\x82\xAC",     "\xF0\x9F\x98\x80",
+	    "\xED\xA0\x80", "\xC0\xAF", "\x80",     "\xF4\x90\x80\x80", "        ",
+	    "\xE2\x82",     "\0",
+	};
+	uint32_t rng = 12345;
+	long bad = 0, valid = 0;
+
+	for (int round = 0; round < 20000; round++) {
+		unsigned char buf[64];
+		size_t len = 0;
+		for (;;) {
+			rng = rng * 1103515245u + 12345u;
+			unsigned k = (rng >> 16) % (sizeof(pieces) / sizeof(pieces[0]));
+			/* Broken pieces rarely, so most texts are long and valid. */
+			if (k >= 5 && k != 9 && (rng >> 8) % 8 != 0)
+				k = 0;
+			size_t n = k == 11 ? 1 : strlen(pieces[k]);
+			if (len + n > sizeof(buf))
+				break;
+			memcpy(buf + len, pieces[k], n);
+			len += n;
+		}
+		bad += valid_exact(buf, len) != rfc_valid(buf, len);
+		valid += rfc_valid(buf, len);
+	}
+	CHECK(bad == 0);
+	CHECK(valid > 100 && valid < 19900); /* both kinds were exercised */
+}
+
+int main(int argc, char **argv)
+{
+	static const test_case cases[] = {
+	    T(basic_cases),
+	    T(boundary_code_points),
+	    T(bad_byte_at_every_position),
+	    T(exhaustive_short_inputs),
+	    T(four_byte_leads),
+	    T(random_mixtures),
+	};
+	return run_tests(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
+}
