@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +26,81 @@
 
 struct attune_pseudonym {
 	unsigned char key[ATTUNE_PSEUDONYM_KEY_BYTES];
+	/* Unique for the life of the process (never reused, unlike the
+	 * address): tags this key's entries in the per-thread cache. */
+	uint64_t serial;
 	/* HMAC-SHA256 (RFC 2104) with the key's inner and outer pads hashed
 	 * once: each pseudonym then costs two context copies, not a key setup. */
 	EVP_MD_CTX *inner, *outer;
 };
 
 #define PSEUDONYM_BLOCK 64 /* SHA-256 block size */
+
+/* Source of attune_pseudonym.serial; starts at 1 so 0 marks an empty slot. */
+static _Atomic uint64_t pseudonym_next_serial = 1;
+
+/*
+ * Per-thread cache of recent (key, domain, id) -> pseudonym. A responder
+ * scores many drafts in one conversation, so the same two ids come back
+ * call after call; a hit skips both HMACs (most of the cost of a call's
+ * pseudonyms). Exact: a hit needs the same key serial, domain, length and
+ * id bytes (memcmp), so the answer is always the HMAC's. Per thread so it
+ * needs no lock and p stays read-only. Raw ids stay in this process's
+ * memory only (they are in the request already), are never written
+ * anywhere, and are wiped from the destroying thread's cache with the key.
+ * Direct-mapped by an FNV-1a hash of the id; the hash only picks the slot.
+ */
+#define PSEUDONYM_CACHE_SLOTS  64  /* power of two */
+#define PSEUDONYM_CACHE_ID_MAX 128 /* = the wire's id limit; longer ids bypass */
+
+typedef struct pseudonym_cache_slot {
+	uint64_t serial; /* owner's serial; 0: empty */
+	unsigned char domain;
+	unsigned char len;
+	char id[PSEUDONYM_CACHE_ID_MAX];
+	char hex[ATTUNE_PSEUDONYM_HEX_LEN];
+} pseudonym_cache_slot;
+
+static _Thread_local pseudonym_cache_slot pseudonym_cache[PSEUDONYM_CACHE_SLOTS];
+
+static pseudonym_cache_slot *pseudonym_cache_slot_for(attune_pseudonym_domain domain,
+                                                      const char *id, size_t len)
+{
+	uint64_t h = 1469598103934665603ull ^ (unsigned char)domain;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)id[i];
+		h *= 1099511628211ull;
+	}
+	return &pseudonym_cache[(h ^ (h >> 32)) & (PSEUDONYM_CACHE_SLOTS - 1)];
+}
+
+static int pseudonym_cache_hit(const pseudonym_cache_slot *c, uint64_t serial,
+                               attune_pseudonym_domain domain, const char *id, size_t len)
+{
+	return c->serial == serial && c->domain == (unsigned char)domain && c->len == len &&
+	       memcmp(c->id, id, len) == 0;
+}
+
+static void pseudonym_cache_store(pseudonym_cache_slot *c, uint64_t serial,
+                                  attune_pseudonym_domain domain, const char *id, size_t len,
+                                  const char *hex)
+{
+	c->serial = serial;
+	c->domain = (unsigned char)domain;
+	c->len = (unsigned char)len;
+	memcpy(c->id, id, len);
+	memcpy(c->hex, hex, ATTUNE_PSEUDONYM_HEX_LEN);
+}
+
+/* Wipes this thread's entries of key `serial` (other threads' entries can
+ * never match again: serials are not reused). */
+static void pseudonym_cache_forget(uint64_t serial)
+{
+	for (size_t i = 0; i < PSEUDONYM_CACHE_SLOTS; i++)
+		if (pseudonym_cache[i].serial == serial)
+			OPENSSL_cleanse(&pseudonym_cache[i], sizeof(pseudonym_cache[i]));
+}
 
 /* Prepares the inner/outer contexts from p->key. Returns 0 or -1. */
 static int pseudonym_prepare(attune_pseudonym *p)
@@ -43,6 +114,7 @@ static int pseudonym_prepare(attune_pseudonym *p)
 		ipad[i] ^= p->key[i];
 		opad[i] ^= p->key[i];
 	}
+	p->serial = atomic_fetch_add(&pseudonym_next_serial, 1);
 	p->inner = EVP_MD_CTX_new();
 	p->outer = EVP_MD_CTX_new();
 	ok = p->inner && p->outer && EVP_DigestInit_ex(p->inner, EVP_sha256(), NULL) == 1 &&
@@ -229,13 +301,16 @@ void attune_pseudonym_destroy(attune_pseudonym *p)
 	if (!p)
 		return;
 	OPENSSL_cleanse(p->key, sizeof(p->key));
+	if (p->serial)
+		pseudonym_cache_forget(p->serial);
 	EVP_MD_CTX_free(p->inner);
 	EVP_MD_CTX_free(p->outer);
 	free(p);
 }
 
-void attune_pseudonym_of(const attune_pseudonym *p, attune_pseudonym_domain domain, const char *id,
-                         size_t len, char out[ATTUNE_PSEUDONYM_HEX_LEN + 1])
+/* The HMAC itself: out gets the hex pseudonym, or "" on a crypto failure. */
+static void pseudonym_compute(const attune_pseudonym *p, attune_pseudonym_domain domain,
+                              const char *id, size_t len, char out[ATTUNE_PSEUDONYM_HEX_LEN + 1])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char inner[EVP_MAX_MD_SIZE], mac[EVP_MAX_MD_SIZE];
@@ -245,8 +320,6 @@ void attune_pseudonym_of(const attune_pseudonym *p, attune_pseudonym_domain doma
 	int ok;
 
 	out[0] = '\0';
-	if (!p || !id || len == 0)
-		return;
 	c = EVP_MD_CTX_new();
 	if (!c)
 		return;
@@ -265,4 +338,27 @@ void attune_pseudonym_of(const attune_pseudonym *p, attune_pseudonym_domain doma
 		out[2 * i + 1] = hex[mac[i] & 0xf];
 	}
 	out[ATTUNE_PSEUDONYM_HEX_LEN] = '\0';
+}
+
+void attune_pseudonym_of(const attune_pseudonym *p, attune_pseudonym_domain domain, const char *id,
+                         size_t len, char out[ATTUNE_PSEUDONYM_HEX_LEN + 1])
+{
+	pseudonym_cache_slot *c;
+
+	out[0] = '\0';
+	if (!p || !id || len == 0)
+		return;
+	if (len > PSEUDONYM_CACHE_ID_MAX) {
+		pseudonym_compute(p, domain, id, len, out);
+		return;
+	}
+	c = pseudonym_cache_slot_for(domain, id, len);
+	if (pseudonym_cache_hit(c, p->serial, domain, id, len)) {
+		memcpy(out, c->hex, ATTUNE_PSEUDONYM_HEX_LEN);
+		out[ATTUNE_PSEUDONYM_HEX_LEN] = '\0';
+		return;
+	}
+	pseudonym_compute(p, domain, id, len, out);
+	if (out[0]) /* a failed HMAC is not remembered */
+		pseudonym_cache_store(c, p->serial, domain, id, len, out);
 }

@@ -44,7 +44,12 @@ attune_ev_status attune_pseudonym_create_ephemeral(attune_pseudonym **out);
 void attune_pseudonym_destroy(attune_pseudonym *p);
 
 /* Writes the NUL-terminated hex pseudonym of id[0..len) to out. An empty id
- * gives "" (nothing to pseudonymize). Thread-safe: p is read-only. */
+ * gives "" (nothing to pseudonymize). Thread-safe: p is read-only.
+ * Recent answers are kept in a small per-thread cache (exact: a hit needs
+ * the same key, domain and id bytes). It holds raw ids in this process's
+ * memory only, next to the requests they came from; they are never
+ * written to disk, logs or metrics, and destroy wipes the calling thread's
+ * entries (other threads' entries of a destroyed key can never match). */
 void attune_pseudonym_of(const attune_pseudonym *p, attune_pseudonym_domain domain, const char *id,
                          size_t len, char out[ATTUNE_PSEUDONYM_HEX_LEN + 1]);
 
