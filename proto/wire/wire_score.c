@@ -9,6 +9,7 @@
 
 #include "attune/v1/attune.pb-c.h"
 #include "wire_internal.h"
+#include "wire_pb.h"
 
 /* Which checks validate_params() still has to make. */
 enum {
@@ -297,117 +298,144 @@ out_free:
 
 /* ---------------------------------------------------------- response */
 
-/* Heap storage behind one ScoreDraftResponse being encoded. */
-typedef struct response_store {
-	Attune__V1__ScoreDraftResponse resp;
-	Attune__V1__DimensionLevels levels;
-	Attune__V1__RiskAssessment risk;
-	Attune__V1__Finding *findings;
-	Attune__V1__Finding **finding_ptrs;
-	Attune__V1__Suggestion *suggestions;
-	Attune__V1__Suggestion **suggestion_ptrs;
-	Attune__V1__RiskSpan *spans;
-	Attune__V1__RiskSpan **span_ptrs;
-	Attune__V1__RiskCategory categories[ATTUNE_RISK_CATEGORY_MAX];
-} response_store;
+/*
+ * The response is written by hand with wire_pb.h rather than built as
+ * protobuf-c structs and packed: it is encoded on every ScoreDraft, and
+ * the generic packer walks descriptors twice (size, then bytes). The
+ * bytes are the same as protobuf-c's (field numbers below are
+ * attune.proto's; tests/service/test_wire.c re-packs with protobuf-c and
+ * compares). The casts mirror the proto field types: uint32 offsets and
+ * int32 enums.
+ */
 
-static void response_store_release(response_store *s)
+static void finding_body(attune_pbw *w, const void *arg)
 {
-	free(s->findings);
-	free(s->finding_ptrs);
-	free(s->suggestions);
-	free(s->suggestion_ptrs);
-	free(s->spans);
-	free(s->span_ptrs);
+	const attune_finding *f = arg;
+
+	attune_pbw_enum(w, 1, (int32_t)f->kind);
+	attune_pbw_enum(w, 2, (int32_t)f->severity);
+	attune_pbw_uint(w, 3, (uint32_t)f->start);
+	attune_pbw_uint(w, 4, (uint32_t)f->end);
+	attune_pbw_string(w, 5, f->explanation);
 }
 
-static attune_wire_status response_store_fill(response_store *s, const attune_score_result *r,
-                                              const char *score_id, const char *version)
+static void suggestion_body(attune_pbw *w, const void *arg)
 {
-	static const Attune__V1__ScoreDraftResponse resp_init =
-	    ATTUNE__V1__SCORE_DRAFT_RESPONSE__INIT;
-	static const Attune__V1__DimensionLevels levels_init = ATTUNE__V1__DIMENSION_LEVELS__INIT;
-	static const Attune__V1__RiskAssessment risk_init = ATTUNE__V1__RISK_ASSESSMENT__INIT;
-	static const Attune__V1__Finding finding_init = ATTUNE__V1__FINDING__INIT;
-	static const Attune__V1__Suggestion sugg_init = ATTUNE__V1__SUGGESTION__INIT;
-	static const Attune__V1__RiskSpan span_init = ATTUNE__V1__RISK_SPAN__INIT;
+	const attune_suggestion *g = arg;
 
-	memset(s, 0, sizeof(*s));
-	s->resp = resp_init;
-	s->levels = levels_init;
-	s->risk = risk_init;
-	if (r->n_findings) {
-		s->findings = calloc(r->n_findings, sizeof(*s->findings));
-		s->finding_ptrs = calloc(r->n_findings, sizeof(*s->finding_ptrs));
-		if (!s->findings || !s->finding_ptrs)
-			return ATTUNE_WIRE_E_NOMEM;
-	}
-	if (r->n_suggestions) {
-		s->suggestions = calloc(r->n_suggestions, sizeof(*s->suggestions));
-		s->suggestion_ptrs = calloc(r->n_suggestions, sizeof(*s->suggestion_ptrs));
-		if (!s->suggestions || !s->suggestion_ptrs)
-			return ATTUNE_WIRE_E_NOMEM;
-	}
-	if (r->risk.n_spans) {
-		s->spans = calloc(r->risk.n_spans, sizeof(*s->spans));
-		s->span_ptrs = calloc(r->risk.n_spans, sizeof(*s->span_ptrs));
-		if (!s->spans || !s->span_ptrs)
-			return ATTUNE_WIRE_E_NOMEM;
-	}
-	s->resp.score = r->score;
-	s->levels.acknowledge = (Attune__V1__DimensionLevel)r->acknowledge;
-	s->levels.reflect = (Attune__V1__DimensionLevel)r->reflect;
-	s->levels.explore = (Attune__V1__DimensionLevel)r->explore;
-	s->resp.levels = &s->levels;
-	for (size_t i = 0; i < r->n_findings; i++) {
-		const attune_finding *f = &r->findings[i];
-		s->findings[i] = finding_init;
-		s->findings[i].kind = (Attune__V1__FindingKind)f->kind;
-		s->findings[i].severity = (Attune__V1__Severity)f->severity;
-		s->findings[i].start = (uint32_t)f->start;
-		s->findings[i].end = (uint32_t)f->end;
-		s->findings[i].explanation = (char *)(f->explanation ? f->explanation : "");
-		s->finding_ptrs[i] = &s->findings[i];
-	}
-	s->resp.n_findings = r->n_findings;
-	s->resp.findings = s->finding_ptrs;
-	for (size_t i = 0; i < r->n_suggestions; i++) {
-		const attune_suggestion *g = &r->suggestions[i];
-		Attune__V1__Suggestion *o = &s->suggestions[i];
-		*o = sugg_init;
-		o->kind = (Attune__V1__SuggestionKind)g->kind;
-		o->text = g->text ? g->text : (char *)"";
-		o->placement = (Attune__V1__Placement)g->placement;
-		o->start = (uint32_t)g->start;
-		o->end = (uint32_t)g->end;
-		o->projected_score = g->projected_score;
-		o->addresses = (Attune__V1__FindingKind)g->addresses;
-		o->stem_id = (char *)(g->stem_id ? g->stem_id : "");
-		s->suggestion_ptrs[i] = o;
-	}
-	s->resp.n_suggestions = r->n_suggestions;
-	s->resp.suggestions = s->suggestion_ptrs;
-	s->risk.level = (Attune__V1__RiskLevel)r->risk.level;
+	attune_pbw_enum(w, 1, (int32_t)g->kind);
+	attune_pbw_string(w, 2, g->text);
+	attune_pbw_enum(w, 3, (int32_t)g->placement);
+	attune_pbw_uint(w, 4, (uint32_t)g->start);
+	attune_pbw_uint(w, 5, (uint32_t)g->end);
+	attune_pbw_uint(w, 6, (uint32_t)g->projected_score);
+	attune_pbw_enum(w, 7, (int32_t)g->addresses);
+	attune_pbw_string(w, 8, g->stem_id);
+}
+
+static void risk_span_body(attune_pbw *w, const void *arg)
+{
+	const attune_risk_span *sp = arg;
+
+	attune_pbw_enum(w, 1, (int32_t)sp->category);
+	attune_pbw_enum(w, 2, (int32_t)sp->cue);
+	attune_pbw_uint(w, 3, (uint32_t)sp->start);
+	attune_pbw_uint(w, 4, (uint32_t)sp->end);
+}
+
+/* RiskAssessment.categories: the flagged categories in ascending order,
+ * packed (one length-delimited run of int32 varints). Category values are
+ * small positive numbers: one byte each. */
+static void risk_categories(attune_pbw *w, unsigned field, uint32_t bits)
+{
+	size_t n = 0;
+
 	for (unsigned c = 1; c < ATTUNE_RISK_CATEGORY_MAX; c++)
-		if (r->risk.categories & (1u << c))
-			s->categories[s->risk.n_categories++] = (Attune__V1__RiskCategory)c;
-	s->risk.categories = s->categories;
-	s->risk.guidance = (char *)(r->risk.guidance ? r->risk.guidance : "");
-	for (size_t i = 0; i < r->risk.n_spans; i++) {
-		const attune_risk_span *sp = &r->risk.spans[i];
-		s->spans[i] = span_init;
-		s->spans[i].category = (Attune__V1__RiskCategory)sp->category;
-		s->spans[i].cue = (Attune__V1__RiskCue)sp->cue;
-		s->spans[i].start = (uint32_t)sp->start;
-		s->spans[i].end = (uint32_t)sp->end;
-		s->span_ptrs[i] = &s->spans[i];
-	}
-	s->risk.n_spans = r->risk.n_spans;
-	s->risk.spans = s->span_ptrs;
-	s->resp.risk = &s->risk;
-	s->resp.human_review_required = 1;
-	s->resp.scorer_version = (char *)(version ? version : "");
-	s->resp.score_id = (char *)(score_id ? score_id : "");
+		n += (bits >> c) & 1u;
+	if (!n)
+		return;
+	attune_pbw_tag(w, field, ATTUNE_PB_LEN);
+	attune_pbw_varint(w, n);
+	for (unsigned c = 1; c < ATTUNE_RISK_CATEGORY_MAX; c++)
+		if (bits & (1u << c))
+			attune_pbw_varint(w, c);
+}
+_Static_assert(ATTUNE_RISK_CATEGORY_MAX <= 0x80, "risk categories are one-byte varints");
+
+static void risk_body(attune_pbw *w, const void *arg)
+{
+	const attune_risk *r = arg;
+
+	attune_pbw_enum(w, 1, (int32_t)r->level);
+	risk_categories(w, 2, r->categories);
+	attune_pbw_string(w, 3, r->guidance);
+	for (size_t i = 0; i < r->n_spans; i++)
+		attune_pbw_message(w, 4, risk_span_body, &r->spans[i]);
+}
+
+static void levels_body(attune_pbw *w, const void *arg)
+{
+	const attune_score_result *r = arg;
+
+	attune_pbw_enum(w, 1, (int32_t)r->acknowledge);
+	attune_pbw_enum(w, 2, (int32_t)r->reflect);
+	attune_pbw_enum(w, 3, (int32_t)r->explore);
+}
+
+typedef struct response_args {
+	const attune_score_result *r;
+	const char *score_id;
+	const char *version;
+} response_args;
+
+static void response_body(attune_pbw *w, const void *arg)
+{
+	const response_args *a = arg;
+	const attune_score_result *r = a->r;
+
+	attune_pbw_uint(w, 1, r->score);
+	attune_pbw_message(w, 2, levels_body, r);
+	for (size_t i = 0; i < r->n_findings; i++)
+		attune_pbw_message(w, 3, finding_body, &r->findings[i]);
+	for (size_t i = 0; i < r->n_suggestions; i++)
+		attune_pbw_message(w, 4, suggestion_body, &r->suggestions[i]);
+	attune_pbw_message(w, 5, risk_body, &r->risk);
+	attune_pbw_uint(w, 6, 1); /* human_review_required: always true */
+	attune_pbw_string(w, 7, a->version);
+	attune_pbw_string(w, 8, a->score_id);
+}
+
+typedef struct coach_args {
+	uint64_t revision;
+	response_args feedback;
+} coach_args;
+
+static void coach_body(attune_pbw *w, const void *arg)
+{
+	const coach_args *a = arg;
+
+	attune_pbw_uint(w, 1, a->revision);
+	attune_pbw_message(w, 2, response_body, &a->feedback);
+}
+
+/* Counts, allocates and writes body(arg) into out (malloc'd, as
+ * attune_wire__pack does). */
+static attune_wire_status encode_hand(attune_pbw_body body, const void *arg, attune_wire_buf *out)
+{
+	size_t sizes[128]; /* a typical response has about a dozen sub-messages */
+	attune_pbw w = {NULL, 0, sizes, sizeof(sizes) / sizeof(sizes[0]), 0};
+	size_t n;
+
+	body(&w, arg);
+	n = w.n;
+	out->data = malloc(n ? n : 1);
+	if (!out->data)
+		return ATTUNE_WIRE_E_NOMEM;
+	w.p = out->data;
+	w.n = 0;
+	w.next = 0;
+	body(&w, arg);
+	out->len = w.n; /* == n: the same function counted it */
 	return ATTUNE_WIRE_OK;
 }
 
@@ -416,18 +444,13 @@ attune_wire_status attune_wire_encode_score_response(const attune_score_result *
                                                      const char *scorer_version,
                                                      attune_wire_buf *out)
 {
-	response_store s;
-	attune_wire_status st;
+	response_args a = {r, score_id, scorer_version};
 
 	if (!r || !out)
 		return ATTUNE_WIRE_E_ARG;
 	out->data = NULL;
 	out->len = 0;
-	st = response_store_fill(&s, r, score_id, scorer_version);
-	if (st == ATTUNE_WIRE_OK)
-		st = attune_wire__pack(&s.resp.base, out);
-	response_store_release(&s);
-	return st;
+	return encode_hand(response_body, &a, out);
 }
 
 attune_wire_status attune_wire_encode_coach_response(uint64_t revision,
@@ -436,22 +459,13 @@ attune_wire_status attune_wire_encode_coach_response(uint64_t revision,
                                                      const char *scorer_version,
                                                      attune_wire_buf *out)
 {
-	Attune__V1__CoachDraftResponse m = ATTUNE__V1__COACH_DRAFT_RESPONSE__INIT;
-	response_store s;
-	attune_wire_status st;
+	coach_args a = {revision, {r, score_id, scorer_version}};
 
 	if (!r || !out)
 		return ATTUNE_WIRE_E_ARG;
 	out->data = NULL;
 	out->len = 0;
-	st = response_store_fill(&s, r, score_id, scorer_version);
-	if (st == ATTUNE_WIRE_OK) {
-		m.revision = revision;
-		m.feedback = &s.resp;
-		st = attune_wire__pack(&m.base, out);
-	}
-	response_store_release(&s);
-	return st;
+	return encode_hand(coach_body, &a, out);
 }
 
 /* ------------------------------------------------------------- reply */
