@@ -3,10 +3,10 @@
  * formatter that writes only numbers, enum names, pseudonyms and the
  * team label, and a cJSON-based parser used to rebuild state at start.
  */
+#define _POSIX_C_SOURCE 200809L /* strnlen */
 #include "event.h"
 
-#include <stdarg.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -27,46 +27,172 @@ const char *attune_outcome_action_name(attune_outcome_action a)
 	return action_names[a];
 }
 
+/*
+ * The line is built by appending pieces, not with printf: it is written
+ * for every scored draft, and twenty vsnprintf calls were most of the cost
+ * of an event. The bytes are what the printf formats ("%u", "%lld", "%s")
+ * gave; tests/telemetry/test_eventlog_format.c compares with snprintf.
+ */
 typedef struct ev_out {
 	char *buf;
-	size_t cap, len;
+	size_t cap, len; /* invariant: len < cap, so a NUL always fits */
 	int overflow;
 } ev_out;
 
-static void ev_put(ev_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void ev_put(ev_out *o, const char *fmt, ...)
+/* Appends n bytes, or marks overflow when they and the final NUL do not
+ * fit (the same rule as vsnprintf's return >= room). */
+static void ev_put_bytes(ev_out *o, const char *s, size_t n)
 {
-	va_list ap;
-	int n;
-
 	if (o->overflow)
 		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->cap - o->len) {
+	if (n >= o->cap - o->len) {
 		o->overflow = 1;
 		return;
 	}
-	o->len += (size_t)n;
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+/* A C string (enum names, literals); never NULL here, but written as
+ * printf's "%s" would write it if it were. */
+static void ev_put_str(ev_out *o, const char *s)
+{
+	if (!s)
+		s = "(null)";
+	ev_put_bytes(o, s, strlen(s));
+}
+
+/* An unsigned number in decimal, as "%u" / "%llu". */
+static void ev_put_u64(ev_out *o, uint64_t v)
+{
+	char digits[20]; /* UINT64_MAX has 20 */
+	size_t i = sizeof(digits);
+
+	do {
+		digits[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	ev_put_bytes(o, digits + i, sizeof(digits) - i);
+}
+
+/* A signed number in decimal, as "%d" / "%lld" (INT64_MIN included: the
+ * magnitude is taken in unsigned arithmetic). */
+static void ev_put_i64(ev_out *o, int64_t v)
+{
+	if (v < 0) {
+		ev_put_bytes(o, "-", 1);
+		ev_put_u64(o, 0 - (uint64_t)v);
+		return;
+	}
+	ev_put_u64(o, (uint64_t)v);
+}
+
+/* ,"key":"value" for a value known to need no escaping. */
+static void ev_put_field_str(ev_out *o, const char *key, const char *value)
+{
+	ev_put_bytes(o, ",\"", 2);
+	ev_put_str(o, key);
+	ev_put_bytes(o, "\":\"", 3);
+	ev_put_str(o, value);
+	ev_put_bytes(o, "\"", 1);
+}
+
+/* ,"key":number */
+static void ev_put_field_u64(ev_out *o, const char *key, uint64_t v)
+{
+	ev_put_bytes(o, ",\"", 2);
+	ev_put_str(o, key);
+	ev_put_bytes(o, "\":", 2);
+	ev_put_u64(o, v);
+}
+
+/* Bit c (of LO for c < 64, of HI for 64 <= c < 128) is set exactly for the
+ * bytes [A-Za-z0-9._-]: LO has '-' '.' '0'..'9' (0x2D-0x2E, 0x30-0x39), HI
+ * has 'A'..'Z' '_' 'a'..'z' (0x41-0x5A, 0x5F, 0x61-0x7A). The format test
+ * checks every byte value against the plain comparisons. */
+#define EV_LABEL_OK_LO 0x03ff600000000000ull
+#define EV_LABEL_OK_HI 0x07fffffe87fffffeull
+
+static int ev_label_char_ok(unsigned char c)
+{
+	uint64_t set = c < 64 ? EV_LABEL_OK_LO : EV_LABEL_OK_HI;
+	return c < 128 && ((set >> (c & 63)) & 1u);
 }
 
 /* Pseudonyms are hex and event ids/score ids are service-generated; still
  * only [A-Za-z0-9._-] is written, anything else as '_', so nothing needs
- * JSON escaping and nothing unexpected can reach the file. */
+ * JSON escaping and nothing unexpected can reach the file. At most
+ * ATTUNE_EVENT_SCORE_ID_MAX bytes of s are written (longer is cut). */
 static void ev_put_label(ev_out *o, const char *key, const char *s)
 {
-	char clean[ATTUNE_EVENT_SCORE_ID_MAX + 1];
-	size_t i;
+	size_t n = strnlen(s, ATTUNE_EVENT_SCORE_ID_MAX);
+	char *dst;
 
-	for (i = 0; s[i] && i < sizeof(clean) - 1; i++) {
-		char c = s[i];
-		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-		clean[i] = ok ? c : '_';
+	ev_put_bytes(o, ",\"", 2);
+	ev_put_str(o, key);
+	ev_put_bytes(o, "\":\"", 3);
+	if (o->overflow)
+		return;
+	if (n >= o->cap - o->len) {
+		o->overflow = 1;
+		return;
 	}
-	clean[i] = '\0';
-	ev_put(o, ",\"%s\":\"%s\"", key, clean);
+	dst = o->buf + o->len;
+	for (size_t i = 0; i < n; i++)
+		dst[i] = ev_label_char_ok((unsigned char)s[i]) ? s[i] : '_';
+	o->len += n;
+	ev_put_bytes(o, "\"", 1);
+}
+
+/* The draft_scored / risk_flagged part: score, levels, findings, risk. */
+static void ev_put_scored(ev_out *o, const attune_event *ev)
+{
+	int first = 1;
+
+	ev_put_field_u64(o, "score", ev->score);
+	ev_put_str(o, ",\"levels\":{\"acknowledge\":");
+	ev_put_u64(o, ev->acknowledge);
+	ev_put_str(o, ",\"reflect\":");
+	ev_put_u64(o, ev->reflect);
+	ev_put_str(o, ",\"explore\":");
+	ev_put_u64(o, ev->explore);
+	ev_put_str(o, "},\"findings\":{");
+	for (unsigned k = 1; k < ATTUNE_FINDING_KIND_MAX; k++) {
+		if (!ev->findings[k])
+			continue;
+		ev_put_str(o, first ? "\"" : ",\"");
+		ev_put_str(o, attune_finding_kind_name((attune_finding_kind)k));
+		ev_put_bytes(o, "\":", 2);
+		ev_put_u64(o, ev->findings[k]);
+		first = 0;
+	}
+	ev_put_str(o, "},\"risk\":{\"level\":\"");
+	ev_put_str(o, attune_risk_level_name(ev->risk_level));
+	ev_put_str(o, "\",\"categories\":[");
+	first = 1;
+	for (unsigned c = 1; c < ATTUNE_RISK_CATEGORY_MAX; c++) {
+		if (!(ev->risk_categories & (1u << c)))
+			continue;
+		ev_put_str(o, first ? "\"" : ",\"");
+		ev_put_str(o, attune_risk_category_name((attune_risk_category)c));
+		ev_put_bytes(o, "\"", 1);
+		first = 0;
+	}
+	ev_put_str(o, "]}");
+	ev_put_field_u64(o, "suggestions_offered", ev->suggestions_offered);
+}
+
+/* The outcome_recorded part: action, suggestion index, scores. */
+static void ev_put_outcome(ev_out *o, const attune_event *ev)
+{
+	ev_put_field_str(o, "action", attune_outcome_action_name(ev->action));
+	ev_put_field_u64(o, "suggestion_index", ev->suggestion_index);
+	if (ev->has_final_score)
+		ev_put_field_u64(o, "final_score", ev->final_score);
+	if (ev->has_score_change) {
+		ev_put_str(o, ",\"score_change\":");
+		ev_put_i64(o, ev->score_change);
+	}
 }
 
 size_t attune_event_format(const attune_event *ev, char *buf, size_t cap)
@@ -79,53 +205,27 @@ size_t attune_event_format(const attune_event *ev, char *buf, size_t cap)
 	buf[0] = '\0';
 	if (type < 1 || type > 3)
 		return 0;
-	ev_put(&o, "{\"ts\":%lld,\"type\":\"%s\"", (long long)ev->ts_ms, type_names[type]);
+	ev_put_str(&o, "{\"ts\":");
+	ev_put_i64(&o, ev->ts_ms);
+	ev_put_field_str(&o, "type", type_names[type]);
 	ev_put_label(&o, "id", ev->id);
 	if (ev->score_id[0])
 		ev_put_label(&o, "score_id", ev->score_id);
 	ev_put_label(&o, "conversation", ev->conversation);
 	ev_put_label(&o, "responder", ev->responder);
 	ev_put_label(&o, "team", ev->team);
-	ev_put(&o, ",\"channel\":\"%s\"", attune_channel_name(ev->channel));
-	if (ev->type == ATTUNE_EVENT_DRAFT_SCORED || ev->type == ATTUNE_EVENT_RISK_FLAGGED) {
-		int first = 1;
-		ev_put(
-		    &o,
-		    ",\"score\":%u,\"levels\":{\"acknowledge\":%u,\"reflect\":%u,\"explore\":%u}",
-		    ev->score, ev->acknowledge, ev->reflect, ev->explore);
-		ev_put(&o, ",\"findings\":{");
-		for (unsigned k = 1; k < ATTUNE_FINDING_KIND_MAX; k++) {
-			if (!ev->findings[k])
-				continue;
-			ev_put(&o, "%s\"%s\":%u", first ? "" : ",",
-			       attune_finding_kind_name((attune_finding_kind)k),
-			       (unsigned)ev->findings[k]);
-			first = 0;
-		}
-		ev_put(&o, "},\"risk\":{\"level\":\"%s\",\"categories\":[",
-		       attune_risk_level_name(ev->risk_level));
-		first = 1;
-		for (unsigned c = 1; c < ATTUNE_RISK_CATEGORY_MAX; c++) {
-			if (!(ev->risk_categories & (1u << c)))
-				continue;
-			ev_put(&o, "%s\"%s\"", first ? "" : ",",
-			       attune_risk_category_name((attune_risk_category)c));
-			first = 0;
-		}
-		ev_put(&o, "]},\"suggestions_offered\":%u", ev->suggestions_offered);
-	} else {
-		ev_put(&o, ",\"action\":\"%s\",\"suggestion_index\":%u",
-		       attune_outcome_action_name(ev->action), ev->suggestion_index);
-		if (ev->has_final_score)
-			ev_put(&o, ",\"final_score\":%u", ev->final_score);
-		if (ev->has_score_change)
-			ev_put(&o, ",\"score_change\":%d", ev->score_change);
-	}
-	ev_put(&o, ",\"latency_us\":%llu}", (unsigned long long)ev->latency_us);
+	ev_put_field_str(&o, "channel", attune_channel_name(ev->channel));
+	if (ev->type == ATTUNE_EVENT_DRAFT_SCORED || ev->type == ATTUNE_EVENT_RISK_FLAGGED)
+		ev_put_scored(&o, ev);
+	else
+		ev_put_outcome(&o, ev);
+	ev_put_field_u64(&o, "latency_us", ev->latency_us);
+	ev_put_bytes(&o, "}", 1);
 	if (o.overflow) {
 		buf[0] = '\0';
 		return 0;
 	}
+	buf[o.len] = '\0';
 	return o.len;
 }
 

@@ -35,10 +35,32 @@ int64_t attune_events_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* An event id is "<instance>-<counter in lowercase hex>" (what
+ * "%s-%llx" printed); formatted by hand since it is made for every
+ * scored draft. The longest, 8 + 1 + 16 chars, always fits. */
+_Static_assert(sizeof(((attune_events *)0)->instance) - 1 + 1 + 16 <= ATTUNE_EVENT_ID_MAX,
+               "event ids always fit");
+
 static void events_new_id(attune_events *e, char *out, size_t cap)
 {
+	static const char hex[] = "0123456789abcdef";
 	uint64_t n = atomic_fetch_add(&e->next_id, 1) + 1;
-	snprintf(out, cap, "%s-%llx", e->instance, (unsigned long long)n);
+	char digits[16];
+	size_t nd = 0, len = strlen(e->instance);
+
+	do {
+		digits[nd++] = hex[n & 0xf];
+		n >>= 4;
+	} while (n);
+	if (len + 1 + nd + 1 > cap) { /* never with our callers: see the assert */
+		out[0] = '\0';
+		return;
+	}
+	memcpy(out, e->instance, len);
+	out[len++] = '-';
+	while (nd)
+		out[len++] = digits[--nd];
+	out[len] = '\0';
 }
 
 static void events_copy_label(char *dst, size_t cap, const char *src)

@@ -2,11 +2,224 @@
  * test_eventlog_format.c - the JSON Lines form of events: every field
  * round-trips through format and parse, only [A-Za-z0-9._-] reaches label
  * values, a too-small buffer gives no partial line, garbage lines are
- * refused, and the score table keeps the newest `capacity` entries.
+ * refused, the score table keeps the newest `capacity` entries, and the
+ * hand-built line is byte for byte what the printf formats gave, at every
+ * buffer size.
  */
+#include <stdarg.h>
+#include <stdint.h>
+
 #include "event.h"
 #include "score_table.h"
 #include "test_eventlog_check.h"
+
+/* ---- reference: the line as the printf-based formatter wrote it ---- */
+
+typedef struct ref_out {
+	char *buf;
+	size_t cap, len;
+	int overflow;
+} ref_out;
+
+static void ref_put(ref_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ref_put(ref_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->cap - o->len) {
+		o->overflow = 1;
+		return;
+	}
+	o->len += (size_t)n;
+}
+
+static void ref_label(ref_out *o, const char *key, const char *s)
+{
+	char clean[ATTUNE_EVENT_SCORE_ID_MAX + 1];
+	size_t i;
+
+	for (i = 0; s[i] && i < sizeof(clean) - 1; i++) {
+		char c = s[i];
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+		clean[i] = ok ? c : '_';
+	}
+	clean[i] = '\0';
+	ref_put(o, ",\"%s\":\"%s\"", key, clean);
+}
+
+static size_t ref_format(const attune_event *ev, char *buf, size_t cap)
+{
+	static const char *const types[] = {"", "draft_scored", "outcome_recorded", "risk_flagged"};
+	ref_out o = {buf, cap, 0, 0};
+	unsigned type = (unsigned)ev->type;
+
+	buf[0] = '\0';
+	if (type < 1 || type > 3)
+		return 0;
+	ref_put(&o, "{\"ts\":%lld,\"type\":\"%s\"", (long long)ev->ts_ms, types[type]);
+	ref_label(&o, "id", ev->id);
+	if (ev->score_id[0])
+		ref_label(&o, "score_id", ev->score_id);
+	ref_label(&o, "conversation", ev->conversation);
+	ref_label(&o, "responder", ev->responder);
+	ref_label(&o, "team", ev->team);
+	ref_put(&o, ",\"channel\":\"%s\"", attune_channel_name(ev->channel));
+	if (ev->type == ATTUNE_EVENT_DRAFT_SCORED || ev->type == ATTUNE_EVENT_RISK_FLAGGED) {
+		int first = 1;
+		ref_put(&o,
+		        ",\"score\":%u,\"levels\":{\"acknowledge\":%u,\"reflect\":%u,"
+		        "\"explore\":%u}",
+		        ev->score, ev->acknowledge, ev->reflect, ev->explore);
+		ref_put(&o, ",\"findings\":{");
+		for (unsigned k = 1; k < ATTUNE_FINDING_KIND_MAX; k++) {
+			if (!ev->findings[k])
+				continue;
+			ref_put(&o, "%s\"%s\":%u", first ? "" : ",",
+			        attune_finding_kind_name((attune_finding_kind)k),
+			        (unsigned)ev->findings[k]);
+			first = 0;
+		}
+		ref_put(&o, "},\"risk\":{\"level\":\"%s\",\"categories\":[",
+		        attune_risk_level_name(ev->risk_level));
+		first = 1;
+		for (unsigned c = 1; c < ATTUNE_RISK_CATEGORY_MAX; c++) {
+			if (!(ev->risk_categories & (1u << c)))
+				continue;
+			ref_put(&o, "%s\"%s\"", first ? "" : ",",
+			        attune_risk_category_name((attune_risk_category)c));
+			first = 0;
+		}
+		ref_put(&o, "]},\"suggestions_offered\":%u", ev->suggestions_offered);
+	} else {
+		ref_put(&o, ",\"action\":\"%s\",\"suggestion_index\":%u",
+		        attune_outcome_action_name(ev->action), ev->suggestion_index);
+		if (ev->has_final_score)
+			ref_put(&o, ",\"final_score\":%u", ev->final_score);
+		if (ev->has_score_change)
+			ref_put(&o, ",\"score_change\":%d", ev->score_change);
+	}
+	ref_put(&o, ",\"latency_us\":%llu}", (unsigned long long)ev->latency_us);
+	if (o.overflow) {
+		buf[0] = '\0';
+		return 0;
+	}
+	return o.len;
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
+	return *s >> 11;
+}
+
+/* A number that is often at an edge: 0, small, or a type's extremes. */
+static uint64_t edge_number(uint64_t *s, uint64_t max)
+{
+	switch (rng_next(s) % 5) {
+	case 0:
+		return 0;
+	case 1:
+		return rng_next(s) % 10;
+	case 2:
+		return max;
+	case 3:
+		return max - rng_next(s) % 3;
+	default:
+		return rng_next(s) % (max < 100000 ? max + 1 : 100000);
+	}
+}
+
+/* Labels of every length their field holds, from a few typical bytes or
+ * (every other label) from any byte 1..255. */
+static void random_label(uint64_t *s, char *dst, size_t cap)
+{
+	static const char chars[] = "abcXYZ019._-\"\\ /{}";
+	size_t n = rng_next(s) % cap; /* up to cap - 1: always terminated */
+	int any_byte = rng_next(s) % 2;
+
+	for (size_t i = 0; i < n; i++)
+		dst[i] = any_byte ? (char)(1 + rng_next(s) % 255)
+		                  : chars[rng_next(s) % (sizeof(chars) - 1)];
+	dst[n] = '\0';
+}
+
+static void random_event(uint64_t *s, attune_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = (attune_event_type)(rng_next(s) % 5); /* 0 and 4: refused */
+	switch (rng_next(s) % 4) {
+	case 0:
+		ev->ts_ms = INT64_MIN;
+		break;
+	case 1:
+		ev->ts_ms = INT64_MAX;
+		break;
+	case 2:
+		ev->ts_ms = -(int64_t)(rng_next(s) % 1000);
+		break;
+	default:
+		ev->ts_ms = (int64_t)(rng_next(s) % 2000000000000ull);
+	}
+	random_label(s, ev->id, sizeof(ev->id));
+	random_label(s, ev->score_id, sizeof(ev->score_id));
+	random_label(s, ev->conversation, sizeof(ev->conversation));
+	random_label(s, ev->responder, sizeof(ev->responder));
+	random_label(s, ev->team, sizeof(ev->team));
+	ev->channel = (attune_channel)(rng_next(s) % (ATTUNE_CHANNEL_MAX + 2));
+	ev->latency_us = edge_number(s, UINT64_MAX);
+	ev->score = (unsigned)edge_number(s, UINT32_MAX);
+	ev->acknowledge = (unsigned)edge_number(s, UINT32_MAX);
+	ev->reflect = (unsigned)(rng_next(s) % 3);
+	ev->explore = (unsigned)(rng_next(s) % 3);
+	for (unsigned k = 0; k < ATTUNE_FINDING_KIND_MAX; k++)
+		ev->findings[k] = rng_next(s) % 3 ? 0 : (uint32_t)edge_number(s, UINT32_MAX);
+	ev->risk_level = (attune_risk_level)(rng_next(s) % 6);
+	ev->risk_categories = (uint32_t)rng_next(s);
+	ev->suggestions_offered = (unsigned)edge_number(s, UINT32_MAX);
+	ev->action = (attune_outcome_action)(rng_next(s) % (ATTUNE_OUTCOME_MAX + 2));
+	ev->suggestion_index = (unsigned)edge_number(s, UINT32_MAX);
+	ev->has_final_score = (int)(rng_next(s) % 2);
+	ev->final_score = (unsigned)edge_number(s, UINT32_MAX);
+	ev->has_score_change = (int)(rng_next(s) % 2);
+	ev->score_change = rng_next(s) % 3 == 0   ? INT32_MIN
+	                   : rng_next(s) % 2 == 0 ? INT32_MAX
+	                                          : (int)(rng_next(s) % 201) - 100;
+}
+
+/* Random events, every buffer size from 1 to the line's length + 2: the
+ * same line (or the same refusal) as the printf formats. */
+static void check_matches_printf(void)
+{
+	uint64_t seed = 42;
+	unsigned mismatches = 0, lines = 0;
+
+	for (int round = 0; round < 1000; round++) {
+		attune_event ev;
+		char want[ATTUNE_EVENT_LINE_MAX], got[ATTUNE_EVENT_LINE_MAX];
+		size_t full;
+
+		random_event(&seed, &ev);
+		full = ref_format(&ev, want, sizeof(want));
+		lines += full > 0;
+		for (size_t cap = 1; cap <= sizeof(got) && cap <= full + 2; cap++) {
+			size_t wn = ref_format(&ev, want, cap);
+			size_t gn = attune_event_format(&ev, got, cap);
+			mismatches += wn != gn || strcmp(want, got) != 0;
+		}
+		if (!full) {
+			mismatches += attune_event_format(&ev, got, sizeof(got)) != 0 || got[0];
+		}
+	}
+	CHECK_EQ_U(mismatches, 0);
+	CHECK(lines > 300); /* most events were formatted, not refused */
+}
 
 int main(void)
 {
@@ -110,5 +323,6 @@ int main(void)
 		attune_score_table_destroy(t);
 		attune_score_table_destroy(NULL);
 	}
+	check_matches_printf();
 	return test_finish("test_eventlog_format");
 }
