@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define AT_MAX_SLOTS    12
 #define AT_MAX_ALTS     64
@@ -64,9 +65,12 @@ enum { SL_WORDS = 1, SL_ANY, SL_GAP, SL_PREFIX, SL_CLASS };
 typedef struct at_slot {
 	uint8_t type;
 	uint8_t n;    /* number of alternatives (SL_WORDS) */
-	uint16_t arg; /* class id (SL_CLASS) */
+	uint16_t arg; /* class id (SL_CLASS); SL_WORDS: AT_SLOT_BIT of every alternative */
 	uint32_t off; /* index into alts[] or prefix pool */
 } at_slot;
+/* A 16-bit summary of word ids: a word whose bit is not in a word-list slot's
+ * arg is none of its alternatives (the slot's list need not be scanned). */
+#define AT_SLOT_BIT(w) ((uint16_t)(1u << ((uint32_t)(w)&15)))
 
 typedef struct at_pattern {
 	uint8_t file; /* at_file */
@@ -129,6 +133,13 @@ typedef struct at_mcand {
 	uint8_t filt;     /* which tokens `need` is tested on (AT_FILT_*) */
 } at_mcand;
 
+/* A word's entry in the matcher index: one read gives at_doc_match what it
+ * needs to know whether a token of the word has candidates. */
+typedef struct at_mword {
+	uint32_t fixed, fixed_end; /* attune_scorer.mfixed[fixed .. fixed_end) */
+	uint64_t key_bits;         /* AT_WORD_BIT of its keyed runs' keys, to skip mpairs */
+} at_mword;
+
 /* A run of at_mcand for a (first word, second word) pair, in a hash table. */
 typedef struct at_mpair {
 	uint32_t w, nw;      /* w == UINT32_MAX: empty slot */
@@ -185,16 +196,15 @@ struct attune_scorer {
 	int32_t (*person)[2]; /* third_person.txt: (first-person word, third-person form) */
 	size_t n_person;
 	const char *guidance[4];
-	/* Matcher index (see at_doc_match): for word id w, mfixed[mfixed_off[w] ..
-	 * mfixed_off[w + 1]) are the patterns to try whatever the next word is;
+	/* Matcher index (see at_doc_match): for word id w, mfixed[mword[w].fixed ..
+	 * mword[w].fixed_end) are the patterns to try whatever the next word is;
 	 * those whose second slot is a word list are in mkeyed once per listed
 	 * word nw, in a run per (w, nw) found through mpairs. munk lists the wild
 	 * patterns an unknown word may start, by the token's first byte (256:
 	 * empty token); their first slot is checked when the token is seen. */
 	at_mcand *mfixed, *mkeyed, *munk;
-	uint32_t *mfixed_off; /* n_words + 1 */
-	uint64_t *mkey_bits;  /* per word: AT_WORD_BIT of its keys, to skip mpairs */
-	at_mpair *mpairs;     /* open addressing */
+	at_mword *mword;  /* n_words */
+	at_mpair *mpairs; /* open addressing */
 	size_t mpairs_mask;
 	uint32_t munk_off[258];
 };
@@ -254,24 +264,72 @@ typedef struct at_doc {
 uint32_t at_hash(const char *s, size_t n);
 int32_t at_lookup(const attune_scorer *s, const char *w, size_t n);
 
+/* 1 if a[0, n) and b[0, n) hold the same bytes. Reads no byte outside them:
+ * for 4 <= n <= 16 two fixed-size loads (memcpy, so alignment does not
+ * matter) that overlap in the middle cover all n bytes, which costs less
+ * than a byte loop or a memcmp call for the short words of a vocabulary. */
+static inline int at_same_bytes(const char *a, const char *b, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		uint64_t a0, a1, b0, b1;
+		memcpy(&a0, a, 8);
+		memcpy(&b0, b, 8);
+		memcpy(&a1, a + n - 8, 8);
+		memcpy(&b1, b + n - 8, 8);
+		return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+	}
+	if (n >= 4 && n < 8) {
+		uint32_t a0, a1, b0, b1;
+		memcpy(&a0, a, 4);
+		memcpy(&b0, b, 4);
+		memcpy(&a1, a + n - 4, 4);
+		memcpy(&b1, b + n - 4, 4);
+		return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+	}
+	if (n < 4) /* bytes 0, n / 2 and n - 1 cover n = 1, 2, 3 */
+		return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+	return memcmp(a, b, n) == 0;
+}
+
+/* Bytes after a token's normalized form that at_doc_init() zeroes for the
+ * lookup (see at_vocab_probe). */
+#define AT_NORM_PAD 8
+
 /* The slot of spelling w[0, n) (h == at_hash(w, n)), or NULL if it is not a
- * word. The compare is a byte loop: words are short and a call costs more. */
-static inline const at_vslot *at_vocab_find(const attune_scorer *s, const char *w, size_t n,
-                                            uint32_t h)
+ * word. Hash and length are compared first: the bytes only on a likely hit.
+ * If padded, w[n, n + AT_NORM_PAD) is readable and zero: a spelling of up to
+ * 8 bytes is then one 8-byte compare with the slot's 0-padded copy. */
+static inline const at_vslot *at_vocab_probe(const attune_scorer *s, const char *w, size_t n,
+                                             uint32_t h, int padded)
 {
 	for (size_t i = h & s->table_mask;; i = (i + 1) & s->table_mask) {
 		const at_vslot *v = &s->table[i];
-		if (v->hash == 0)
-			return NULL;
-		if (v->hash != h || v->len != n)
+		if (v->hash != h) { /* h is never 0, the hash of an empty slot */
+			if (v->hash == 0)
+				return NULL;
 			continue;
+		}
+		if (v->len != n)
+			continue;
+		if (padded && n <= 8) {
+			uint64_t a, b;
+			memcpy(&a, w, 8);
+			memcpy(&b, v->s, 8);
+			if (a == b)
+				return v;
+			continue;
+		}
 		const char *ws = n <= AT_VSLOT_INLINE ? v->s : s->words[v->id].s;
-		size_t k = 0;
-		while (k < n && ws[k] == w[k])
-			k++;
-		if (k == n)
+		if (at_same_bytes(ws, w, n))
 			return v;
 	}
+}
+
+/* at_vocab_probe() of any w[0, n). */
+static inline const at_vslot *at_vocab_find(const attune_scorer *s, const char *w, size_t n,
+                                            uint32_t h)
+{
+	return at_vocab_probe(s, w, n, h, 0);
 }
 attune_status at_lexicon_build(attune_scorer *s);
 void at_lexicon_free(attune_scorer *s);

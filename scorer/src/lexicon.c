@@ -44,11 +44,19 @@ static const char *const class_files[C_COUNT] = {
 
 uint32_t at_hash(const char *s, size_t n)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
+	size_t i = 0;
+	/* FNV-1a is serial in h; four bytes a round only cut the loop's
+	 * compare-and-branch (whole texts are hashed for the suggestion seed) */
+	for (; i + 4 <= n; i += 4) {
+		h = (h ^ p[i]) * 16777619u;
+		h = (h ^ p[i + 1]) * 16777619u;
+		h = (h ^ p[i + 2]) * 16777619u;
+		h = (h ^ p[i + 3]) * 16777619u;
 	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
 	return h ? h : 1;
 }
 
@@ -480,6 +488,23 @@ static attune_status load_templates(attune_scorer *s)
 	return ATTUNE_OK;
 }
 
+/* Sets at_slot.arg of every word-list slot once all alternatives are in
+ * (third-person forms are added to risk slots as they are parsed). */
+static void word_slot_masks(attune_scorer *s)
+{
+	for (size_t i = 0; i < s->n_pats; i++) {
+		at_pattern *p = &s->pats[i];
+		for (unsigned k = 0; k < p->nslots; k++) {
+			at_slot *sl = &p->slots[k];
+			if (sl->type != SL_WORDS)
+				continue;
+			sl->arg = 0;
+			for (unsigned a = 0; a < sl->n; a++)
+				sl->arg |= AT_SLOT_BIT(s->alts[sl->off + a]);
+		}
+	}
+}
+
 /* Groups the pattern ids by first word: bucket[pat_first .. + pat_n) of a word
  * are the patterns whose first slot lists it (twice if listed twice), by id;
  * wild[] are the rest, by id. Together they fix the reference order in which
@@ -642,7 +667,7 @@ static attune_status build_pairs(attune_scorer *s, const uint32_t *off)
 	for (size_t w = 0; w < s->n_words; w++) {
 		for (uint32_t k = off[w], e; k < off[w + 1]; k = e) {
 			uint32_t key = s->mkeyed[k].key;
-			s->mkey_bits[w] |= AT_WORD_BIT(key);
+			s->mword[w].key_bits |= AT_WORD_BIT(key);
 			for (e = k + 1; e < off[w + 1] && s->mkeyed[e].key == key; e++)
 				;
 			size_t i = at_pair_hash((uint32_t)w, key) & s->mpairs_mask;
@@ -732,21 +757,20 @@ static attune_status build_match_index(attune_scorer *s)
 	at_mcursor cur = {0};
 	attune_status st = ATTUNE_E_NOMEM;
 	uint32_t *koff = calloc(s->n_words + 1, sizeof(*koff)); /* keyed runs by word */
-	s->mfixed_off = calloc(s->n_words + 1, sizeof(*s->mfixed_off));
-	s->mkey_bits = calloc(s->n_words + 1, sizeof(*s->mkey_bits));
-	if (!koff || !s->mfixed_off || !s->mkey_bits)
+	s->mword = calloc(s->n_words + 1, sizeof(*s->mword));
+	if (!koff || !s->mword)
 		goto out_free_koff;
 	/* pass 0 counts, pass 1 fills */
 	for (int pass = 0; pass < 2; pass++) {
 		cur.nf = cur.nk = cur.nu = 0;
 		for (size_t w = 0; w < s->n_words; w++) {
-			s->mfixed_off[w] = (uint32_t)cur.nf;
+			s->mword[w].fixed = (uint32_t)cur.nf;
 			koff[w] = (uint32_t)cur.nk;
 			word_cands(s, w, &cur);
+			s->mword[w].fixed_end = (uint32_t)cur.nf;
 			if (pass)
 				sort_by_key(s->mkeyed + koff[w], cur.nk - koff[w]);
 		}
-		s->mfixed_off[s->n_words] = (uint32_t)cur.nf;
 		koff[s->n_words] = (uint32_t)cur.nk;
 		unknown_cands(s, &cur);
 		if (pass)
@@ -799,8 +823,10 @@ attune_status at_lexicon_build(attune_scorer *s)
 	}
 	if (st == ATTUNE_OK)
 		st = load_templates(s);
-	if (st == ATTUNE_OK)
+	if (st == ATTUNE_OK) {
+		word_slot_masks(s);
 		st = build_index(s);
+	}
 	if (st == ATTUNE_OK)
 		st = build_match_index(s);
 	if (st == ATTUNE_OK) {
@@ -824,8 +850,7 @@ void at_lexicon_free(attune_scorer *s)
 	free(s->mfixed);
 	free(s->mkeyed);
 	free(s->munk);
-	free(s->mfixed_off);
-	free(s->mkey_bits);
+	free(s->mword);
 	free(s->mpairs);
 	free(s->tpls);
 }

@@ -23,6 +23,18 @@ static const unsigned char ascii_fold[256] = {
     ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y', ['Z'] = 'z',
 };
 
+/* Bytes that may carry a word on after a run of ASCII letters and digits:
+ * an apostrophe, a hyphen, or any byte of a non-ASCII code point. */
+#define JOIN16(b)                                                                                  \
+	[(b) + 0] = 1, [(b) + 1] = 1, [(b) + 2] = 1, [(b) + 3] = 1, [(b) + 4] = 1, [(b) + 5] = 1,  \
+	       [(b) + 6] = 1, [(b) + 7] = 1, [(b) + 8] = 1, [(b) + 9] = 1, [(b) + 10] = 1,         \
+	       [(b) + 11] = 1, [(b) + 12] = 1, [(b) + 13] = 1, [(b) + 14] = 1, [(b) + 15] = 1
+static const unsigned char may_join[256] = {
+    ['\''] = 1,   ['-'] = 1,    JOIN16(0x80), JOIN16(0x90), JOIN16(0xA0),
+    JOIN16(0xB0), JOIN16(0xC0), JOIN16(0xD0), JOIN16(0xE0), JOIN16(0xF0),
+};
+#undef JOIN16
+
 /* Decodes one code point; ASCII (the common case) skips the general decoder. */
 static inline uint32_t decode(const char *p, size_t len, size_t *adv)
 {
@@ -73,34 +85,80 @@ static inline int is_word_cp(uint32_t cp)
 	return 1;
 }
 
+/* A suffix stem_word() strips; n == 0 ends a list. */
+typedef struct suffix {
+	char s[7];
+	uint8_t n;
+} suffix;
+
+/* stem_word()'s suffixes ("ingly", "ations", "ation", "ments", "ment", "ness",
+ * "ings", "ing", "edly", "ied", "ies", "ed", "es", "ly", "ity", "ous", "s", "y",
+ * "e", tried in that order) that end in byte c, in that order; NULL if none. */
+static const suffix *suffixes_ending_in(char c)
+{
+	static const suffix end_s[] = {{"ations", 6}, {"ments", 5}, {"ness", 4},
+	                               {"ings", 4},   {"ies", 3},   {"es", 2},
+	                               {"ous", 3},    {"s", 1},     {"", 0}};
+	static const suffix end_y[] = {{"ingly", 5}, {"edly", 4}, {"ly", 2},
+	                               {"ity", 3},   {"y", 1},    {"", 0}};
+	static const suffix end_n[] = {{"ation", 5}, {"", 0}}, end_t[] = {{"ment", 4}, {"", 0}};
+	static const suffix end_g[] = {{"ing", 3}, {"", 0}}, end_e[] = {{"e", 1}, {"", 0}};
+	static const suffix end_d[] = {{"ied", 3}, {"ed", 2}, {"", 0}};
+	switch (c) {
+	case 's':
+		return end_s;
+	case 'y':
+		return end_y;
+	case 'n':
+		return end_n;
+	case 't':
+		return end_t;
+	case 'g':
+		return end_g;
+	case 'd':
+		return end_d;
+	case 'e':
+		return end_e;
+	default:
+		return NULL;
+	}
+}
+
+/* The length of the first suffix that ends buf[0, k) (k >= 1) and leaves at
+ * least 3 bytes, or 0. Only the suffixes with buf's last byte are compared. */
+static size_t suffix_len(const char *buf, size_t k)
+{
+	const suffix *x = suffixes_ending_in(buf[k - 1]);
+	for (; x && x->n; x++) {
+		size_t sl = x->n, b = 1; /* the last byte is known to match */
+		if (k < sl + 3)
+			continue;
+		while (b < sl && buf[k - 1 - b] == x->s[sl - 1 - b])
+			b++;
+		if (b == sl)
+			return sl;
+	}
+	return 0;
+}
+
+/* The light stem of a normalized word: hyphens dropped, one common suffix
+ * and an "un"/"re" prefix cut, hashed with at_hash(). */
 static void stem_word(const char *w, size_t n, uint32_t *out)
 {
-	char buf[AT_MAX_WORD + 1];
-	size_t k = 0;
-	for (size_t i = 0; i < n && k < AT_MAX_WORD; i++)
-		if (w[i] != '-')
-			buf[k++] = w[i];
-	static const struct {
-		char s[7];
-		uint8_t n;
-	} suf[] = {{"ingly", 5}, {"ations", 6}, {"ation", 5}, {"ments", 5}, {"ment", 4},
-	           {"ness", 4},  {"ings", 4},   {"ing", 3},   {"edly", 4},  {"ied", 3},
-	           {"ies", 3},   {"ed", 2},     {"es", 2},    {"ly", 2},    {"ity", 3},
-	           {"ous", 3},   {"s", 1},      {"y", 1},     {"e", 1}};
-	char last = k ? buf[k - 1] : 0;
-	/* every suffix ends in one of these letters */
-	int maybe = last == 's' || last == 'y' || last == 'e' || last == 'g' || last == 'd' ||
-	            last == 'n' || last == 't';
-	for (size_t i = 0; maybe && k >= 4 && i < sizeof(suf) / sizeof(suf[0]); i++) {
-		size_t sl = suf[i].n;
-		if (suf[i].s[sl - 1] == last && k >= sl + 3 &&
-		    memcmp(buf + k - sl, suf[i].s, sl) == 0) {
-			k -= sl;
-			break;
-		}
+	char copy[AT_MAX_WORD];
+	const char *buf = w; /* the first AT_MAX_WORD bytes that are not '-' */
+	size_t k = n < AT_MAX_WORD ? n : AT_MAX_WORD;
+	if (memchr(w, '-', k)) { /* rare: most words are used as they are */
+		k = 0;
+		for (size_t i = 0; i < n && k < AT_MAX_WORD; i++)
+			if (w[i] != '-')
+				copy[k++] = w[i];
+		buf = copy;
 	}
+	if (k >= 4)
+		k -= suffix_len(buf, k);
 	size_t off = 0;
-	if (k >= 7 && (memcmp(buf, "un", 2) == 0 || memcmp(buf, "re", 2) == 0))
+	if (k >= 7 && ((buf[0] == 'u' && buf[1] == 'n') || (buf[0] == 'r' && buf[1] == 'e')))
 		off = 2;
 	*out = at_hash(buf + off, k - off);
 }
@@ -126,27 +184,65 @@ int at_tok_is_content(const attune_scorer *s, const at_tok *t)
 	                       (1u << C_FIRST_PERSON) | (1u << C_BREAK)));
 }
 
-/* Appends the token text[start, end) whose normalized form is dst[0, k)
- * (k bytes already written at d->norm + *npos) with h its FNV-1a hash
- * before the final "0 becomes 1" of at_hash(). */
-static void push_folded(const attune_scorer *s, at_doc *d, size_t start, size_t end, size_t k,
-                        uint32_t h, size_t *npos)
+/* Folds the word text[start, end) into dst: ASCII case folded, apostrophes
+ * dropped, at most AT_MAX_WORD bytes (never half a code point). Returns the
+ * bytes written; *h is their FNV-1a hash before at_hash()'s "0 becomes 1".
+ * For the words the ASCII scan in at_doc_init() cannot fold as it goes. */
+static size_t fold_word(const char *text, size_t start, size_t end, char *dst, uint32_t *h)
 {
-	at_tok *t = &d->toks[d->n_toks++];
-	char *dst = d->norm + *npos;
+	size_t k = 0, i = start;
+	uint32_t hh = 2166136261u;
+	while (i < end && k < AT_MAX_WORD) {
+		unsigned char c = (unsigned char)text[i];
+		if (c < 0x80) {
+			i++;
+			if (c == '\'')
+				continue;
+			if (c >= 'A' && c <= 'Z')
+				c = (unsigned char)(c - 'A' + 'a');
+			dst[k++] = (char)c;
+			hh = (hh ^ c) * 16777619u;
+			continue;
+		}
+		size_t adv;
+		uint32_t cp = attune__utf8_decode(text + i, end - i, &adv);
+		if (is_apostrophe(cp)) {
+			i += adv;
+			continue;
+		}
+		if (adv == 1) {
+			dst[k++] = (char)c;
+			hh = (hh ^ c) * 16777619u;
+		} else {
+			if (k + adv > AT_MAX_WORD)
+				break;
+			for (size_t b = 0; b < adv; b++) {
+				dst[k++] = text[i + b];
+				hh = (hh ^ (unsigned char)text[i + b]) * 16777619u;
+			}
+		}
+		i += adv;
+	}
+	*h = hh;
+	return k;
+}
+
+/* Fills what token t takes from the vocabulary: its normalized form is
+ * t->norm[0, t->norm_len), followed by AT_NORM_PAD zero bytes, with h its
+ * FNV-1a hash (before at_hash()'s "0 becomes 1"). The slot holds what the
+ * token needs; only a normalized spelling (an SMS form, a rare case) reads
+ * its target word. */
+static inline void tok_word(const attune_scorer *s, at_tok *t, uint32_t h)
+{
 	h = h ? h : 1;
-	*npos += k;
-	*t = (at_tok){.start = (uint32_t)start, .end = (uint32_t)end, .norm = dst,
-	              .norm_len = (uint16_t)k};
 	t->hash = h;
-	const at_vslot *v = k ? at_vocab_find(s, dst, k, h) : NULL;
+	const at_vslot *v = t->norm_len ? at_vocab_probe(s, t->norm, t->norm_len, h, 1) : NULL;
 	if (!v) {
 		t->word = -1;
+		t->classes = 0;
 		stem_word(t->norm, t->norm_len, &t->stem);
 		return;
 	}
-	/* the slot holds what the token needs; only a normalized spelling
-	 * (an SMS form, a rare case) reads its target word */
 	t->word = v->to;
 	t->stem = v->stem;
 	t->classes = v->classes;
@@ -156,47 +252,6 @@ static void push_folded(const attune_scorer *s, at_doc *d, size_t start, size_t 
 		t->norm_len = aw->len;
 		t->hash = aw->hash;
 	}
-}
-
-/* Appends the token text[start, end): folds case, drops apostrophes, keeps
- * at most AT_MAX_WORD bytes (never half a code point). */
-static void push_token(const attune_scorer *s, at_doc *d, size_t start, size_t end, size_t *npos)
-{
-	char *dst = d->norm + *npos;
-	size_t k = 0, i = start;
-	uint32_t h = 2166136261u; /* at_hash() of dst, computed while folding */
-	while (i < end && k < AT_MAX_WORD) {
-		unsigned char c = (unsigned char)d->text[i];
-		if (c < 0x80) {
-			i++;
-			if (c == '\'')
-				continue;
-			if (c >= 'A' && c <= 'Z')
-				c = (unsigned char)(c - 'A' + 'a');
-			dst[k++] = (char)c;
-			h = (h ^ c) * 16777619u;
-			continue;
-		}
-		size_t adv;
-		uint32_t cp = attune__utf8_decode(d->text + i, end - i, &adv);
-		if (is_apostrophe(cp)) {
-			i += adv;
-			continue;
-		}
-		if (adv == 1) {
-			dst[k++] = (char)c;
-			h = (h ^ c) * 16777619u;
-		} else {
-			if (k + adv > AT_MAX_WORD)
-				break;
-			for (size_t b = 0; b < adv; b++) {
-				dst[k++] = d->text[i + b];
-				h = (h ^ (unsigned char)d->text[i + b]) * 16777619u;
-			}
-		}
-		i += adv;
-	}
-	push_folded(s, d, start, end, k, h, npos);
 }
 
 /* A known word's stem is the same for every token of it: emotions stem to
@@ -214,32 +269,217 @@ void at_vocab_stems(attune_scorer *s)
 	}
 }
 
-/* Marks quoted speech, reported speech and negation; computes clause leads. */
-static void annotate(at_doc *d)
+/* at_doc_init()'s state between code points. The counts live here, not in
+ * the doc, while the scan runs: the normalized bytes are written through a
+ * char pointer, which may alias anything the compiler cannot see is local. */
+enum { OPEN_NONE = 0, OPEN_CLAUSE = 1, OPEN_SENT = 3 /* a sentence opens a clause too */ };
+typedef struct scan {
+	at_tok *toks;
+	at_span *sents, *clauses;
+	at_span *sent, *clause; /* the open ones: sents[n_sents - 1], clauses[n_clauses - 1] */
+	at_tok *tok;            /* the next token: toks[n] after n tokens */
+	size_t n_sents, n_clauses;
+	size_t npos;        /* normalized bytes written */
+	unsigned open;      /* what the next token starts (OPEN_*) */
+	int dq, sq;         /* inside double / single quotes */
+	uint32_t quoted;    /* TK_QUOTED if dq or sq, else 0 */
+	uint32_t prev_cp;   /* ' ' after white space, 'a' after a word, else the code point */
+	uint32_t since_neg; /* tokens since the clause's latest negator, capped at 4 */
+	int want_lead;      /* the clause has no TK_CLAUSE_LEAD token yet */
+} scan;
+
+/* The end of a word of text[0, len) whose bytes before `from` are known to
+ * be in it: letters, digits and non-ASCII letters, joined by an apostrophe or
+ * hyphen that has a word character after it; a pictograph (emoji) takes its
+ * modifiers instead. */
+static size_t word_end(const char *text, size_t len, size_t from, int emoji)
 {
-	for (size_t c = 0; c < d->n_clauses; c++) {
-		const at_span *cl = &d->clauses[c];
-		for (uint32_t i = cl->first; i < cl->last; i++) {
-			at_tok *t = &d->toks[i];
-			if (!(t->classes & ((1u << C_FILLER) | (1u << C_BREAK))) &&
-			    !(t->flags & TK_EMOJI)) {
-				t->flags |= TK_CLAUSE_LEAD;
-				break;
-			}
-		}
-		/* negated: a negator among the (up to) 3 tokens before, same clause */
-		uint32_t since = 4; /* tokens since the latest negator, capped */
-		for (uint32_t i = cl->first; i < cl->last; i++) {
-			if (since <= 3)
-				d->toks[i].flags |= TK_NEGATED;
-			if (d->toks[i].classes & (1u << C_NEGATOR))
-				since = 1;
-			else if (since < 4)
-				since++;
-		}
+	size_t end = from;
+	while (emoji && end < len) {
+		size_t a2;
+		uint32_t c2 = decode(text + end, len - end, &a2);
+		if (!is_emoji_mod(c2))
+			break;
+		end += a2;
 	}
+	while (!emoji && end < len) {
+		unsigned char b = (unsigned char)text[end];
+		if (ascii_fold[b]) {
+			end++; /* ASCII letter or digit */
+			continue;
+		}
+		size_t a2, a3;
+		uint32_t c2 = decode(text + end, len - end, &a2);
+		if (is_word_cp(c2)) {
+			end += a2;
+			continue;
+		}
+		if ((is_apostrophe(c2) || c2 == '-') && end + a2 < len &&
+		    is_word_cp(decode(text + end + a2, len - end - a2, &a3))) {
+			end += a2;
+			continue;
+		}
+		break;
+	}
+	return end;
 }
 
+/* The ASCII run text[start, end) folded into dst[0, *k) (hash *h) is
+ * followed by an apostrophe, a hyphen or a non-ASCII byte: extends the word
+ * to its end and its fold to match, and returns the end. ASCII runs joined
+ * by an ASCII apostrophe or hyphen (the common "don't", "re-entering") are
+ * folded on from where the scan stopped, as fold_word() would fold them;
+ * anything else is found by word_end() and folded again from the start. */
+static size_t fold_joined(const char *text, size_t len, size_t start, size_t end, char *dst,
+                          size_t *k, uint32_t *h)
+{
+	const unsigned char *txt = (const unsigned char *)text;
+	size_t kk = *k;
+	uint32_t hh = *h;
+	while (end + 1 < len && (txt[end] == '\'' || txt[end] == '-') && ascii_fold[txt[end + 1]]) {
+		if (txt[end] == '-' && kk < AT_MAX_WORD) {
+			dst[kk++] = '-';
+			hh = (hh ^ '-') * 16777619u;
+		}
+		for (end++; end < len && ascii_fold[txt[end]]; end++) {
+			if (kk < AT_MAX_WORD) {
+				dst[kk++] = (char)ascii_fold[txt[end]];
+				hh = (hh ^ ascii_fold[txt[end]]) * 16777619u;
+			}
+		}
+	}
+	if (end < len && may_join[txt[end]]) {
+		end = word_end(text, len, end, 0);
+		kk = fold_word(text, start, end, dst, &hh);
+	}
+	*k = kk;
+	*h = hh;
+	return end;
+}
+
+/* The open sentence ends before token sc->tok: its end is its last token's,
+ * unless a terminator has set it (a span's end is 0 until set: a sentence's
+ * first token ends after byte 0). */
+static inline void close_sent(scan *sc)
+{
+	sc->sent->last = (uint32_t)(sc->tok - sc->toks);
+	if (!sc->sent->end)
+		sc->sent->end = sc->tok[-1].end;
+}
+
+/* The open clause ends before token sc->tok, with its last token. */
+static inline void close_clause(scan *sc)
+{
+	sc->clause->last = (uint32_t)(sc->tok - sc->toks);
+	sc->clause->end = sc->tok[-1].end;
+}
+
+/* Appends the token text[start, end), whose normalized form (k bytes, hash
+ * h as in tok_word) is already at the scan's normalized position; opens the
+ * sentence and clause it starts and sets its flags, clause lead and
+ * negation included (a negator among the up to 3 tokens before it in its
+ * clause). */
+static inline void add_token(const attune_scorer *s, scan *sc, char *norm, size_t start, size_t end,
+                             size_t k, uint32_t h, int emoji)
+{
+	at_tok *t = sc->tok;
+	t->start = (uint32_t)start;
+	t->end = (uint32_t)end;
+	t->norm = norm + sc->npos;
+	t->norm_len = (uint16_t)k;
+	/* the padding at_vocab_probe() may read (the block has room for it
+	 * after the last token); the next token's bytes overwrite it */
+	memset(norm + sc->npos + k, 0, AT_NORM_PAD);
+	tok_word(s, t, h);
+	unsigned cls = t->classes;
+	uint32_t flags = (emoji ? TK_EMOJI : 0) | sc->quoted;
+	if (sc->open == OPEN_SENT) {
+		if (sc->n_sents)
+			close_sent(sc);
+		sc->sent = &sc->sents[sc->n_sents++];
+		*sc->sent = (at_span){(uint32_t)(t - sc->toks), 0, (uint32_t)start, 0, 0};
+		flags |= TK_SENT_START;
+	}
+	if (sc->open || (cls & (1u << C_BREAK))) {
+		if (sc->n_clauses)
+			close_clause(sc);
+		sc->clause = &sc->clauses[sc->n_clauses++];
+		*sc->clause = (at_span){(uint32_t)(t - sc->toks), 0, (uint32_t)start, 0, 0};
+		flags |= TK_CLAUSE_START;
+		sc->since_neg = 4;
+		sc->want_lead = 1;
+	}
+	if (sc->want_lead && !(cls & ((1u << C_FILLER) | (1u << C_BREAK))) && !emoji) {
+		flags |= TK_CLAUSE_LEAD;
+		sc->want_lead = 0;
+	}
+	if (sc->since_neg <= 3)
+		flags |= TK_NEGATED;
+	if (cls & (1u << C_NEGATOR))
+		sc->since_neg = 1;
+	else if (sc->since_neg < 4)
+		sc->since_neg++;
+	t->flags = flags;
+	t->sent = (uint32_t)sc->n_sents - 1;
+	t->clause = (uint32_t)sc->n_clauses - 1;
+	sc->tok = t + 1;
+	sc->npos += k;
+	sc->open = OPEN_NONE;
+	sc->prev_cp = 'a';
+}
+
+/* Code point cp (adv bytes at text[i]) is not part of a word: sentence ends,
+ * clause breaks and quotes. */
+static void punctuation(scan *sc, uint32_t cp, size_t i, size_t adv)
+{
+	if (cp == '.' || cp == '!' || cp == '?' || cp == 0x2026 || cp == '\n' || cp == 0x203D) {
+		if (sc->n_sents && sc->open != OPEN_SENT) {
+			at_span *st = sc->sent;
+			if (cp == '?' || cp == 0x203D)
+				st->term = '?';
+			else if (cp == '!' && st->term != '?')
+				st->term = '!';
+			else if (cp != '\n' && !st->term)
+				st->term = '.';
+			if (cp != '\n')
+				st->end = (uint32_t)(i + adv);
+		}
+		/* keep "?!" and "..." attached to the sentence they end */
+		if (cp == '\n' || sc->n_sents)
+			sc->open = OPEN_SENT;
+		if (cp == '\n')
+			sc->dq = sc->sq = 0;
+	} else if (cp == ',' || cp == ';' || cp == ':' || cp == '(' || cp == ')' || cp == 0x2014 ||
+	           cp == 0x2013 || cp == '/' || (cp == '-' && sc->prev_cp == ' ')) {
+		sc->open |= OPEN_CLAUSE;
+	} else if (cp == '"' || cp == 0x201C || cp == 0x201D || cp == 0xAB || cp == 0xBB) {
+		if (cp == 0x201C || cp == 0xAB)
+			sc->dq = 1;
+		else if (cp == 0x201D || cp == 0xBB)
+			sc->dq = 0;
+		else
+			sc->dq = !sc->dq;
+		sc->open |= OPEN_CLAUSE;
+	} else if (is_apostrophe(cp)) {
+		/* a single quote that opens (after a non-word) or closes (after a word) */
+		if (sc->prev_cp != 'a' && !sc->sq)
+			sc->sq = 1;
+		else if (sc->prev_cp == 'a' && sc->sq)
+			sc->sq = 0;
+		sc->open |= OPEN_CLAUSE;
+	}
+	sc->quoted = sc->dq || sc->sq ? TK_QUOTED : 0;
+	sc->prev_cp = (cp == ' ' || cp == '\t' || cp == '\r' || cp == '\n') ? ' ' : cp;
+}
+
+/*
+ * One pass over the text. A word that starts with an ASCII letter or digit
+ * is folded and hashed as it is scanned (the common case); fold_joined()
+ * carries on past an apostrophe, hyphen or non-ASCII byte. The normalized
+ * bytes are written at norm + npos and are the token's norm unless the
+ * vocabulary normalizes the spelling. Clause leads and negation are set as
+ * the tokens are appended (add_token), not in a second pass.
+ */
 attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const char *text,
                           size_t len)
 {
@@ -250,157 +490,75 @@ attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const
 	size_t cap = d->len / 2 + 2; /* words need a separator; pictographs take >= 3 bytes */
 	/* one block: tokens, sentences, clauses, then the normalized bytes */
 	size_t spans = 2 * cap * sizeof(at_span);
-	d->toks = at_arena_alloc(ar, cap * sizeof(at_tok) + spans + d->len + 1);
+	d->toks = at_arena_alloc(ar, cap * sizeof(at_tok) + spans + d->len + AT_NORM_PAD);
 	if (!d->toks)
 		return ATTUNE_E_NOMEM;
 	d->sents = (at_span *)(d->toks + cap);
 	d->clauses = d->sents + cap;
 	d->norm = (char *)(d->clauses + cap);
-	size_t npos = 0, i = 0;
-	int new_sent = 1, new_clause = 1, dq = 0, sq = 0;
-	uint32_t prev_cp = ' ';
-	while (i < d->len) {
-		if (d->text[i] == ' ') { /* the commonest byte between words: nothing to do */
-			prev_cp = ' ';
+	scan sc = {.toks = d->toks,
+	           .tok = d->toks,
+	           .sents = d->sents,
+	           .clauses = d->clauses,
+	           .open = OPEN_SENT,
+	           .prev_cp = ' ',
+	           .since_neg = 4};
+	text = d->text;
+	len = d->len;
+	const unsigned char *txt = (const unsigned char *)text;
+	char *norm = d->norm;
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c0 = txt[i];
+		if (c0 == ' ') { /* the commonest byte between words: nothing to do */
+			sc.prev_cp = ' ';
 			i++;
 			continue;
 		}
-		size_t adv;
-		uint32_t cp = decode(d->text + i, d->len - i, &adv);
-		int emoji = is_emoji(cp) && !is_emoji_mod(cp);
-		if (is_word_cp(cp) || emoji) {
-			size_t start = i, end = i + adv;
-			int folded = 0;
-			size_t k = 0;
+		if (ascii_fold[c0]) {
+			/* an ASCII letter or digit: fold and hash the run of them,
+			 * keeping at most AT_MAX_WORD bytes (the rest is scanned) */
+			char *dst = norm + sc.npos;
+			size_t n = len - i < AT_MAX_WORD ? len - i : AT_MAX_WORD, k = 0;
 			uint32_t h = 2166136261u;
-			if (cp < 0x80) {
-				/* fast path: a run of ASCII letters and digits, folded and
-				 * hashed as it is scanned; anything else (apostrophe,
-				 * hyphen, non-ASCII) continues below and push_token()
-				 * folds the whole word again */
-				char *dst = d->norm + npos;
-				const unsigned char *txt = (const unsigned char *)d->text;
-				for (end = i; end < d->len && k < AT_MAX_WORD; end++) {
-					unsigned char c = ascii_fold[txt[end]];
-					if (!c)
-						break;
-					dst[k++] = (char)c;
-					h = (h ^ c) * 16777619u;
-				}
-				while (end < d->len && ascii_fold[txt[end]])
-					end++; /* past AT_MAX_WORD: scanned, not kept */
-				unsigned char nb = end < d->len ? (unsigned char)d->text[end] : 0;
-				folded = nb < 0x80 && nb != '\'' && nb != '-';
-			}
-			while (emoji && end < d->len) {
-				size_t a2;
-				uint32_t c2 = decode(d->text + end, d->len - end, &a2);
-				if (!is_emoji_mod(c2))
+			for (; k < n; k++) {
+				unsigned char c = ascii_fold[txt[i + k]];
+				if (!c)
 					break;
-				end += a2;
+				dst[k] = (char)c;
+				h = (h ^ c) * 16777619u;
 			}
-			while (!emoji && !folded && end < d->len) {
-				unsigned char b = (unsigned char)d->text[end];
-				if ((unsigned)((b | 0x20) - 'a') < 26 || (unsigned)(b - '0') < 10) {
-					end++; /* ASCII letter or digit */
-					continue;
-				}
-				size_t a2, a3;
-				uint32_t c2 = decode(d->text + end, d->len - end, &a2);
-				if (is_word_cp(c2)) {
-					end += a2;
-					continue;
-				}
-				if ((is_apostrophe(c2) || c2 == '-') && end + a2 < d->len &&
-				    is_word_cp(
-				        decode(d->text + end + a2, d->len - end - a2, &a3))) {
-					end += a2;
-					continue;
-				}
-				break;
-			}
-			if (new_sent) {
-				if (d->n_sents)
-					d->sents[d->n_sents - 1].last = (uint32_t)d->n_toks;
-				d->sents[d->n_sents++] =
-				    (at_span){(uint32_t)d->n_toks, 0, (uint32_t)start, 0, 0};
-			}
-			int brk = 0;
-			if (folded)
-				push_folded(s, d, start, end, k, h, &npos);
-			else
-				push_token(s, d, start, end, &npos);
-			at_tok *t = &d->toks[d->n_toks - 1];
-			if (emoji)
-				t->flags |= TK_EMOJI;
-			if (!new_clause && (t->classes & (1u << C_BREAK)))
-				brk = 1;
-			if (new_clause || new_sent || brk) {
-				if (d->n_clauses)
-					d->clauses[d->n_clauses - 1].last = t - d->toks;
-				d->clauses[d->n_clauses++] =
-				    (at_span){(uint32_t)(t - d->toks), 0, t->start, 0, 0};
-				t->flags |= TK_CLAUSE_START;
-			}
-			if (new_sent)
-				t->flags |= TK_SENT_START;
-			if (dq || sq)
-				t->flags |= TK_QUOTED;
-			t->sent = (uint32_t)d->n_sents - 1;
-			t->clause = (uint32_t)d->n_clauses - 1;
-			d->sents[d->n_sents - 1].end = t->end;
-			d->clauses[d->n_clauses - 1].end = t->end;
-			new_sent = new_clause = 0;
-			prev_cp = 'a';
+			size_t end = i + k;
+			if (k == n)
+				while (end < len && ascii_fold[txt[end]])
+					end++;
+			if (end < len && may_join[txt[end]])
+				end = fold_joined(text, len, i, end, dst, &k, &h);
+			add_token(s, &sc, norm, i, end, k, h, 0);
 			i = end;
 			continue;
 		}
-		if (cp == '.' || cp == '!' || cp == '?' || cp == 0x2026 || cp == '\n' ||
-		    cp == 0x203D) {
-			if (d->n_sents && !new_sent) {
-				at_span *st = &d->sents[d->n_sents - 1];
-				if (cp == '?' || cp == 0x203D)
-					st->term = '?';
-				else if (cp == '!' && st->term != '?')
-					st->term = '!';
-				else if (cp != '\n' && !st->term)
-					st->term = '.';
-				if (cp != '\n')
-					st->end = (uint32_t)(i + adv);
-			}
-			/* keep "?!" and "..." attached to the sentence they end */
-			if (cp == '\n' || d->n_sents)
-				new_sent = new_clause = 1;
-			if (cp == '\n')
-				dq = sq = 0;
-		} else if (cp == ',' || cp == ';' || cp == ':' || cp == '(' || cp == ')' ||
-		           cp == 0x2014 || cp == 0x2013 || cp == '/' ||
-		           (cp == '-' && prev_cp == ' ')) {
-			new_clause = 1;
-		} else if (cp == '"' || cp == 0x201C || cp == 0x201D || cp == 0xAB || cp == 0xBB) {
-			if (cp == 0x201C || cp == 0xAB)
-				dq = 1;
-			else if (cp == 0x201D || cp == 0xBB)
-				dq = 0;
-			else
-				dq = !dq;
-			new_clause = 1;
-		} else if (is_apostrophe(cp)) {
-			/* a single quote that opens (after a non-word) or closes (after a word) */
-			if (prev_cp != 'a' && !sq)
-				sq = 1;
-			else if (prev_cp == 'a' && sq)
-				sq = 0;
-			new_clause = 1;
+		size_t adv;
+		uint32_t cp = decode(text + i, len - i, &adv);
+		int emoji = is_emoji(cp) && !is_emoji_mod(cp);
+		if (cp >= 0x80 && (emoji || is_word_cp(cp))) {
+			size_t end = word_end(text, len, i + adv, emoji);
+			uint32_t h;
+			size_t k = fold_word(text, i, end, norm + sc.npos, &h);
+			add_token(s, &sc, norm, i, end, k, h, emoji);
+			i = end;
+			continue;
 		}
-		prev_cp = (cp == ' ' || cp == '\t' || cp == '\r' || cp == '\n') ? ' ' : cp;
+		punctuation(&sc, cp, i, adv);
 		i += adv;
 	}
-	if (d->n_sents)
-		d->sents[d->n_sents - 1].last = (uint32_t)d->n_toks;
-	if (d->n_clauses)
-		d->clauses[d->n_clauses - 1].last = (uint32_t)d->n_toks;
-	annotate(d);
+	if (sc.n_sents)
+		close_sent(&sc);
+	if (sc.n_clauses)
+		close_clause(&sc);
+	d->n_toks = (size_t)(sc.tok - sc.toks);
+	d->n_sents = sc.n_sents;
+	d->n_clauses = sc.n_clauses;
 	return ATTUNE_OK;
 }
 
@@ -414,7 +572,7 @@ static inline int slot_match(const attune_scorer *s, const at_slot *sl, const at
 	case SL_PREFIX:
 		return t->norm_len >= sl->n && memcmp(t->norm, s->pool + sl->off, sl->n) == 0;
 	case SL_WORDS:
-		if (t->word < 0)
+		if (t->word < 0 || !(sl->arg & AT_SLOT_BIT(t->word)))
 			return 0;
 		for (unsigned k = 0; k < sl->n; k++)
 			if (s->alts[sl->off + k] == (uint32_t)t->word)
@@ -503,44 +661,50 @@ static void keyed_run(const attune_scorer *s, uint32_t w, uint32_t nw, const at_
 }
 
 /* The word summaries the candidates' prefilters test (AT_FILT_*) for token i:
- * unknown words and tokens past the sentence end (lim) add no bit. */
-static void next_words(const at_doc *d, size_t i, size_t lim, uint64_t m[AT_FILT_COUNT])
+ * tokens past the sentence end (lim) add no bit. Only called for a token
+ * with candidates. An unknown word (-1) sets bit 63 like the words whose id
+ * is 63 mod 64: a prefilter may then let a pattern through that cannot
+ * match (match_from() rejects it), never reject one that can, so the
+ * sign test is left out. */
+static inline void next_words(const at_doc *d, size_t i, size_t lim, uint64_t m[AT_FILT_COUNT])
 {
-	uint64_t b[AT_GAP_MAX + 2] = {0}; /* tokens i + 1 .. i + AT_GAP_MAX + 2 */
-	size_t n = lim - i - 1 < AT_GAP_MAX + 2 ? lim - i - 1 : AT_GAP_MAX + 2;
-	for (size_t o = 0; o < n; o++) {
-		int32_t w = d->toks[i + 1 + o].word;
-		b[o] = w >= 0 ? AT_WORD_BIT(w) : 0;
+	_Static_assert(AT_GAP_MAX == 3, "the gap summaries below cover AT_GAP_MAX + 1 tokens");
+	const at_tok *t = d->toks + i;
+	uint64_t b[6] = {0}; /* b[o]: token i + o, o >= 1 */
+	if (lim - i > 5) {   /* the common case: all five in the sentence */
+		for (size_t o = 1; o <= 5; o++)
+			b[o] = AT_WORD_BIT(t[o].word);
+	} else {
+		for (size_t o = 1; o < lim - i; o++)
+			b[o] = AT_WORD_BIT(t[o].word);
 	}
-	m[AT_FILT_TOK1] = b[0];
-	m[AT_FILT_TOK2] = b[1];
-	m[AT_FILT_GAP1] = m[AT_FILT_GAP2] = 0;
-	for (size_t o = 0; o <= AT_GAP_MAX; o++) {
-		m[AT_FILT_GAP1] |= b[o];
-		m[AT_FILT_GAP2] |= b[o + 1];
-	}
+	m[AT_FILT_TOK1] = b[1];
+	m[AT_FILT_TOK2] = b[2];
+	m[AT_FILT_GAP1] = b[1] | b[2] | b[3] | b[4];
+	m[AT_FILT_GAP2] = b[2] | b[3] | b[4] | b[5];
 	m[AT_FILT_NONE] = ~0ull;
 }
 
-/* Token i has a known word: merges its fixed run with the keyed run of the
- * next word by pos, which is the order of a plain bucket-then-wild scan. */
-static attune_status match_known(const attune_scorer *s, at_doc *d, size_t i, size_t lim)
+/* Token i has the known word w, followed by word nw (-1: unknown or past
+ * the sentence end): merges w's fixed run with the keyed run of nw by pos,
+ * which is the order of a plain bucket-then-wild scan. */
+static attune_status match_known(const attune_scorer *s, at_doc *d, size_t i, size_t lim,
+                                 uint32_t w, int32_t nw)
 {
 	const at_tok *t = &d->toks[i];
-	uint32_t w = (uint32_t)t->word;
 	int lead = (t->flags & TK_CLAUSE_LEAD) != 0;
-	const at_mcand *a = s->mfixed + s->mfixed_off[w], *ae = s->mfixed + s->mfixed_off[w + 1];
+	const at_mword *mw = &s->mword[w];
+	const at_mcand *a = s->mfixed + mw->fixed, *ae = s->mfixed + mw->fixed_end;
 	const at_mcand *b = NULL, *be = NULL;
 	uint64_t m[AT_FILT_COUNT];
-	int32_t nw = i + 1 < lim ? d->toks[i + 1].word : -1;
-	if (nw >= 0 && (s->mkey_bits[w] & AT_WORD_BIT(nw)))
+	if (nw >= 0 && (mw->key_bits & AT_WORD_BIT(nw)))
 		keyed_run(s, w, (uint32_t)nw, &b, &be);
 	if (a == ae && b == be)
 		return ATTUNE_OK;
 	next_words(d, i, lim, m);
 	while (a < ae || b < be) {
 		const at_mcand *c = b == be || (a < ae && a->pos < b->pos) ? a++ : b++;
-		if ((c->anchored && !lead) || !(c->need & m[c->filt]))
+		if (!(c->need & m[c->filt]) || (c->anchored && !lead))
 			continue;
 		attune_status st = try_pattern(s, d, c->pat, i, c->skip, lim);
 		if (st != ATTUNE_OK)
@@ -578,12 +742,10 @@ static const uint32_t role_skips[] = {
                        FILE_BIT(F_QUESTION) | FILE_BIT(F_SELF) | FILE_BIT(F_ADVICE) |
                        FILE_BIT(F_MINIMIZE) | FILE_BIT(F_JUDGE) | FILE_BIT(F_SECRECY) |
                        FILE_BIT(F_PERMISSION) | FILE_BIT(F_SAFETY),
-    [AT_ROLE_RESPONDER] = FILE_BIT(F_FIGURATIVE) | FILE_BIT(F_RISK_MOD) |
-                          FILE_BIT(F_RISK_SUICIDE) | FILE_BIT(F_RISK_SELFHARM) |
-                          FILE_BIT(F_RISK_OTHERS) | FILE_BIT(F_RISK_ABUSE) |
-                          FILE_BIT(F_RISK_MEDICAL),
+    [AT_ROLE_RESPONDER] = FILE_BIT(F_FIGURATIVE) | FILE_BIT(F_RISK_MOD) | FILE_BIT(F_RISK_SUICIDE) |
+                          FILE_BIT(F_RISK_SELFHARM) | FILE_BIT(F_RISK_OTHERS) |
+                          FILE_BIT(F_RISK_ABUSE) | FILE_BIT(F_RISK_MEDICAL),
 };
-
 
 /*
  * Runs every pattern over the doc. The reference order of tries at a token
@@ -610,15 +772,21 @@ static const uint32_t role_skips[] = {
  */
 attune_status at_doc_match(const attune_scorer *s, at_doc *d, at_role role)
 {
-	size_t lim = 0; /* end of token i's sentence (sentences are contiguous) */
+	const at_tok *toks = d->toks; /* matching adds matches, never tokens */
+	size_t n = d->n_toks;
 	d->skip_files = role_skips[role];
-	for (size_t i = 0; i < d->n_toks; i++) {
-		if (i >= lim)
-			lim = d->sents[d->toks[i].sent].last;
-		attune_status st =
-		    d->toks[i].word >= 0 ? match_known(s, d, i, lim) : match_unknown(s, d, i, lim);
-		if (st != ATTUNE_OK)
-			return st;
+	for (size_t i = 0; i < n;) {
+		size_t lim = d->sents[toks[i].sent].last; /* sentences are contiguous */
+		int32_t w = toks[i].word;
+		for (; i < lim; i++) {
+			/* the next word is read once: it is the next token's w */
+			int32_t nw = i + 1 < lim ? toks[i + 1].word : -1;
+			attune_status st = w >= 0 ? match_known(s, d, i, lim, (uint32_t)w, nw)
+			                          : match_unknown(s, d, i, lim);
+			if (st != ATTUNE_OK)
+				return st;
+			w = nw;
+		}
 	}
 	/* Figurative speech and reported speech mark the tokens they cover/introduce. */
 	for (size_t m = 0; m < d->n_matches; m++) {
