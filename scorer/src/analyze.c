@@ -11,6 +11,11 @@
  * so adding a real acknowledgment never lowers the score and adding a
  * minimizing phrase never raises it (a sentence that minimizes or judges
  * does not count as acknowledgment, reflection or exploration).
+ *
+ * Without prior turns, suggest.c scores projections from at_sent_sum: a rule
+ * that looks across sentences must be one at_project_summed knows (heard
+ * before, the story going on, the token before a sentence); the random seams
+ * of tests/scorer/test_projection.c catch one it does not.
  */
 #include "internal.h"
 
@@ -36,6 +41,19 @@ static const char *const explain[ATTUNE_FINDING_KIND_MAX] = {
 };
 
 static const int penalty[5] = {0, 0, 7, 15, 25};
+
+int at_penalty(attune_severity sev)
+{
+	return penalty[sev <= 4 ? sev : 4];
+}
+
+unsigned at_score_of(unsigned acknowledge, unsigned reflect, unsigned explore, unsigned check_in,
+                     int penalties)
+{
+	int score = 25 + 15 * (int)acknowledge + 12 * (int)reflect + 9 * (int)explore +
+	            5 * (int)check_in - penalties;
+	return (unsigned)(score < 0 ? 0 : score > 100 ? 100 : score);
+}
 
 static attune_status add_finding(at_analysis *a, attune_finding_kind k, attune_severity sev,
                                  size_t start, size_t end)
@@ -109,18 +127,21 @@ static int is_second_person(const at_tok *t)
 	return 0;
 }
 
-/* Distinct seeker stems among content tokens [first, last) outside [skip0, skip1). */
+/* Distinct seeker stems among content tokens [first, last) outside [skip0,
+ * skip1), and in *emotion whether a feeling is named there. Stops once it has
+ * both a feeling and `enough` stems: callers compare the count with nothing
+ * above enough. */
 static unsigned overlap(const attune_scorer *s, const at_doc *d, const at_stemset *sk,
-                        uint32_t first, uint32_t last, uint32_t skip0, uint32_t skip1, int *emotion)
+                        uint32_t first, uint32_t last, uint32_t skip0, uint32_t skip1,
+                        unsigned enough, int *emotion)
 {
 	uint32_t seen[16];
 	unsigned n = 0;
-	for (uint32_t i = first; i < last; i++) {
+	for (uint32_t i = first; i < last && !(n >= enough && *emotion); i++) {
 		const at_tok *t = &d->toks[i];
 		if (i >= skip0 && i < skip1)
 			continue;
-		if (emotion && t->word >= 0 && s->words[t->word].emo >= 0 &&
-		    !(t->flags & TK_NEGATED))
+		if (t->word >= 0 && s->words[t->word].emo >= 0 && !(t->flags & TK_NEGATED))
 			*emotion = 1;
 		if (!at_tok_is_content(s, t) || !at_stemset_has(sk, t->stem))
 			continue;
@@ -171,7 +192,21 @@ typedef struct sent_info {
 	uint8_t safety;      /* holds a safety directive: an instruction, never a reflection */
 	uint32_t reflect_at; /* 1 + first token of a reflection stem, or 0 */
 	uint32_t question;   /* index of the match deciding the question type, or UINT32_MAX */
+	/* what the sentence adds, kept for at_sent_sum (levels also go to the draft's) */
+	uint8_t ack_lvl, reflect_lvl, explore_lvl, check_in;
+	uint8_t heard;      /* an acknowledgment or reflection finding starts here */
+	uint8_t heard_test; /* AT_HEARD_TESTED | AT_HEARD_UNHEARD (advice, pass 3) */
+	uint8_t self_cont;  /* self-focus only as the continuation of the sentence before */
 } sent_info;
+
+/* Raises a level of the draft and of the sentence that earned it. */
+static void raise_level(unsigned *doc, uint8_t *sent, unsigned lvl)
+{
+	if (lvl > *doc)
+		*doc = lvl;
+	if (lvl > *sent)
+		*sent = (uint8_t)lvl;
+}
 
 /* Keeps a match unless quoted or covered by an exception of its own file. */
 static int match_live(const at_doc *d, const at_match *m, const uint32_t *exmask, int file)
@@ -417,8 +452,173 @@ static void safety_directives(const attune_scorer *s, const at_doc *d, uint32_t 
 	}
 }
 
-attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
-                         const at_stemset *sk, const at_doc *d, const at_prior *pr, at_analysis *a)
+/* Pass 3: negative findings, spanning from the cue to the end of its clause.
+ * heard_before: advice is judged as if an acknowledgment came first, and only
+ * sentences whose advice was judged unheard are looked at (the others would
+ * come out the same; no finding reaches across sentences). */
+static attune_status find_negatives(const attune_scorer *s, const at_doc *d, sent_info *si,
+                                    const uint8_t *live, const uint32_t *exmask, int heard_before,
+                                    at_analysis *a)
+{
+	attune_status st = ATTUNE_OK;
+	for (size_t m = 0; st == ATTUNE_OK && m < d->n_matches; m++) {
+		const at_match *mt = &d->matches[m];
+		const at_pattern *p = &s->pats[mt->pat];
+		if (!live[m])
+			continue;
+		uint32_t sn = d->toks[mt->first].sent;
+		if (heard_before && !(si[sn].heard_test & AT_HEARD_UNHEARD))
+			continue;
+		size_t start = d->toks[mt->first].start, end = clause_end_byte(d, mt->last - 1);
+		switch (p->file) {
+		case F_SELF:
+			si[sn].self = 1;
+			st = add_finding(a, ATTUNE_FINDING_SELF_FOCUS,
+			                 sev_of(p, ATTUNE_SEVERITY_MODERATE), start, end);
+			break;
+		case F_MINIMIZE:
+			st = add_finding(a, ATTUNE_FINDING_MINIMIZING,
+			                 sev_of(p, ATTUNE_SEVERITY_MODERATE), start, end);
+			break;
+		case F_JUDGE:
+			st = add_finding(a, ATTUNE_FINDING_JUDGMENT,
+			                 sev_of(p, ATTUNE_SEVERITY_MAJOR), start, end);
+			break;
+		case F_SECRECY:
+			st = add_finding(a, ATTUNE_FINDING_SECRECY_PROMISE,
+			                 sev_of(p, ATTUNE_SEVERITY_MAJOR), start, end);
+			break;
+		case F_ADVICE: {
+			int covered = 0;
+			for (uint32_t t = mt->first; t < mt->last; t++)
+				covered |= (exmask[t] >> 31) & 1;
+			/* "what do you need to feel safe?", "it sounds like you have to..." */
+			if (covered || si[sn].open_q ||
+			    (si[sn].reflect_at && si[sn].reflect_at - 1 < mt->first))
+				break;
+			/* heard first? any acknowledgment/reflection earlier in the draft */
+			int heard = heard_before || a->first_heard < start;
+			si[sn].heard_test |= AT_HEARD_TESTED | (heard ? 0 : AT_HEARD_UNHEARD);
+			attune_severity sev = sev_of(p, ATTUNE_SEVERITY_MAJOR);
+			if (si[sn].permission && heard)
+				break;
+			if (si[sn].permission || heard)
+				sev =
+				    sev > ATTUNE_SEVERITY_MINOR ? (attune_severity)(sev - 1) : sev;
+			if (si[sn].permission && heard && sev == ATTUNE_SEVERITY_MINOR)
+				break;
+			/* a second instruction chained by "and"/"also" ("Go to bed early and
+			 * drink more water") is its own finding; it counts only after one */
+			if (!p->anchored && at_tok_in_class(s, &d->toks[mt->first], C_FILLER)) {
+				attune_finding *prev =
+				    a->last[ATTUNE_FINDING_PREMATURE_ADVICE]
+				        ? &a->findings[a->last[ATTUNE_FINDING_PREMATURE_ADVICE] - 1]
+				        : NULL;
+				if (!prev || prev->start < sp_start(d, sn) ||
+				    prev->start >= start || prev->end <= start || mt->first == 0)
+					break;
+				uint32_t e = mt->first - 1;
+				while (e > 0 && at_tok_in_class(s, &d->toks[e], C_FILLER))
+					e--;
+				/* fillers back to the sentence's start: the walk would go on into
+				 * the sentence before, so projections must not reuse the sums */
+				if (e <= d->sents[sn].first &&
+				    at_tok_in_class(s, &d->toks[d->sents[sn].first], C_FILLER))
+					a->seam_walk = 1;
+				prev->end = d->toks[e].end;
+			}
+			st = add_finding(a, ATTUNE_FINDING_PREMATURE_ADVICE, sev, start, end);
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	return st;
+}
+
+/* The lead token of sentence sn if it would go on with the responder's story
+ * were the sentence before it self-focused (a first-person statement that is
+ * nothing positive), else UINT32_MAX. si[sn].self must hold only the
+ * sentence's own self-focus matches. */
+static uint32_t story_lead(const attune_scorer *s, const at_doc *d, const sent_info *si, size_t sn)
+{
+	const at_span *sp = &d->sents[sn];
+	if (si[sn].self || si[sn].positive_done || si[sn].ack_done || si[sn].checkin ||
+	    sp->term == '?')
+		return UINT32_MAX;
+	uint32_t lead = sp->first;
+	while (lead < sp->last && !(d->toks[lead].flags & TK_CLAUSE_LEAD))
+		lead++;
+	if (lead < sp->last && at_tok_in_class(s, &d->toks[lead], C_FIRST_PERSON) &&
+	    !(d->toks[lead].flags & TK_QUOTED))
+		return lead;
+	return UINT32_MAX;
+}
+
+/* Adds the penalty of each negative finding (sorted by start) to its
+ * sentence's penalty (heard == 0) or penalty_heard. Without prior turns every
+ * negative finding lies inside one sentence. */
+static void penalties_by_sentence(const at_doc *d, const attune_finding *f, size_t n,
+                                  at_sent_sum *sums, int heard)
+{
+	size_t i = 0;
+	for (size_t sn = 0; sn < d->n_sents; sn++) {
+		size_t end = sn + 1 < d->n_sents ? d->sents[sn + 1].start : SIZE_MAX;
+		int *pen = heard ? &sums[sn].penalty_heard : &sums[sn].penalty;
+		for (; i < n && f[i].start < end; i++)
+			if (!attune_finding_kind_is_positive(f[i].kind))
+				*pen += at_penalty(f[i].severity);
+	}
+}
+
+/* One at_sent_sum per sentence, after the analysis (a, si) of d. */
+static attune_status fill_sums(const attune_scorer *s, const at_doc *d, sent_info *si,
+                               const uint8_t *live, const uint32_t *exmask, at_analysis *a)
+{
+	int unheard = 0;
+	a->sums = at_arena_calloc(a->ar, d->n_sents + 1, sizeof(*a->sums));
+	if (!a->sums)
+		return ATTUNE_E_NOMEM;
+	penalties_by_sentence(d, a->findings, a->n_findings, a->sums, 0);
+	for (size_t sn = 0; sn < d->n_sents; sn++)
+		unheard |= (si[sn].heard_test & AT_HEARD_UNHEARD) != 0;
+	if (unheard) {
+		/* pass 3 again as if heard: it changes no sent_info a sum reads
+		 * (the same matches set the same self and heard_test bits) */
+		at_analysis h = {.ar = a->ar, .first_heard = a->first_heard};
+		attune_status st = find_negatives(s, d, si, live, exmask, 1, &h);
+		if (st != ATTUNE_OK)
+			return st;
+		sort_findings(h.findings, h.n_findings);
+		penalties_by_sentence(d, h.findings, h.n_findings, a->sums, 1);
+		a->seam_walk |= h.seam_walk;
+	}
+	for (size_t sn = 0; sn < d->n_sents; sn++) {
+		at_sent_sum *u = &a->sums[sn];
+		sent_info *x = &si[sn];
+		u->ack = x->ack_lvl;
+		u->reflect = x->reflect_lvl;
+		u->explore = x->explore_lvl;
+		u->check_in = x->check_in;
+		u->heard = x->heard;
+		u->heard_test = x->heard_test;
+		x->self &= !x->self_cont; /* its own self-focus only, as story_lead wants */
+		u->self_own = x->self;
+		u->story = story_lead(s, d, si, sn) != UINT32_MAX;
+		/* the continuation finding merges with nothing (the sentence has no
+		 * self-focus match of its own): it is exactly one minor penalty */
+		u->penalty -= x->self_cont ? at_penalty(ATTUNE_SEVERITY_MINOR) : 0;
+		if (!(x->heard_test & AT_HEARD_UNHEARD))
+			u->penalty_heard = u->penalty; /* pass 3 did not run again for it */
+	}
+	return ATTUNE_OK;
+}
+
+/* at_analyze and (want_sums) at_analyze_sums. */
+static attune_status analyze(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
+                             const at_stemset *sk, const at_doc *d, const at_prior *pr,
+                             int want_sums, at_analysis *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->ar = ar;
@@ -531,10 +731,10 @@ attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *see
 			if (si[sn].ack_done)
 				break;
 			si[sn].ack_done = 1;
-			ov = overlap(s, d, sk, sp->first, sp->last, 0, 0, &emo);
+			ov = overlap(s, d, sk, sp->first, sp->last, 0, 0, 1, &emo);
 			unsigned lvl = (ov >= 1 || emo) ? 2 : 1;
-			if (lvl > a->acknowledge)
-				a->acknowledge = lvl;
+			raise_level(&a->acknowledge, &si[sn].ack_lvl, lvl);
+			si[sn].heard = 1;
 			st = add_finding(a, ATTUNE_FINDING_ACKNOWLEDGMENT, ATTUNE_SEVERITY_STRENGTH,
 			                 d->toks[mt->first].start, sp->end);
 			break;
@@ -542,14 +742,14 @@ attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *see
 		case F_REFLECT: {
 			if ((sp->term == '?' && !si[sn].checkin) || si[sn].positive_done)
 				break;
-			ov = overlap(s, d, sk, mt->first, sp->last, mt->first, mt->last, &emo);
+			ov = overlap(s, d, sk, mt->first, sp->last, mt->first, mt->last, 2, &emo);
 			unsigned rest = content_words(s, d, mt->last, sp->last);
 			/* a paraphrase carries substance after the stem; "I understand" alone is 1
 			 */
 			unsigned lvl =
 			    (ov >= 2 || (ov >= 1 && rest >= 2) || (emo && rest >= 1)) ? 2 : 1;
-			if (lvl > a->reflect)
-				a->reflect = lvl;
+			raise_level(&a->reflect, &si[sn].reflect_lvl, lvl);
+			si[sn].heard = 1;
 			si[sn].positive_done = 1;
 			st = add_finding(a, ATTUNE_FINDING_REFLECTION, ATTUNE_SEVERITY_STRENGTH,
 			                 d->toks[mt->first].start, sp->end);
@@ -557,6 +757,7 @@ attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *see
 		}
 		case F_CHECKIN:
 			a->check_in = 1;
+			si[sn].check_in = 1;
 			st = add_finding(a, ATTUNE_FINDING_CHECK_IN, ATTUNE_SEVERITY_STRENGTH,
 			                 d->toks[mt->first].start, d->toks[mt->last - 1].end);
 			break;
@@ -569,7 +770,7 @@ attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *see
 			    (sp->term != '?' && sp->term != 0 && !(p->qtype == 1 && p->level == 1)))
 				break;
 			if (p->qtype == 1) {
-				ov = overlap(s, d, sk, sp->first, sp->last, 0, 0, &emo);
+				ov = overlap(s, d, sk, sp->first, sp->last, 0, 0, 1, &emo);
 				int exp = 0;
 				for (uint32_t t = sp->first; t < sp->last; t++)
 					exp |= at_tok_in_class(s, &d->toks[t], C_EXPERIENCE);
@@ -577,8 +778,7 @@ attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *see
 				/* specific: asks about this person's experience in substance */
 				unsigned lvl =
 				    (words >= 2 || (words >= 1 && (exp || emo || ov >= 1))) ? 2 : 1;
-				if (lvl > a->explore)
-					a->explore = lvl;
+				raise_level(&a->explore, &si[sn].explore_lvl, lvl);
 				st = add_finding(a, ATTUNE_FINDING_OPEN_QUESTION,
 				                 ATTUNE_SEVERITY_STRENGTH, d->toks[mt->first].start,
 				                 sp->end);
@@ -586,8 +786,7 @@ attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *see
 			} else {
 				if (si[sn].open)
 					break;
-				if (a->explore < 1)
-					a->explore = 1;
+				raise_level(&a->explore, &si[sn].explore_lvl, 1);
 				st = add_finding(a, ATTUNE_FINDING_CLOSED_QUESTION,
 				                 ATTUNE_SEVERITY_STRENGTH, d->toks[mt->first].start,
 				                 sp->end);
@@ -611,8 +810,10 @@ attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *see
 		for (uint32_t t = sp->first; t < sp->last && !restate; t++)
 			restate =
 			    (d->toks[t].flags & TK_CLAUSE_LEAD) && restatement_lead(s, &d->toks[t]);
+		if (!you && !restate)
+			continue; /* neither way below can reflect: spare the overlap */
 		int emo = 0;
-		unsigned ov = overlap(s, d, sk, sp->first, sp->last, 0, 0, &emo);
+		unsigned ov = overlap(s, d, sk, sp->first, sp->last, 0, 0, 3, &emo);
 		unsigned words = content_words(s, d, sp->first, sp->last);
 		unsigned lvl;
 		if (restate && (ov >= 1 || emo || words >= 3) && (sp->term != '?' || ov >= 1))
@@ -621,91 +822,21 @@ attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *see
 			lvl = ov >= 3 ? 2 : 1;
 		else
 			continue;
-		if (lvl > a->reflect)
-			a->reflect = lvl;
+		raise_level(&a->reflect, &si[sn].reflect_lvl, lvl);
+		si[sn].heard = 1;
 		st = add_finding(a, ATTUNE_FINDING_REFLECTION, ATTUNE_SEVERITY_STRENGTH, sp->start,
 		                 sp->end);
 	}
-	/* pass 3: negative findings, spanning from the cue to the end of its clause */
-	for (size_t m = 0; st == ATTUNE_OK && m < d->n_matches; m++) {
-		const at_match *mt = &d->matches[m];
-		const at_pattern *p = &s->pats[mt->pat];
-		if (!live[m])
-			continue;
-		uint32_t sn = d->toks[mt->first].sent;
-		size_t start = d->toks[mt->first].start, end = clause_end_byte(d, mt->last - 1);
-		switch (p->file) {
-		case F_SELF:
-			si[sn].self = 1;
-			st = add_finding(a, ATTUNE_FINDING_SELF_FOCUS,
-			                 sev_of(p, ATTUNE_SEVERITY_MODERATE), start, end);
-			break;
-		case F_MINIMIZE:
-			st = add_finding(a, ATTUNE_FINDING_MINIMIZING,
-			                 sev_of(p, ATTUNE_SEVERITY_MODERATE), start, end);
-			break;
-		case F_JUDGE:
-			st = add_finding(a, ATTUNE_FINDING_JUDGMENT,
-			                 sev_of(p, ATTUNE_SEVERITY_MAJOR), start, end);
-			break;
-		case F_SECRECY:
-			st = add_finding(a, ATTUNE_FINDING_SECRECY_PROMISE,
-			                 sev_of(p, ATTUNE_SEVERITY_MAJOR), start, end);
-			break;
-		case F_ADVICE: {
-			int covered = 0;
-			for (uint32_t t = mt->first; t < mt->last; t++)
-				covered |= (exmask[t] >> 31) & 1;
-			/* "what do you need to feel safe?", "it sounds like you have to..." */
-			if (covered || si[sn].open_q ||
-			    (si[sn].reflect_at && si[sn].reflect_at - 1 < mt->first))
-				break;
-			/* heard first? any acknowledgment/reflection earlier in the draft */
-			int heard = a->first_heard < start;
-			attune_severity sev = sev_of(p, ATTUNE_SEVERITY_MAJOR);
-			if (si[sn].permission && heard)
-				break;
-			if (si[sn].permission || heard)
-				sev =
-				    sev > ATTUNE_SEVERITY_MINOR ? (attune_severity)(sev - 1) : sev;
-			if (si[sn].permission && heard && sev == ATTUNE_SEVERITY_MINOR)
-				break;
-			/* a second instruction chained by "and"/"also" ("Go to bed early and
-			 * drink more water") is its own finding; it counts only after one */
-			if (!p->anchored && at_tok_in_class(s, &d->toks[mt->first], C_FILLER)) {
-				attune_finding *prev =
-				    a->last[ATTUNE_FINDING_PREMATURE_ADVICE]
-				        ? &a->findings[a->last[ATTUNE_FINDING_PREMATURE_ADVICE] - 1]
-				        : NULL;
-				if (!prev || prev->start < sp_start(d, sn) ||
-				    prev->start >= start || prev->end <= start || mt->first == 0)
-					break;
-				uint32_t e = mt->first - 1;
-				while (e > 0 && at_tok_in_class(s, &d->toks[e], C_FILLER))
-					e--;
-				prev->end = d->toks[e].end;
-			}
-			st = add_finding(a, ATTUNE_FINDING_PREMATURE_ADVICE, sev, start, end);
-			break;
-		}
-		default:
-			break;
-		}
-	}
+	if (st == ATTUNE_OK)
+		st = find_negatives(s, d, si, live, exmask, 0, a);
 	/* the responder's story goes on: first-person sentences right after one */
 	for (size_t sn = 1; st == ATTUNE_OK && sn < d->n_sents; sn++) {
-		const at_span *sp = &d->sents[sn];
-		if (!si[sn - 1].self || si[sn].self || si[sn].positive_done || si[sn].ack_done ||
-		    si[sn].checkin || sp->term == '?')
-			continue;
-		uint32_t lead = sp->first;
-		while (lead < sp->last && !(d->toks[lead].flags & TK_CLAUSE_LEAD))
-			lead++;
-		if (lead < sp->last && at_tok_in_class(s, &d->toks[lead], C_FIRST_PERSON) &&
-		    !(d->toks[lead].flags & TK_QUOTED)) {
+		uint32_t lead = si[sn - 1].self ? story_lead(s, d, si, sn) : UINT32_MAX;
+		if (lead != UINT32_MAX) {
 			si[sn].self = 1;
+			si[sn].self_cont = 1;
 			st = add_finding(a, ATTUNE_FINDING_SELF_FOCUS, ATTUNE_SEVERITY_MINOR,
-			                 d->toks[lead].start, sp->end);
+			                 d->toks[lead].start, d->sents[sn].end);
 		}
 	}
 	if (st == ATTUNE_OK)
@@ -713,12 +844,22 @@ attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *see
 	if (st != ATTUNE_OK)
 		return st;
 	sort_findings(a->findings, a->n_findings);
-	int score = 25 + 15 * (int)a->acknowledge + 12 * (int)a->reflect + 9 * (int)a->explore +
-	            5 * (int)a->check_in;
+	int pen = 0;
 	for (size_t f = 0; f < a->n_findings; f++)
 		if (!attune_finding_kind_is_positive(a->findings[f].kind))
-			score -=
-			    penalty[a->findings[f].severity <= 4 ? a->findings[f].severity : 4];
-	a->score = (unsigned)(score < 0 ? 0 : score > 100 ? 100 : score);
-	return ATTUNE_OK;
+			pen += at_penalty(a->findings[f].severity);
+	a->score = at_score_of(a->acknowledge, a->reflect, a->explore, a->check_in, pen);
+	return want_sums ? fill_sums(s, d, si, live, exmask, a) : ATTUNE_OK;
+}
+
+attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
+                         const at_stemset *sk, const at_doc *d, const at_prior *pr, at_analysis *a)
+{
+	return analyze(s, ar, seeker, sk, d, pr, 0, a);
+}
+
+attune_status at_analyze_sums(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
+                              const at_stemset *sk, const at_doc *d, at_analysis *a)
+{
+	return analyze(s, ar, seeker, sk, d, NULL, 1, a);
 }

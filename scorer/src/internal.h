@@ -373,6 +373,23 @@ int at_canned_next(const char *text, size_t len, size_t *pos, at_canned_sent *ou
 
 /* analyze.c: levels, findings and score for one draft. The findings array
  * lives in the arena given to at_analyze (attune_score copies it out). */
+
+/* at_sent_sum.heard_test bits: an advice match of the sentence got as far as
+ * asking whether the person was heard first, and with the answer "no". */
+#define AT_HEARD_TESTED  1u
+#define AT_HEARD_UNHEARD 2u
+/* What one sentence adds to the score, and what it takes from the sentences
+ * before it (at_analyze_sums; suggest.c scores projections from these). */
+typedef struct at_sent_sum {
+	uint8_t ack, reflect, explore, check_in; /* levels reached in the sentence */
+	uint8_t heard;      /* an acknowledgment or reflection finding starts here */
+	uint8_t heard_test; /* AT_HEARD_* */
+	uint8_t self_own;   /* self-focus of its own */
+	uint8_t story;      /* self-focus (minor) if the sentence before is self-focused */
+	int penalty;        /* its negative findings, the continuation one left out */
+	int penalty_heard;  /* the same were an acknowledgment before the sentence */
+} at_sent_sum;
+
 typedef struct at_analysis {
 	unsigned acknowledge, reflect, explore, check_in;
 	attune_finding *findings; /* in ar */
@@ -381,6 +398,8 @@ typedef struct at_analysis {
 	unsigned score;
 	size_t last[ATTUNE_FINDING_KIND_MAX]; /* 1 + index of the latest finding per kind */
 	size_t first_heard; /* start of the first acknowledgment/reflection, or SIZE_MAX */
+	at_sent_sum *sums;  /* at_analyze_sums only: one per sentence, in ar; else NULL */
+	uint8_t seam_walk;  /* chained advice looked back past its sentence's start */
 } at_analysis;
 /* The responder's prior turns, digested once per attune_score() call. */
 #define AT_TURN_STEMS 64
@@ -404,6 +423,15 @@ attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *see
                          const at_stemset *sk, const at_doc *draft, const at_prior *pr,
                          at_analysis *out);
 
+/* The score formula (scorer/data/README.md): levels, check-in and the sum of
+ * at_penalty() over the negative findings. */
+int at_penalty(attune_severity sev);
+unsigned at_score_of(unsigned acknowledge, unsigned reflect, unsigned explore, unsigned check_in,
+                     int penalties);
+/* at_analyze without prior turns, also filling out->sums. */
+attune_status at_analyze_sums(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
+                              const at_stemset *sk, const at_doc *d, at_analysis *out);
+
 /* risk.c */
 /* out->spans is malloc'ed (the caller's result); ar holds the scratch. */
 attune_status at_risk(const attune_scorer *s, at_arena *ar, const at_doc *seeker, attune_risk *out);
@@ -415,6 +443,14 @@ void at_template_measure(at_template *t);
 attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_score_input *in,
                          const at_doc *seeker, const at_stemset *sk, const at_doc *draft,
                          const at_prior *pr, const at_analysis *a, attune_score_result *r);
+/* The projected score of sg (its text matched as sd) applied to the draft,
+ * from at_analyze_sums of the draft (da) and of sd, without prior turns.
+ * Returns 0 when the sums do not decide it (nothing set; the caller scores the
+ * text), else 1 with *st set and, when ATTUNE_OK, sg->projected_score.
+ * tests/scorer/test_projection.c compares it with scoring the text. */
+int at_project_summed(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
+                      const at_stemset *sk, const at_analysis *da, const at_doc *draft,
+                      const at_doc *sd, attune_suggestion *sg, attune_status *st);
 /* scorer.c: scores a draft variant without suggestions (for projected_score). */
 attune_status at_score_plain(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
                              const at_stemset *sk, const at_prior *pr, const char *draft,

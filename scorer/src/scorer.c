@@ -152,7 +152,12 @@ attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
 		goto out_free_arena;
 	seeker.urgent = r->risk.level >= ATTUNE_RISK_MODERATE ||
 	                (r->risk.categories & (1u << ATTUNE_RISK_MEDICAL_EMERGENCY)) != 0;
-	st = at_analyze(s, &ar, &seeker, &sk, &draft, in->n_prior_turns ? &pr : NULL, &a);
+	/* without prior turns, suggestions score their projections from the
+	 * draft's sentence sums (suggest.c) */
+	if (in->max_suggestions > 0 && !in->n_prior_turns)
+		st = at_analyze_sums(s, &ar, &seeker, &sk, &draft, &a);
+	else
+		st = at_analyze(s, &ar, &seeker, &sk, &draft, in->n_prior_turns ? &pr : NULL, &a);
 	if (st != ATTUNE_OK)
 		goto out_free_arena;
 	r->score = a.score;
@@ -175,7 +180,9 @@ attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
 		                               .explore = r->explore,
 		                               .findings = r->findings,
 		                               .n_findings = r->n_findings,
-		                               .score = r->score},
+		                               .score = r->score,
+		                               .sums = a.sums,
+		                               .seam_walk = a.seam_walk},
 		                r);
 out_free_arena:
 	at_arena_free(&ar);

@@ -188,27 +188,33 @@ static int fillable(const at_template *t, const parts *pt, size_t cap)
 	return n < cap;
 }
 
-/* Fills a template; returns 0 if a placeholder it needs is missing. */
+/* Fills a template; returns 0 if a placeholder it needs is missing or the
+ * text would not fit in cap (with its NUL). */
 static int fill(const char *tpl, const parts *pt, char *out, size_t cap)
 {
 	size_t n = 0;
-	for (const char *c = tpl; *c; c++) {
-		const phrase *ph = NULL;
-		size_t skip = 0;
+	for (const char *c = tpl; *c;) {
+		/* literal bytes up to the next '{' in one copy */
+		size_t lit = strcspn(c, "{");
+		if (n + lit >= cap)
+			return 0;
+		memcpy(out + n, c, lit);
+		n += lit, c += lit;
+		if (!*c)
+			break;
 		int k = placeholder_at(c);
-		if (k >= 0)
-			ph = part_of(pt, k), skip = placeholders[k].len;
-		if (ph) {
-			if (!ph->len || n + ph->len >= cap)
+		if (k < 0) { /* a lone '{' is literal */
+			if (n + 1 >= cap)
 				return 0;
-			memcpy(out + n, ph->s, ph->len);
-			n += ph->len;
-			c += skip - 1;
+			out[n++] = *c++;
 			continue;
 		}
-		if (n + 1 >= cap)
+		const phrase *ph = part_of(pt, k);
+		if (!ph->len || n + ph->len >= cap)
 			return 0;
-		out[n++] = *c;
+		memcpy(out + n, ph->s, ph->len);
+		n += ph->len;
+		c += placeholders[k].len;
 	}
 	out[n] = 0;
 	if (out[0] >= 'a' && out[0] <= 'z')
@@ -293,13 +299,13 @@ static const at_template *pick(const attune_scorer *s, at_arena *ar, attune_sugg
                                at_doc *keep)
 {
 	const at_template *elig[64];
-	size_t n = 0;
+	size_t n = 0, plen = prefix ? strlen(prefix) : 0;
 	unsigned best = 0;
 	for (size_t i = 0; i < s->n_tpls && n < 64; i++) {
 		const at_template *t = &s->tpls[i];
 		if (t->kind != kind || t == avoid)
 			continue;
-		if (prefix && strncmp(t->id, prefix, strlen(prefix)) != 0)
+		if (prefix && strncmp(t->id, prefix, plen) != 0)
 			continue;
 		if (at_stemset_has(recent, t->lead_hash))
 			continue;
@@ -373,10 +379,31 @@ static int clean_end(const at_doc *d, uint32_t t, size_t limit)
 	return term;
 }
 
-/* 1 if no match was dropped by at_doc_match's bound on matches per token. */
+/* at_doc_match's bound on matches per document (text.c). */
 static size_t match_bound(size_t n_toks)
 {
 	return 16 * n_toks + 256;
+}
+
+/* 1 if matching the projected draft afresh would keep the same matches: no
+ * piece reached the bound (it may have dropped some) and the whole stays
+ * within its own. */
+static int bounds_hold(const seg *g, size_t n)
+{
+	size_t toks = 0, most = 0, matches = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (g[i].d->n_matches >= match_bound(g[i].d->n_toks))
+			return 0;
+		toks += g[i].t1 - g[i].t0;
+		most += g[i].d->n_matches;
+	}
+	if (most <= match_bound(toks))
+		return 1; /* the usual case: even every match of the pieces fits */
+	for (size_t i = 0; i < n; i++)
+		for (size_t m = 0; m < g[i].d->n_matches; m++)
+			matches += g[i].d->matches[m].first >= g[i].t0 &&
+			           g[i].d->matches[m].first < g[i].t1;
+	return matches <= match_bound(toks);
 }
 
 static void append_seg(at_doc *out, const seg *g)
@@ -422,9 +449,9 @@ static attune_status join(at_arena *ar, const seg *g, size_t n, const char *buf,
 {
 	size_t toks = 0, matches = 0;
 	memset(out, 0, sizeof(*out));
+	if (!bounds_hold(g, n))
+		return ATTUNE_E_INVALID;
 	for (size_t i = 0; i < n; i++) {
-		if (g[i].d->n_matches >= match_bound(g[i].d->n_toks))
-			return ATTUNE_E_INVALID;
 		toks += g[i].t1 - g[i].t0;
 		matches += g[i].d->n_matches;
 	}
@@ -440,8 +467,6 @@ static attune_status join(at_arena *ar, const seg *g, size_t n, const char *buf,
 	for (size_t i = 0; i < n; i++)
 		append_seg(out, &g[i]);
 	out->cap_matches = out->n_matches + 1;
-	if (out->n_matches > match_bound(out->n_toks))
-		return ATTUNE_E_INVALID;
 	return ATTUNE_OK;
 }
 
@@ -492,28 +517,19 @@ static size_t plan(const at_doc *dr, const at_doc *sd, const attune_suggestion *
 }
 
 /* Projected score through join(); returns 0 if the fast path does not
- * apply (nothing set), else 1 with *st set. */
+ * apply (nothing set), else 1 with *st set. sd: the suggestion's document. */
 static int project_joined(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
                           const at_stemset *sk, const at_prior *pr, const at_doc *draft,
-                          const at_doc *kept, attune_suggestion *sg, const char *buf, size_t n,
+                          const at_doc *sd, attune_suggestion *sg, const char *buf, size_t n,
                           attune_status *st)
 {
-	at_doc own = {0}, joined;
-	const at_doc *sd = kept;
+	at_doc joined;
 	at_analysis a;
 	seg g[3];
 	size_t tl = strlen(sg->text), ns;
 	int done = 1;
 
 	*st = ATTUNE_OK;
-	if (!kept || !kept->toks) { /* no document from pick(): make one */
-		*st = at_doc_init(s, ar, &own, sg->text, tl);
-		if (*st == ATTUNE_OK)
-			*st = at_doc_match(s, &own, AT_ROLE_RESPONDER);
-		if (*st != ATTUNE_OK)
-			return done;
-		sd = &own;
-	}
 	ns = plan(draft, sd, sg, tl, g);
 	*st = ns ? join(ar, g, ns, buf, n, &joined) : ATTUNE_E_INVALID;
 	if (*st == ATTUNE_E_INVALID) {
@@ -527,13 +543,115 @@ static int project_joined(const attune_scorer *s, at_arena *ar, const at_doc *se
 	return done;
 }
 
-static attune_status project(const attune_scorer *s, at_arena *ar, const attune_score_input *in,
-                             const at_doc *seeker, const at_stemset *sk, const at_prior *pr,
-                             const at_doc *draft, const at_doc *kept, attune_suggestion *sg)
+/* Projection from sentence sums, without prior turns. The projected draft's
+ * sentences are whole sentences of the draft and of the suggestion (plan()
+ * checked the seams), and at_analyze judges a sentence by itself but for what
+ * it takes from the sentences before it: whether an acknowledgment or
+ * reflection came earlier (advice then weighs less), whether the sentence
+ * before is self-focused (a first-person one then continues the story), and
+ * the one token before it ("nobody" before "expects you to", chained advice
+ * looking back over fillers). So the projected score adds up the pieces'
+ * at_sent_sum in order, carrying the first two (the third is checked by
+ * seams_plain and at_analysis.seam_walk); a sentence whose advice was judged
+ * unheard and now follows an acknowledgment takes its penalty_heard, one
+ * whose advice was judged heard and no longer is makes the caller score the
+ * text instead. */
+
+typedef struct proj_acc {
+	unsigned ack, reflect, explore, check_in;
+	int penalty;
+	int heard, self; /* of the sentences added so far */
+} proj_acc;
+
+static void raise(unsigned *v, unsigned lvl)
+{
+	if (lvl > *v)
+		*v = lvl;
+}
+
+/* Adds the sentences of g (sums: at_analyze_sums of g->d) to acc; 0 if
+ * their sums do not apply there. */
+static int add_sentences(proj_acc *acc, const seg *g, const at_sent_sum *sums)
+{
+	const at_doc *d = g->d;
+	uint32_t s0 = d->toks[g->t0].sent, s1 = d->toks[g->t1 - 1].sent + 1;
+	int heard = 0; /* heard before sentence k in d, as the sums were taken */
+	for (uint32_t k = 0; k < s0; k++)
+		heard |= sums[k].heard;
+	for (uint32_t k = s0; k < s1; k++) {
+		const at_sent_sum *u = &sums[k];
+		int pen = u->penalty;
+		if (acc->heard != heard &&
+		    (u->heard_test & (acc->heard ? AT_HEARD_UNHEARD : AT_HEARD_TESTED))) {
+			if (!acc->heard)
+				return 0; /* no sums judge this advice as unheard */
+			pen = u->penalty_heard;
+		}
+		int story = !u->self_own && acc->self && u->story;
+		acc->penalty += pen + (story ? at_penalty(ATTUNE_SEVERITY_MINOR) : 0);
+		acc->self = u->self_own || story;
+		acc->heard |= u->heard;
+		heard |= u->heard;
+		raise(&acc->ack, u->ack);
+		raise(&acc->reflect, u->reflect);
+		raise(&acc->explore, u->explore);
+		acc->check_in |= u->check_in;
+	}
+	return 1;
+}
+
+static int is_nobody(const at_tok *t)
+{
+	return t->norm_len == 6 && memcmp(t->norm, "nobody", 6) == 0;
+}
+
+/* 0 if the token before a piece, in the projection or in its own document,
+ * is "nobody": disowned() (analyze.c) reads it. */
+static int seams_plain(const seg *g, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (is_nobody(&g[i - 1].d->toks[g[i - 1].t1 - 1]) ||
+		    (g[i].t0 > 0 && is_nobody(&g[i].d->toks[g[i].t0 - 1])))
+			return 0;
+	return 1;
+}
+
+int at_project_summed(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
+                      const at_stemset *sk, const at_analysis *da, const at_doc *draft,
+                      const at_doc *sd, attune_suggestion *sg, attune_status *st)
+{
+	seg g[3];
+	at_analysis a;
+	proj_acc acc = {0};
+	size_t ns;
+
+	if (!da->sums || da->seam_walk)
+		return 0;
+	ns = plan(draft, sd, sg, strlen(sg->text), g);
+	if (!ns || !bounds_hold(g, ns) || !seams_plain(g, ns))
+		return 0;
+	*st = at_analyze_sums(s, ar, seeker, sk, sd, &a);
+	if (*st != ATTUNE_OK)
+		return 1;
+	if (a.seam_walk)
+		return 0;
+	for (size_t i = 0; i < ns; i++)
+		if (!add_sentences(&acc, &g[i], g[i].d == draft ? da->sums : a.sums))
+			return 0;
+	sg->projected_score =
+	    at_score_of(acc.ack, acc.reflect, acc.explore, acc.check_in, acc.penalty);
+	return 1;
+}
+
+/* Projected score of the draft text with the suggestion applied, through
+ * join() or, failing that, scoring the text. */
+static attune_status project_text(const attune_scorer *s, at_arena *ar,
+                                  const attune_score_input *in, const at_doc *seeker,
+                                  const at_stemset *sk, const at_prior *pr, const at_doc *draft,
+                                  const at_doc *sd, attune_suggestion *sg)
 {
 	const attune_text *dr = &in->draft;
 	size_t tl = strlen(sg->text), cap = dr->len + tl + 2, n = 0;
-	at_arena_mark m = at_arena_save(ar);
 	char *buf = at_arena_alloc(ar, cap);
 	if (!buf)
 		return ATTUNE_E_NOMEM;
@@ -554,8 +672,29 @@ static attune_status project(const attune_scorer *s, at_arena *ar, const attune_
 		n = sg->start + tl + dr->len - sg->end;
 	}
 	attune_status st = ATTUNE_OK;
-	if (!project_joined(s, ar, seeker, sk, pr, draft, kept, sg, buf, n, &st))
+	if (!project_joined(s, ar, seeker, sk, pr, draft, sd, sg, buf, n, &st))
 		st = at_score_plain(s, ar, seeker, sk, pr, buf, n, &sg->projected_score);
+	return st;
+}
+
+static attune_status project(const attune_scorer *s, at_arena *ar, const attune_score_input *in,
+                             const at_doc *seeker, const at_stemset *sk, const at_prior *pr,
+                             const at_analysis *da, const at_doc *draft, const at_doc *kept,
+                             attune_suggestion *sg)
+{
+	at_arena_mark m = at_arena_save(ar);
+	at_doc own = {0};
+	const at_doc *sd = kept;
+	attune_status st = ATTUNE_OK;
+	if (!kept || !kept->toks) { /* no document from pick(): make one */
+		st = at_doc_init(s, ar, &own, sg->text, strlen(sg->text));
+		if (st == ATTUNE_OK)
+			st = at_doc_match(s, &own, AT_ROLE_RESPONDER);
+		sd = &own;
+	}
+	/* da->sums is there only without prior turns (attune_score) */
+	if (st == ATTUNE_OK && !at_project_summed(s, ar, seeker, sk, da, draft, sd, sg, &st))
+		st = project_text(s, ar, in, seeker, sk, pr, draft, sd, sg);
 	/* only the score is kept: each projection reuses the same arena bytes */
 	at_arena_release(ar, m);
 	return st;
@@ -572,6 +711,17 @@ static void order_best_first(attune_suggestion *g, size_t n)
 			g[j] = g[j - 1];
 		g[j] = x;
 	}
+}
+
+/* 1 if one of the steps of at_suggest below would look for a template. */
+static int wants_any(const at_analysis *a)
+{
+	if (a->reflect < 2 || a->acknowledge < 2 || a->explore < 2)
+		return 1;
+	for (size_t f = 0; f < a->n_findings; f++)
+		if (!attune_finding_kind_is_positive(a->findings[f].kind))
+			return 1;
+	return 0;
 }
 
 attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_score_input *in,
@@ -592,6 +742,8 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
 	r->suggestions = calloc(max + 1, sizeof(*r->suggestions));
 	if (!r->suggestions)
 		return ATTUNE_E_NOMEM;
+	if (!wants_any(a))
+		return ATTUNE_OK; /* spare extract() and the seed's hashes */
 	extract(s, seeker, &pt);
 	uint64_t seed =
 	    mix(in->variation_key ^ ((uint64_t)at_hash(seeker->text, seeker->len) << 32) ^
@@ -651,7 +803,7 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
 			          ATTUNE_FINDING_UNSPECIFIED, t->id, &kd, docs);
 	}
 	for (size_t i = 0; st == ATTUNE_OK && i < r->n_suggestions; i++)
-		st = project(s, ar, in, seeker, sk, pr, draft, &docs[i], &r->suggestions[i]);
+		st = project(s, ar, in, seeker, sk, pr, a, draft, &docs[i], &r->suggestions[i]);
 	if (st == ATTUNE_OK)
 		order_best_first(r->suggestions, r->n_suggestions);
 	return st;
