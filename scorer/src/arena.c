@@ -28,35 +28,6 @@ void at_arena_init(at_arena *a, size_t first)
 	a->chunks = NULL;
 	a->next = first < AT_ARENA_MIN ? AT_ARENA_MIN : round_up(first);
 	a->last = NULL;
-	a->spare = NULL;
-}
-
-void at_arena_use_spare(at_arena *a, at_chunk **spare)
-{
-	a->spare = spare;
-}
-
-void at_arena_spare_free(at_chunk **spare)
-{
-	if (spare) {
-		free(*spare);
-		*spare = NULL;
-	}
-}
-
-/* The chunk for cap bytes: the spare if it is big enough, else malloc'ed. */
-static at_chunk *take_chunk(at_arena *a, size_t cap)
-{
-	at_chunk *c;
-	if (a->spare && *a->spare && (*a->spare)->cap >= cap) {
-		c = *a->spare;
-		*a->spare = NULL;
-		return c;
-	}
-	c = malloc(sizeof(*c) + cap);
-	if (c)
-		c->cap = cap;
-	return c;
 }
 
 /* Chains a chunk holding at least n bytes; 0 on malloc failure. Later chunks
@@ -64,11 +35,11 @@ static at_chunk *take_chunk(at_arena *a, size_t cap)
 static int add_chunk(at_arena *a, size_t n)
 {
 	size_t cap = a->next > n ? a->next : n;
-	at_chunk *c = take_chunk(a, cap);
+	at_chunk *c = malloc(sizeof(*c) + cap);
 	if (!c)
 		return 0;
-	cap = c->cap; /* a spare may be larger */
 	c->next = a->chunks;
+	c->cap = cap;
 	a->chunks = c;
 	a->cur = c->data;
 	a->end = c->data + cap;
@@ -143,13 +114,7 @@ void at_arena_free(at_arena *a)
 	at_chunk *c = a->chunks;
 	while (c) {
 		at_chunk *next = c->next;
-		if (a->spare && c->cap <= AT_ARENA_KEEP_MAX &&
-		    (!*a->spare || (*a->spare)->cap < c->cap)) {
-			free(*a->spare);
-			*a->spare = c;
-		} else {
-			free(c);
-		}
+		free(c);
 		c = next;
 	}
 	a->cur = a->end = NULL;

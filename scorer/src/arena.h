@@ -16,7 +16,6 @@ typedef struct at_arena {
 	at_chunk *chunks; /* newest first */
 	size_t next;      /* size of the next chunk to malloc */
 	void *last;       /* the latest allocation (at_arena_grow extends it in place) */
-	at_chunk **spare; /* a chunk kept between calls (attune_scratch), or NULL */
 } at_arena;
 
 /* Starts an empty arena; its first chunk (malloc'ed on first use) holds at
@@ -42,25 +41,11 @@ typedef struct at_arena_mark {
 } at_arena_mark;
 at_arena_mark at_arena_save(const at_arena *a);
 void at_arena_release(at_arena *a, at_arena_mark m);
-/* Frees every chunk; a may then be reused after at_arena_init. With a spare
- * slot attached, the largest chunk up to AT_ARENA_KEEP_MAX bytes goes to
- * *spare instead (replacing a smaller one there). */
+/* Frees every chunk; a may then be reused after at_arena_init. */
 void at_arena_free(at_arena *a);
-
-/* Attaches a caller-owned slot (NULL-initialized, one user at a time): the
- * arena takes its first chunk from *spare when it is big enough, and
- * at_arena_free puts one back, so a thread that scores call after call
- * reuses the same warm memory instead of malloc + free per call. The bytes
- * are reused, not cleared, exactly like freed heap memory. */
-void at_arena_use_spare(at_arena *a, at_chunk **spare);
-/* Frees the chunk in *spare (if any) and sets it to NULL. */
-void at_arena_spare_free(at_chunk **spare);
 
 #define AT_ARENA_ALIGN 16
 /* no scorer request comes near this; keeps size arithmetic from overflowing */
 #define AT_ARENA_LARGE (SIZE_MAX / 4)
-/* bigger chunks (huge requests) are freed, not kept: a thread's idle spare
- * stays small */
-#define AT_ARENA_KEEP_MAX (1024u * 1024)
 
 #endif

@@ -73,59 +73,12 @@ TEST(release_does_not_double_chunks)
 	at_arena_free(&ar);
 }
 
-/* A spare slot: the chunk freed by one "call" is the first chunk of the
- * next (the same memory, no malloc), the slot keeps the largest chunk up to
- * AT_ARENA_KEEP_MAX, bigger ones are freed, and spare_free empties it. */
-TEST(spare_chunk_is_reused)
-{
-	at_chunk *spare = NULL;
-	at_arena ar;
-	char *first = NULL;
-	int reused = 1;
-
-	for (int call = 0; call < 3; call++) {
-		at_arena_init(&ar, 0);
-		at_arena_use_spare(&ar, &spare);
-		char *p = at_arena_alloc(&ar, 100);
-		CHECK(p != NULL);
-		CHECK(spare == NULL); /* taken by this call */
-		if (call == 0)
-			first = p;
-		else
-			reused = reused && p == first;
-		at_arena_free(&ar);
-		CHECK(spare != NULL); /* given back */
-	}
-	CHECK(reused);
-
-	/* a call whose chunk is too big to keep: freed; the small spare stays */
-	at_chunk *kept = spare;
-	at_arena_init(&ar, AT_ARENA_KEEP_MAX + 4096);
-	at_arena_use_spare(&ar, &spare);
-	CHECK(at_arena_alloc(&ar, 10) != NULL);
-	CHECK(spare == kept); /* too small for this call: left in the slot */
-	at_arena_free(&ar);
-	CHECK(spare == kept);
-
-	/* a call that needs a bigger chunk (still keepable) replaces the spare */
-	at_arena_init(&ar, 256 * 1024);
-	at_arena_use_spare(&ar, &spare);
-	CHECK(at_arena_alloc(&ar, 200 * 1024) != NULL);
-	at_arena_free(&ar);
-	CHECK(spare != NULL && spare != kept);
-	at_arena_spare_free(&spare);
-	CHECK(spare == NULL);
-	at_arena_spare_free(&spare); /* empty slot: a no-op */
-	at_arena_spare_free(NULL);
-}
-
 int main(int argc, char **argv)
 {
 	static const test_case cases[] = {
 	    T(aligned_and_zeroed),
 	    T(grow_keeps_contents),
 	    T(release_does_not_double_chunks),
-	    T(spare_chunk_is_reused),
 	};
 	return run_scorer_tests(&S, cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 }
