@@ -228,19 +228,20 @@ static size_t fold_word(const char *text, size_t start, size_t end, char *dst, u
 }
 
 /* Fills what token t takes from the vocabulary: its normalized form is
- * t->norm[0, t->norm_len), followed by AT_NORM_PAD zero bytes, with h its
- * FNV-1a hash (before at_hash()'s "0 becomes 1"). The slot holds what the
- * token needs; only a normalized spelling (an SMS form, a rare case) reads
- * its target word. */
-static inline void tok_word(const attune_scorer *s, at_tok *t, uint32_t h)
+ * t->norm[0, t->norm_len), which the caller passes as w[0, n) (read from
+ * t, they would be loaded again after the padding's store), followed by
+ * AT_NORM_PAD zero bytes, with h its FNV-1a hash (before at_hash()'s "0
+ * becomes 1"). The slot holds what the token needs; only a normalized
+ * spelling (an SMS form, a rare case) reads its target word. */
+static inline void tok_word(const attune_scorer *s, at_tok *t, const char *w, size_t n, uint32_t h)
 {
 	h = h ? h : 1;
 	t->hash = h;
-	const at_vslot *v = t->norm_len ? at_vocab_probe(s, t->norm, t->norm_len, h, 1) : NULL;
+	const at_vslot *v = n ? at_vocab_probe(s, w, n, h, 1) : NULL;
 	if (!v) {
 		t->word = -1;
 		t->classes = 0;
-		stem_word(t->norm, t->norm_len, &t->stem);
+		stem_word(w, n, &t->stem);
 		return;
 	}
 	t->word = v->to;
@@ -269,6 +270,56 @@ void at_vocab_stems(attune_scorer *s)
 	}
 }
 
+/* The ASCII runs of letters and digits that start before fence_of(text, len)
+ * end before len: text[fence - 1] is a byte that is not one (fence == 0 when
+ * every byte is one). Words there are folded by fold_fenced_run(), which
+ * needs no length test per byte; only a run in the text's last word (when
+ * the text ends in one) takes fold_tail_run(). */
+static size_t fence_of(const unsigned char *txt, size_t len)
+{
+	while (len > 0 && ascii_fold[txt[len - 1]])
+		len--;
+	return len;
+}
+
+/* The run of ASCII letters and digits at txt (at least one; a byte that is
+ * not one follows it) folded into dst: returns its length; *k is the bytes
+ * kept (at most AT_MAX_WORD), *h their FNV-1a hash (before at_hash()'s "0
+ * becomes 1"). Every byte of the run is written to dst: the caller's dst is
+ * the doc's normalized position, never ahead of the text position (a token
+ * never normalizes to more bytes than it spans), so dst has room for the
+ * run; the bytes past AT_MAX_WORD are overwritten by the next token. */
+static inline size_t fold_fenced_run(const unsigned char *txt, char *dst, size_t *k, uint32_t *h)
+{
+	uint32_t hh = 2166136261u;
+	size_t n = 0;
+	for (unsigned char c; (c = ascii_fold[txt[n]]) != 0; n++) {
+		dst[n] = (char)c;
+		hh = (hh ^ c) * 16777619u;
+	}
+	if (n > AT_MAX_WORD) /* rare: the hash is of the kept bytes only */
+		hh = at_hash(dst, AT_MAX_WORD);
+	*k = n < AT_MAX_WORD ? n : AT_MAX_WORD;
+	*h = hh;
+	return n;
+}
+
+/* fold_fenced_run() of a run that may reach the end of txt[0, len). */
+static size_t fold_tail_run(const unsigned char *txt, size_t len, char *dst, size_t *k, uint32_t *h)
+{
+	uint32_t hh = 2166136261u;
+	size_t n = 0;
+	for (; n < len && ascii_fold[txt[n]]; n++) {
+		if (n < AT_MAX_WORD) {
+			dst[n] = (char)ascii_fold[txt[n]];
+			hh = (hh ^ ascii_fold[txt[n]]) * 16777619u;
+		}
+	}
+	*k = n < AT_MAX_WORD ? n : AT_MAX_WORD;
+	*h = hh;
+	return n;
+}
+
 /* at_doc_init()'s state between code points. The counts live here, not in
  * the doc, while the scan runs: the normalized bytes are written through a
  * char pointer, which may alias anything the compiler cannot see is local. */
@@ -279,10 +330,11 @@ typedef struct scan {
 	at_span *sent, *clause; /* the open ones: sents[n_sents - 1], clauses[n_clauses - 1] */
 	at_tok *tok;            /* the next token: toks[n] after n tokens */
 	size_t n_sents, n_clauses;
-	size_t npos;        /* normalized bytes written */
-	unsigned open;      /* what the next token starts (OPEN_*) */
-	int dq, sq;         /* inside double / single quotes */
-	uint32_t quoted;    /* TK_QUOTED if dq or sq, else 0 */
+	uint32_t sent_no, clause_no; /* n_sents - 1, n_clauses - 1 once a token is in */
+	size_t npos;                 /* normalized bytes written */
+	unsigned open;               /* what the next token starts (OPEN_*) */
+	int dq, sq;                  /* inside double / single quotes */
+	uint32_t quoted;             /* TK_QUOTED if dq or sq, else 0 */
 	uint32_t prev_cp;   /* ' ' after white space, 'a' after a word, else the code point */
 	uint32_t since_neg; /* tokens since the clause's latest negator, capped at 4 */
 	int want_lead;      /* the clause has no TK_CLAUSE_LEAD token yet */
@@ -390,12 +442,13 @@ static inline void add_token(const attune_scorer *s, scan *sc, char *norm, size_
 	/* the padding at_vocab_probe() may read (the block has room for it
 	 * after the last token); the next token's bytes overwrite it */
 	memset(norm + sc->npos + k, 0, AT_NORM_PAD);
-	tok_word(s, t, h);
+	tok_word(s, t, norm + sc->npos, k, h);
 	unsigned cls = t->classes;
 	uint32_t flags = (emoji ? TK_EMOJI : 0) | sc->quoted;
 	if (sc->open == OPEN_SENT) {
 		if (sc->n_sents)
 			close_sent(sc);
+		sc->sent_no = (uint32_t)sc->n_sents;
 		sc->sent = &sc->sents[sc->n_sents++];
 		*sc->sent = (at_span){(uint32_t)(t - sc->toks), 0, (uint32_t)start, 0, 0};
 		flags |= TK_SENT_START;
@@ -403,6 +456,7 @@ static inline void add_token(const attune_scorer *s, scan *sc, char *norm, size_
 	if (sc->open || (cls & (1u << C_BREAK))) {
 		if (sc->n_clauses)
 			close_clause(sc);
+		sc->clause_no = (uint32_t)sc->n_clauses;
 		sc->clause = &sc->clauses[sc->n_clauses++];
 		*sc->clause = (at_span){(uint32_t)(t - sc->toks), 0, (uint32_t)start, 0, 0};
 		flags |= TK_CLAUSE_START;
@@ -420,8 +474,8 @@ static inline void add_token(const attune_scorer *s, scan *sc, char *norm, size_
 	else if (sc->since_neg < 4)
 		sc->since_neg++;
 	t->flags = flags;
-	t->sent = (uint32_t)sc->n_sents - 1;
-	t->clause = (uint32_t)sc->n_clauses - 1;
+	t->sent = sc->sent_no;
+	t->clause = sc->clause_no;
 	sc->tok = t + 1;
 	sc->npos += k;
 	sc->open = OPEN_NONE;
@@ -507,6 +561,7 @@ attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const
 	len = d->len;
 	const unsigned char *txt = (const unsigned char *)text;
 	char *norm = d->norm;
+	size_t fenced = fence_of(txt, len);
 	size_t i = 0;
 	while (i < len) {
 		unsigned char c0 = txt[i];
@@ -517,21 +572,13 @@ attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const
 		}
 		if (ascii_fold[c0]) {
 			/* an ASCII letter or digit: fold and hash the run of them,
-			 * keeping at most AT_MAX_WORD bytes (the rest is scanned) */
+			 * keeping at most AT_MAX_WORD bytes */
 			char *dst = norm + sc.npos;
-			size_t n = len - i < AT_MAX_WORD ? len - i : AT_MAX_WORD, k = 0;
-			uint32_t h = 2166136261u;
-			for (; k < n; k++) {
-				unsigned char c = ascii_fold[txt[i + k]];
-				if (!c)
-					break;
-				dst[k] = (char)c;
-				h = (h ^ c) * 16777619u;
-			}
-			size_t end = i + k;
-			if (k == n)
-				while (end < len && ascii_fold[txt[end]])
-					end++;
+			size_t k;
+			uint32_t h;
+			size_t end =
+			    i + (i < fenced ? fold_fenced_run(txt + i, dst, &k, &h)
+			                    : fold_tail_run(txt + i, len - i, dst, &k, &h));
 			if (end < len && may_join[txt[end]])
 				end = fold_joined(text, len, i, end, dst, &k, &h);
 			add_token(s, &sc, norm, i, end, k, h, 0);
@@ -582,43 +629,58 @@ static inline int slot_match(const attune_scorer *s, const at_slot *sl, const at
 	return 0;
 }
 
+/* Matches slots k.. of p up to its next ".." gap (or its end) with tokens
+ * j.. of the sentence that ends at lim: advances *k and *j past them, or
+ * returns 0 when one does not match. */
+static inline int match_plain(const attune_scorer *s, const at_doc *d, const at_pattern *p,
+                              unsigned *k, size_t *j, size_t lim)
+{
+	for (; *k < p->nslots && p->slots[*k].type != SL_GAP; ++*k, ++*j)
+		if (*j >= lim || !slot_match(s, &p->slots[*k], &d->toks[*j]))
+			return 0;
+	return 1;
+}
+
 /* Returns the token index one past the match, or -1. Tokens [j, lim) are
  * the rest of the sentence (a sentence's tokens are contiguous); only ".."
  * gaps recurse, at most AT_GAP_MAX + 1 ways each. */
 static long match_from(const attune_scorer *s, const at_doc *d, const at_pattern *p, unsigned k,
                        size_t j, size_t lim)
 {
-	for (; k < p->nslots; k++, j++) {
-		const at_slot *sl = &p->slots[k];
-		if (sl->type == SL_GAP) {
-			const at_slot *nx = k + 1 < p->nslots ? &p->slots[k + 1] : NULL;
-			for (size_t g = 0; g <= AT_GAP_MAX; g++) {
-				if (g && j + g - 1 >= lim)
-					break;
-				/* the slot after the gap must take token j + g: test it here */
-				if (nx && nx->type != SL_GAP &&
-				    (j + g >= lim || !slot_match(s, nx, &d->toks[j + g])))
-					continue;
-				long r = match_from(s, d, p, k + 1, j + g, lim);
-				if (r >= 0)
-					return r;
-			}
-			return -1;
-		}
-		if (j >= lim || !slot_match(s, sl, &d->toks[j]))
-			return -1;
+	if (!match_plain(s, d, p, &k, &j, lim))
+		return -1;
+	if (k == p->nslots)
+		return (long)j;
+	/* slot k is a gap */
+	const at_slot *nx = k + 1 < p->nslots ? &p->slots[k + 1] : NULL;
+	for (size_t g = 0; g <= AT_GAP_MAX; g++) {
+		if (g && j + g - 1 >= lim)
+			break;
+		/* the slot after the gap must take token j + g: test it here */
+		if (nx && nx->type != SL_GAP &&
+		    (j + g >= lim || !slot_match(s, nx, &d->toks[j + g])))
+			continue;
+		long r = match_from(s, d, p, k + 1, j + g, lim);
+		if (r >= 0)
+			return r;
 	}
-	return (long)j;
+	return -1;
 }
 
 /* Matches pattern pi at token i whose first `skip` slots are known to take
  * tokens i .. i + skip - 1, and appends the match. lim: end of i's sentence. */
-static attune_status try_pattern(const attune_scorer *s, at_doc *d, uint32_t pi, size_t i,
-                                 unsigned skip, size_t lim)
+static inline attune_status try_pattern(const attune_scorer *s, at_doc *d, uint32_t pi, size_t i,
+                                        unsigned skip, size_t lim)
 {
 	if (d->skip_files >> s->pats[pi].file & 1u)
 		return ATTUNE_OK;
-	long end = match_from(s, d, &s->pats[pi], skip, i + skip, lim);
+	/* the slots before the first ".." here, without a call: a pattern
+	 * that has no gap never enters match_from() */
+	const at_pattern *p = &s->pats[pi];
+	size_t j = i + skip;
+	if (!match_plain(s, d, p, &skip, &j, lim))
+		return ATTUNE_OK;
+	long end = skip == p->nslots ? (long)j : match_from(s, d, p, skip, j, lim);
 	if (end < 0)
 		return ATTUNE_OK;
 	if (d->n_matches == d->cap_matches) {
@@ -670,19 +732,36 @@ static inline void next_words(const at_doc *d, size_t i, size_t lim, uint64_t m[
 {
 	_Static_assert(AT_GAP_MAX == 3, "the gap summaries below cover AT_GAP_MAX + 1 tokens");
 	const at_tok *t = d->toks + i;
-	uint64_t b[6] = {0}; /* b[o]: token i + o, o >= 1 */
-	if (lim - i > 5) {   /* the common case: all five in the sentence */
-		for (size_t o = 1; o <= 5; o++)
-			b[o] = AT_WORD_BIT(t[o].word);
+	size_t left = lim - i; /* tokens i .. lim - 1 are in the sentence */
+	/* b<o>: the bit of token i + o; the common case has all five */
+	uint64_t b1, b2, b3, b4, b5;
+	if (left > 5) {
+		b1 = AT_WORD_BIT(t[1].word);
+		b2 = AT_WORD_BIT(t[2].word);
+		b3 = AT_WORD_BIT(t[3].word);
+		b4 = AT_WORD_BIT(t[4].word);
+		b5 = AT_WORD_BIT(t[5].word);
 	} else {
-		for (size_t o = 1; o < lim - i; o++)
-			b[o] = AT_WORD_BIT(t[o].word);
+		b1 = left > 1 ? AT_WORD_BIT(t[1].word) : 0;
+		b2 = left > 2 ? AT_WORD_BIT(t[2].word) : 0;
+		b3 = left > 3 ? AT_WORD_BIT(t[3].word) : 0;
+		b4 = left > 4 ? AT_WORD_BIT(t[4].word) : 0;
+		b5 = 0;
 	}
-	m[AT_FILT_TOK1] = b[1];
-	m[AT_FILT_TOK2] = b[2];
-	m[AT_FILT_GAP1] = b[1] | b[2] | b[3] | b[4];
-	m[AT_FILT_GAP2] = b[2] | b[3] | b[4] | b[5];
+	m[AT_FILT_TOK1] = b1;
+	m[AT_FILT_TOK2] = b2;
+	m[AT_FILT_GAP1] = b1 | b2 | b3 | b4;
+	m[AT_FILT_GAP2] = b2 | b3 | b4 | b5;
 	m[AT_FILT_NONE] = ~0ull;
+}
+
+/* 0 if no pattern can start at a token of the word of mw followed by word
+ * nw: the word has no fixed candidates, and no keyed run whose key has nw's
+ * summary bit (at_mword.key_bits). Tested before match_known() is entered:
+ * about half the tokens of a reply stop here. */
+static inline int known_may_start(const at_mword *mw, int32_t nw)
+{
+	return mw->fixed != mw->fixed_end || (nw >= 0 && (mw->key_bits & AT_WORD_BIT(nw)));
 }
 
 /* Token i has the known word w, followed by word nw (-1: unknown or past
@@ -691,8 +770,6 @@ static inline void next_words(const at_doc *d, size_t i, size_t lim, uint64_t m[
 static attune_status match_known(const attune_scorer *s, at_doc *d, size_t i, size_t lim,
                                  uint32_t w, int32_t nw)
 {
-	const at_tok *t = &d->toks[i];
-	int lead = (t->flags & TK_CLAUSE_LEAD) != 0;
 	const at_mword *mw = &s->mword[w];
 	const at_mcand *a = s->mfixed + mw->fixed, *ae = s->mfixed + mw->fixed_end;
 	const at_mcand *b = NULL, *be = NULL;
@@ -701,6 +778,7 @@ static attune_status match_known(const attune_scorer *s, at_doc *d, size_t i, si
 		keyed_run(s, w, (uint32_t)nw, &b, &be);
 	if (a == ae && b == be)
 		return ATTUNE_OK;
+	int lead = (d->toks[i].flags & TK_CLAUSE_LEAD) != 0;
 	next_words(d, i, lim, m);
 	while (a < ae || b < be) {
 		const at_mcand *c = b == be || (a < ae && a->pos < b->pos) ? a++ : b++;
@@ -773,6 +851,7 @@ static const uint32_t role_skips[] = {
 attune_status at_doc_match(const attune_scorer *s, at_doc *d, at_role role)
 {
 	const at_tok *toks = d->toks; /* matching adds matches, never tokens */
+	const at_mword *mword = s->mword;
 	size_t n = d->n_toks;
 	d->skip_files = role_skips[role];
 	for (size_t i = 0; i < n;) {
@@ -781,8 +860,11 @@ attune_status at_doc_match(const attune_scorer *s, at_doc *d, at_role role)
 		for (; i < lim; i++) {
 			/* the next word is read once: it is the next token's w */
 			int32_t nw = i + 1 < lim ? toks[i + 1].word : -1;
-			attune_status st = w >= 0 ? match_known(s, d, i, lim, (uint32_t)w, nw)
-			                          : match_unknown(s, d, i, lim);
+			attune_status st = ATTUNE_OK;
+			if (w < 0)
+				st = match_unknown(s, d, i, lim);
+			else if (known_may_start(&mword[w], nw))
+				st = match_known(s, d, i, lim, (uint32_t)w, nw);
 			if (st != ATTUNE_OK)
 				return st;
 			w = nw;

@@ -251,11 +251,64 @@ TEST(spans_and_flags)
 	at_arena_free(&ar);
 }
 
+/* A word folds the same wherever it stands: in the middle of the text (a
+ * byte that ends it is known to follow: fold_fenced_run) and as the text's
+ * last bytes (fold_tail_run), for every length around AT_MAX_WORD, joined
+ * by an apostrophe or not. */
+TEST(fenced_and_tail_runs)
+{
+	char word[80], text[128];
+	size_t bad = 0;
+	at_arena ar;
+	at_arena_init(&ar, 0);
+	for (size_t n = 1; n <= 70; n++) {
+		for (size_t i = 0; i < n; i++) /* mixed case, digits now and then */
+			word[i] = i % 7 == 6 ? (char)('0' + i % 10)
+			                     : (char)((i % 3 ? 'a' : 'A') + (i * 5) % 26);
+		for (int joined = 0; joined < 2; joined++) {
+			size_t wn = n;
+			if (joined) { /* "<word>'s": joined on from the run */
+				memcpy(word + n, "'s", 2);
+				wn = n + 2;
+			}
+			at_doc mid, tail, alone;
+			/* "x <word> y", "x <word>" and "<word>" */
+			memcpy(text, "x ", 2);
+			memcpy(text + 2, word, wn);
+			memcpy(text + 2 + wn, " y", 2);
+			at_arena_mark m = at_arena_save(&ar);
+			if (at_doc_init(S, &ar, &mid, text, wn + 4) != ATTUNE_OK ||
+			    at_doc_init(S, &ar, &tail, text, wn + 2) != ATTUNE_OK ||
+			    at_doc_init(S, &ar, &alone, text + 2, wn) != ATTUNE_OK ||
+			    mid.n_toks != 3 || tail.n_toks != 2 || alone.n_toks != 1) {
+				bad++;
+				at_arena_release(&ar, m);
+				continue;
+			}
+			const at_tok *a = &mid.toks[1], *b = &tail.toks[1], *c = &alone.toks[0];
+			size_t keep = joined ? n + 1 : n; /* the apostrophe is dropped */
+			if (keep > AT_MAX_WORD)
+				keep = AT_MAX_WORD;
+			bad += a->norm_len != keep || a->end - a->start != wn;
+			bad += b->norm_len != a->norm_len || c->norm_len != a->norm_len;
+			bad += memcmp(a->norm, b->norm, a->norm_len) != 0 ||
+			       memcmp(a->norm, c->norm, a->norm_len) != 0;
+			bad += a->hash != b->hash || a->hash != c->hash || a->stem != b->stem ||
+			       a->stem != c->stem || b->end != a->end || c->end != wn;
+			if (a->word < 0) /* an unknown word keeps its folded bytes */
+				bad += a->hash != at_hash(a->norm, a->norm_len);
+			at_arena_release(&ar, m);
+		}
+	}
+	CHECK(bad == 0);
+	at_arena_free(&ar);
+}
+
 int main(int argc, char **argv)
 {
 	static const test_case cases[] = {
 	    T(same_bytes),    T(folded_and_joined), T(long_words),
-	    T(unknown_stems), T(spans_and_flags),
+	    T(unknown_stems), T(spans_and_flags),   T(fenced_and_tail_runs),
 	};
 	return run_scorer_tests(&S, cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 }
