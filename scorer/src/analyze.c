@@ -141,7 +141,7 @@ static unsigned overlap(const attune_scorer *s, const at_doc *d, const at_stemse
 		const at_tok *t = &d->toks[i];
 		if (i >= skip0 && i < skip1)
 			continue;
-		if (t->word >= 0 && s->words[t->word].emo >= 0 && !(t->flags & TK_NEGATED))
+		if (at_tok_is_emotion(t) && !(t->flags & TK_NEGATED))
 			*emotion = 1;
 		if (!at_tok_is_content(s, t) || !at_stemset_has(sk, t->stem))
 			continue;
@@ -198,6 +198,11 @@ typedef struct sent_info {
 	uint8_t heard_test; /* AT_HEARD_TESTED | AT_HEARD_UNHEARD (advice, pass 3) */
 	uint8_t self_cont;  /* self-focus only as the continuation of the sentence before */
 } sent_info;
+/* analyze() lays at_sent_sum[], sent_info[] and exmask (uint32_t[]) end to end */
+_Static_assert(sizeof(at_sent_sum) % _Alignof(uint32_t) == 0 &&
+                   sizeof(sent_info) % _Alignof(uint32_t) == 0 &&
+                   _Alignof(sent_info) <= _Alignof(uint32_t),
+               "each array after the first must start aligned");
 
 /* Raises a level of the draft and of the sentence that earned it. */
 static void raise_level(unsigned *doc, uint8_t *sent, unsigned lvl)
@@ -208,13 +213,38 @@ static void raise_level(unsigned *doc, uint8_t *sent, unsigned lvl)
 		*sent = (uint8_t)lvl;
 }
 
+/* What the whole draft holds, gathered in one pass over its tokens, so that
+ * the per-match checks below can tell at once that a token walk would find
+ * nothing (the walks decide the same wherever they are not skipped). */
+typedef struct doc_facts {
+	uint32_t flags;  /* OR of every token's flags */
+	uint32_t ex_any; /* OR of every exmask word, once exceptions are marked */
+} doc_facts;
+
+static int is_nobody(const at_tok *t)
+{
+	return t->norm_len == 6 && memcmp(t->norm, "nobody", 6) == 0;
+}
+
+static void gather_facts(const at_doc *d, doc_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	for (size_t i = 0; i < d->n_toks; i++) {
+		const at_tok *t = &d->toks[i];
+		f->flags |= t->flags;
+	}
+}
+
 /* Keeps a match unless quoted or covered by an exception of its own file. */
-static int match_live(const at_doc *d, const at_match *m, const uint32_t *exmask, int file)
+static int match_live(const at_doc *d, const doc_facts *f, const at_match *m,
+                      const uint32_t *exmask, int file)
 {
 	/* "I won't tell you to calm down": a negated negative phrase is not one */
 	if ((file == F_MINIMIZE || file == F_ADVICE || file == F_JUDGE || file == F_SELF) &&
 	    (d->toks[m->first].flags & TK_NEGATED))
 		return 0;
+	if (!(f->flags & TK_QUOTED) && !(f->ex_any & (1u << file)))
+		return 1; /* no token is quoted or excepted for this file */
 	for (uint32_t t = m->first; t < m->last; t++)
 		if ((d->toks[t].flags & TK_QUOTED) || (exmask[t] & (1u << file)))
 			return 0;
@@ -387,6 +417,23 @@ static int tok_is(const at_tok *t, const char *w)
 	return t->norm_len == strlen(w) && memcmp(t->norm, w, t->norm_len) == 0;
 }
 
+/* 1 if a negator word can sit inside a match of p without p naming it: only
+ * a ".." gap takes one in unawares, and only when no word list of p lists a
+ * negator (the pattern then spells out its own negation). */
+static int takes_in_negator(const attune_scorer *s, const at_pattern *p)
+{
+	int gap = 0;
+	for (unsigned k = 0; k < p->nslots; k++)
+		gap |= p->slots[k].type == SL_GAP;
+	for (unsigned k = 0; gap && k < p->nslots; k++) {
+		const at_slot *sl = &p->slots[k];
+		for (unsigned j = 0; sl->type == SL_WORDS && j < sl->n; j++)
+			if ((s->words[s->alts[sl->off + j]].classes >> C_NEGATOR) & 1u)
+				return 0;
+	}
+	return gap;
+}
+
 /* 1 if the responder disowns this negative cue: a negator inside a pattern
  * that has none of its own ("you're not overreacting", "you don't need to"),
  * or a negated verb of saying or obligation shortly before it in the same
@@ -399,23 +446,18 @@ static int disowned(const attune_scorer *s, const at_doc *d, const at_match *mt)
 	                                    "pretend", "mean",    "saying",  "telling",  "asking",
 	                                    "suggest", "promise", "wanting", "expecting"};
 	const at_pattern *p = &s->pats[mt->pat];
-	int literal = 1; /* only a ".." gap can take in a negator unawares */
-	for (unsigned k = 0; k < p->nslots; k++)
-		literal &= p->slots[k].type != SL_GAP;
-	for (unsigned k = 0; !literal && k < p->nslots; k++) {
-		const at_slot *sl = &p->slots[k];
-		for (unsigned j = 0; sl->type == SL_WORDS && j < sl->n; j++)
-			literal |= (s->words[s->alts[sl->off + j]].classes >> C_NEGATOR) & 1u;
-	}
-	for (uint32_t t = mt->first + 1; !literal && t < mt->last; t++)
-		if (at_tok_in_class(s, &d->toks[t], C_NEGATOR))
-			return 1;
+	for (uint32_t t = mt->first + 1; t < mt->last; t++)
+		if (at_tok_in_class(s, &d->toks[t], C_NEGATOR)) {
+			if (takes_in_negator(s, p))
+				return 1;
+			break; /* the answer is the same for every negator token */
+		}
 	uint32_t clause = d->toks[mt->first].clause;
 	for (uint32_t t = mt->first, n = 0; t > 0 && n < 6; n++) {
 		const at_tok *v = &d->toks[--t];
 		if (v->clause != clause)
 			break;
-		int neg = (v->flags & TK_NEGATED) || (t > 0 && tok_is(&d->toks[t - 1], "nobody"));
+		int neg = (v->flags & TK_NEGATED) || (t > 0 && is_nobody(&d->toks[t - 1]));
 		for (size_t k = 0; neg && k < sizeof(verbs) / sizeof(verbs[0]); k++)
 			if (tok_is(v, verbs[k]))
 				return 1;
@@ -425,9 +467,11 @@ static int disowned(const attune_scorer *s, const at_doc *d, const at_match *mt)
 
 /* The seeker is at risk: advice whose clause (from its cue to the clause's end)
  * holds a safety directive ("call 911", "go to the ER", "put the pills away") is
- * getting them help, not a premature fix; its tokens stop counting as advice. */
-static void safety_directives(const attune_scorer *s, const at_doc *d, uint32_t *exmask)
+ * getting them help, not a premature fix; its tokens stop counting as advice.
+ * Returns the file bits it set in exmask (F_ADVICE or none). */
+static uint32_t safety_directives(const attune_scorer *s, const at_doc *d, uint32_t *exmask)
 {
+	uint32_t set = 0;
 	const uint32_t safe_bit = 1u << 30;
 	int any = 0;
 	for (size_t m = 0; m < d->n_matches; m++) {
@@ -449,7 +493,9 @@ static void safety_directives(const attune_scorer *s, const at_doc *d, uint32_t 
 			safe |= (exmask[t] & safe_bit) != 0;
 		for (t = mt->first; safe && t < mt->last; t++)
 			exmask[t] |= 1u << F_ADVICE;
+		set |= safe ? 1u << F_ADVICE : 0;
 	}
+	return set;
 }
 
 /* Pass 3: negative findings, spanning from the cue to the end of its clause.
@@ -464,7 +510,7 @@ static attune_status find_negatives(const attune_scorer *s, const at_doc *d, sen
 	for (size_t m = 0; st == ATTUNE_OK && m < d->n_matches; m++) {
 		const at_match *mt = &d->matches[m];
 		const at_pattern *p = &s->pats[mt->pat];
-		if (!live[m])
+		if (!live[m] || !negative_file(p->file)) /* the switch's cases below */
 			continue;
 		uint32_t sn = d->toks[mt->first].sent;
 		if (heard_before && !(si[sn].heard_test & AT_HEARD_UNHEARD))
@@ -572,14 +618,14 @@ static void penalties_by_sentence(const at_doc *d, const attune_finding *f, size
 	}
 }
 
-/* One at_sent_sum per sentence, after the analysis (a, si) of d. */
+/* One at_sent_sum per sentence in sums (zeroed, d->n_sents of them; it
+ * becomes a->sums), after the analysis (a, si) of d. */
 static attune_status fill_sums(const attune_scorer *s, const at_doc *d, sent_info *si,
-                               const uint8_t *live, const uint32_t *exmask, at_analysis *a)
+                               const uint8_t *live, const uint32_t *exmask, at_sent_sum *sums,
+                               at_analysis *a)
 {
 	int unheard = 0;
-	a->sums = at_arena_calloc(a->ar, d->n_sents + 1, sizeof(*a->sums));
-	if (!a->sums)
-		return ATTUNE_E_NOMEM;
+	a->sums = sums;
 	penalties_by_sentence(d, a->findings, a->n_findings, a->sums, 0);
 	for (size_t sn = 0; sn < d->n_sents; sn++)
 		unheard |= (si[sn].heard_test & AT_HEARD_UNHEARD) != 0;
@@ -624,33 +670,43 @@ static attune_status analyze(const attune_scorer *s, at_arena *ar, const at_doc 
 	a->ar = ar;
 	a->first_heard = SIZE_MAX;
 	attune_status st = ATTUNE_OK;
-	/* per token, sentence and match, in the call's arena */
-	uint32_t *exmask = at_arena_calloc(ar, d->n_toks + 1, sizeof(*exmask));
-	sent_info *si = at_arena_calloc(ar, d->n_sents + 1, sizeof(*si));
-	uint8_t *live = at_arena_alloc(ar, d->n_matches + 1);
-	if (!exmask || !si || !live)
+	/* the sentence sums (only when wanted; they become a->sums), then per
+	 * sentence, token and match scratch, zeroed, in one block of the call's
+	 * arena (one allocation instead of four); the _Static_assert after
+	 * sent_info keeps each array aligned */
+	size_t n_sum = want_sums ? d->n_sents + 1 : 0, n_si = d->n_sents + 1, n_ex = d->n_toks + 1;
+	at_sent_sum *sums = at_arena_calloc(ar,
+	                                    n_sum * sizeof(*sums) + n_si * sizeof(sent_info) +
+	                                        n_ex * sizeof(uint32_t) + d->n_matches + 1,
+	                                    1);
+	if (!sums)
 		return ATTUNE_E_NOMEM;
+	sent_info *si = (sent_info *)(void *)(sums + n_sum);
+	uint32_t *exmask = (uint32_t *)(void *)(si + n_si);
+	uint8_t *live = (uint8_t *)(exmask + n_ex);
+	doc_facts facts;
+	gather_facts(d, &facts);
 	for (size_t m = 0; m < d->n_matches; m++) {
 		const at_match *mt = &d->matches[m];
 		const at_pattern *p = &s->pats[mt->pat];
-		if (p->exception || (negative_file(p->file) && disowned(s, d, mt)))
+		if (p->exception || (negative_file(p->file) && disowned(s, d, mt))) {
 			for (uint32_t t = mt->first; t < mt->last; t++)
 				exmask[t] |= 1u << p->file;
+			facts.ex_any |= 1u << p->file;
+		}
 	}
 	if (seeker && seeker->urgent)
-		safety_directives(s, d, exmask);
+		facts.ex_any |= safety_directives(s, d, exmask);
 	for (size_t i = 0; i < d->n_sents; i++)
 		si[i].question = UINT32_MAX;
-	/* which matches count, decided once: the passes below only add bit 31
-	 * (covered by an invalidating phrase), which match_live() never reads */
-	for (size_t m = 0; m < d->n_matches; m++) {
-		const at_pattern *p = &s->pats[d->matches[m].pat];
-		live[m] = !p->exception && match_live(d, &d->matches[m], exmask, p->file);
-	}
-	/* pass 1: sentence facts */
+	/* pass 1: sentence facts. Which matches count is decided here, once: the
+	 * passes only add bit 31 (covered by an invalidating phrase) to exmask,
+	 * which match_live() never reads, so a later match's verdict is the same
+	 * as before the pass */
 	for (size_t m = 0; m < d->n_matches; m++) {
 		const at_match *mt = &d->matches[m];
 		const at_pattern *p = &s->pats[mt->pat];
+		live[m] = !p->exception && match_live(d, &facts, mt, exmask, p->file);
 		if (!live[m])
 			continue;
 		sent_info *x = &si[d->toks[mt->first].sent];
@@ -849,7 +905,7 @@ static attune_status analyze(const attune_scorer *s, at_arena *ar, const at_doc 
 		if (!attune_finding_kind_is_positive(a->findings[f].kind))
 			pen += at_penalty(a->findings[f].severity);
 	a->score = at_score_of(a->acknowledge, a->reflect, a->explore, a->check_in, pen);
-	return want_sums ? fill_sums(s, d, si, live, exmask, a) : ATTUNE_OK;
+	return want_sums ? fill_sums(s, d, si, live, exmask, sums, a) : ATTUNE_OK;
 }
 
 attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *seeker,

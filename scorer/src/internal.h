@@ -173,7 +173,16 @@ typedef struct at_template {
 	uint8_t uses[4];
 	uint8_t rich;
 	size_t literal_len;
+	/* the finding kind K whose replacements it is (id "rep.<name of K>.*"),
+	 * else ATTUNE_FINDING_UNSPECIFIED; also set by at_template_measure() */
+	attune_finding_kind addresses;
 } at_template;
+
+/* Groups of templates for pick() (suggest.c): one per suggestion kind (every
+ * template of the kind), then one per finding kind (the replacement
+ * templates for it, see at_template.addresses). */
+#define AT_SUGGESTION_KINDS (ATTUNE_SUGGESTION_REPLACEMENT + 1)
+#define AT_TPL_GROUPS       (AT_SUGGESTION_KINDS + ATTUNE_FINDING_KIND_MAX)
 
 struct attune_scorer {
 	at_word *words;
@@ -193,6 +202,10 @@ struct attune_scorer {
 	size_t n_emos;
 	at_template *tpls;
 	size_t n_tpls;
+	/* at_template_index(): group g is tpl_index[tpl_group[g] .. tpl_group[g + 1]),
+	 * template numbers in file order (pick's tie-break order) */
+	uint32_t *tpl_index;
+	uint32_t tpl_group[AT_TPL_GROUPS + 1];
 	int32_t (*person)[2]; /* third_person.txt: (first-person word, third-person form) */
 	size_t n_person;
 	const char *guidance[4];
@@ -362,6 +375,14 @@ attune_status at_stemset_build(const attune_scorer *s, at_arena *ar, const at_do
                                at_stemset *set);
 int at_stemset_has(const at_stemset *set, uint32_t h);
 int at_tok_is_content(const attune_scorer *s, const at_tok *t);
+/* 1 if the token's word has an at_emotion (words[word].emo >= 0): the
+ * lexicon gives a word C_EMOTION exactly when it gives it an emotion entry,
+ * and t->classes is that word's classes (0 for an unknown word), so this
+ * reads the token alone instead of words[]. */
+static inline int at_tok_is_emotion(const at_tok *t)
+{
+	return (t->classes >> C_EMOTION) & 1u;
+}
 
 /* canned.c: sentences of 4+ words, hashed over their normalized words. */
 typedef struct at_canned_sent {
@@ -438,6 +459,10 @@ attune_status at_risk(const attune_scorer *s, at_arena *ar, const at_doc *seeker
 
 /* suggest.c */
 void at_template_measure(at_template *t);
+/* Builds s->tpl_index from s->tpls (after at_lexicon_build; at_template_index_free
+ * releases it, and is a no-op when it was never built). */
+attune_status at_template_index(attune_scorer *s);
+void at_template_index_free(attune_scorer *s);
 /* sk: the seeker's content stems (at_stemset_build of seeker) */
 /* r->suggestions and their texts are malloc'ed; ar holds the temporaries. */
 attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_score_input *in,

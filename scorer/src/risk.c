@@ -142,10 +142,25 @@ static int vital_level(const at_doc *d, const at_match *m)
 	return v >= (long)vitals[kind].hi_mod ? ATTUNE_RISK_MODERATE : 0;
 }
 
+/* 1 if a match of d comes from a risk file or the risk modifiers: every
+ * category, cue and span below is raised by one, so without any the result
+ * is no risk (level none, no categories, no spans, empty guidance). */
+static int any_risk_match(const attune_scorer *s, const at_doc *d)
+{
+	for (size_t m = 0; m < d->n_matches; m++) {
+		int f = s->pats[d->matches[m].pat].file;
+		if (f == F_RISK_MOD || at_file_is_risk(f))
+			return 1;
+	}
+	return 0;
+}
+
 attune_status at_risk(const attune_scorer *s, at_arena *ar, const at_doc *d, attune_risk *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->guidance = "";
+	if (!any_risk_match(s, d))
+		return ATTUNE_OK; /* guidance[0] is "" too */
 	unsigned level[ATTUNE_RISK_CATEGORY_MAX] = {0};
 	unsigned cues[ATTUNE_RISK_CATEGORY_MAX] = {0}; /* bit per cue */
 	int current[ATTUNE_RISK_CATEGORY_MAX] = {0};
@@ -169,8 +184,9 @@ attune_status at_risk(const attune_scorer *s, at_arena *ar, const at_doc *d, att
 	uint8_t *now_clause = past_sent + d->n_sents + 1;
 	uint8_t *past_tok = now_clause + d->n_clauses + 1;
 	uint8_t *excl = past_tok + d->n_toks + 1;
-	/* spans are gathered in the arena and copied out only when there are any */
-	r->spans = at_arena_calloc(ar, AT_MAX_RISK_SPANS, sizeof(*r->spans));
+	/* spans are gathered in the arena and copied out only when there are any;
+	 * not zeroed: add_span writes every entry below n_spans whole */
+	r->spans = at_arena_alloc(ar, AT_MAX_RISK_SPANS * sizeof(*r->spans));
 	if (!r->spans)
 		return ATTUNE_E_NOMEM;
 	for (size_t m = 0; m < d->n_matches; m++) {
@@ -191,7 +207,7 @@ attune_status at_risk(const attune_scorer *s, at_arena *ar, const at_doc *d, att
 	}
 	for (size_t i = 0; i < d->n_toks; i++) {
 		const at_tok *k = &d->toks[i];
-		if (at_tok_in_class(s, k, C_HYPERBOLE))
+		if ((k->classes >> C_HYPERBOLE) & 1u) /* at_tok_in_class, without the call */
 			past_sent[k->sent] |= 2;
 		/* a calendar year ("overdosed in 2012") dates the sentence: past */
 		if (k->norm_len == 4 && at_tok_in_class(s, k, C_NUMBER) &&

@@ -18,6 +18,8 @@ attune_status attune_scorer_create(attune_scorer **out)
 	if (!s)
 		return ATTUNE_E_NOMEM;
 	attune_status st = at_lexicon_build(s);
+	if (st == ATTUNE_OK)
+		st = at_template_index(s);
 	if (st != ATTUNE_OK) {
 		attune_scorer_destroy(s);
 		return st;
@@ -30,6 +32,7 @@ void attune_scorer_destroy(attune_scorer *s)
 {
 	if (!s)
 		return;
+	at_template_index_free(s);
 	at_lexicon_free(s);
 	free(s);
 }

@@ -24,6 +24,13 @@ typedef struct parts {
 	phrase feelings, feeling, topic, situation;
 } parts;
 
+/* An empty phrase: every reader stops at len (the bytes after it need no zeroing). */
+static void ph_clear(phrase *p)
+{
+	p->len = 0;
+	p->s[0] = 0;
+}
+
 static void ph_add(phrase *p, const char *s, size_t n)
 {
 	if (p->len + n >= AT_PHRASE_MAX)
@@ -37,8 +44,7 @@ static void ph_add(phrase *p, const char *s, size_t n)
 static void render(const attune_scorer *s, const at_doc *d, uint32_t first, uint32_t last,
                    phrase *out)
 {
-	out->len = 0;
-	out->s[0] = 0;
+	ph_clear(out);
 	for (uint32_t i = first; i < last; i++) {
 		const at_tok *t = &d->toks[i];
 		const char *w = d->text + t->start;
@@ -69,15 +75,17 @@ static int tok_is(const at_tok *t, const char *w)
 
 static void extract(const attune_scorer *s, const at_doc *d, parts *pt)
 {
-	memset(pt, 0, sizeof(*pt));
+	ph_clear(&pt->feelings);
+	ph_clear(&pt->feeling);
+	ph_clear(&pt->topic);
+	ph_clear(&pt->situation);
 	int first = -1, strongest = -1;
 	unsigned best = 0;
 	const at_emotion *fe = NULL, *se = NULL;
 	int fneg = 0, sneg = 0;
 	for (size_t i = 0; i < d->n_toks; i++) {
 		const at_tok *t = &d->toks[i];
-		if (t->word < 0 || s->words[t->word].emo < 0 ||
-		    (t->flags & (TK_FIGURATIVE | TK_QUOTED)))
+		if (!at_tok_is_emotion(t) || (t->flags & (TK_FIGURATIVE | TK_QUOTED)))
 			continue;
 		const at_emotion *e = &s->emos[s->words[t->word].emo];
 		int neg = (t->flags & TK_NEGATED) != 0;
@@ -124,7 +132,7 @@ static void extract(const attune_scorer *s, const at_doc *d, parts *pt)
 		int emo = 0;
 		for (uint32_t i = lead; i < cl->last; i++) {
 			content += at_tok_is_content(s, &d->toks[i]);
-			emo |= d->toks[i].word >= 0 && s->words[d->toks[i].word].emo >= 0;
+			emo |= at_tok_is_emotion(&d->toks[i]);
 			emo |= (d->toks[i].flags & TK_QUOTED) != 0;
 		}
 		if (content < 2 || emo || cl->last - lead > AT_TOPIC_TOKENS + 2)
@@ -139,12 +147,18 @@ static const struct {
 	size_t len;
 } placeholders[4] = {{"{feelings}", 10}, {"{feeling}", 9}, {"{topic}", 7}, {"{situation}", 11}};
 
-/* Index of the placeholder starting at c, or -1 (a lone '{' is literal). */
+/* Index of the placeholder starting at c, or -1 (a lone '{' is literal). It
+ * goes by the name's first letter: a new placeholder needs a first letter of
+ * its own below (or a place in the feelings/feeling run). */
 static int placeholder_at(const char *c)
 {
 	if (*c != '{')
 		return -1;
-	for (int k = 0; k < 4; k++)
+	/* the names differ in their first letter but for feelings/feeling (tried
+	 * in that order, as a scan of all four would); c[1] is readable: c[0]
+	 * is not the NUL */
+	int k = c[1] == 'f' ? 0 : c[1] == 't' ? 2 : c[1] == 's' ? 3 : -1;
+	for (int last = k == 0 ? 1 : k; k >= 0 && k <= last; k++)
 		if (strncmp(c, placeholders[k].name, placeholders[k].len) == 0)
 			return k;
 	return -1;
@@ -155,8 +169,24 @@ static const phrase *part_of(const parts *pt, int k)
 	return k == 0 ? &pt->feelings : k == 1 ? &pt->feeling : k == 2 ? &pt->topic : &pt->situation;
 }
 
+/* The finding kind K of a replacement template id "rep.<name of K>.<variant>",
+ * else ATTUNE_FINDING_UNSPECIFIED: what pick() used to test per call by
+ * comparing the id with that prefix. */
+static attune_finding_kind replaced_kind(const char *id)
+{
+	char name[64];
+	const char *dot;
+	if (!id || strncmp(id, "rep.", 4) != 0 || !(dot = strchr(id + 4, '.')) ||
+	    (size_t)(dot - (id + 4)) >= sizeof(name))
+		return ATTUNE_FINDING_UNSPECIFIED;
+	memcpy(name, id + 4, (size_t)(dot - (id + 4)));
+	name[dot - (id + 4)] = 0;
+	return attune_finding_kind_from_name(name);
+}
+
 void at_template_measure(at_template *t)
 {
+	t->addresses = replaced_kind(t->id);
 	memset(t->uses, 0, sizeof(t->uses));
 	t->rich = 0;
 	t->literal_len = 0;
@@ -170,6 +200,46 @@ void at_template_measure(at_template *t)
 		t->uses[k]++;
 		c += placeholders[k].len - 1;
 	}
+}
+
+/* The groups (see AT_TPL_GROUPS) template t belongs to; returns how many (0..2). */
+static size_t groups_of(const at_template *t, size_t g[2])
+{
+	size_t n = 0;
+	if ((unsigned)t->kind >= AT_SUGGESTION_KINDS)
+		return 0; /* pick() is never asked for such a kind */
+	g[n++] = t->kind;
+	if (t->kind == ATTUNE_SUGGESTION_REPLACEMENT && t->addresses != ATTUNE_FINDING_UNSPECIFIED)
+		g[n++] = AT_SUGGESTION_KINDS + (size_t)t->addresses;
+	return n;
+}
+
+attune_status at_template_index(attune_scorer *s)
+{
+	uint32_t *at = s->tpl_group; /* a counting sort into tpl_index, stable */
+	size_t g[2];
+	memset(s->tpl_group, 0, sizeof(s->tpl_group));
+	s->tpl_index = malloc((2 * s->n_tpls + 1) * sizeof(*s->tpl_index));
+	if (!s->tpl_index)
+		return ATTUNE_E_NOMEM;
+	for (size_t i = 0; i < s->n_tpls; i++) /* at[k + 1]: size of group k */
+		for (size_t k = groups_of(&s->tpls[i], g); k-- > 0;)
+			at[g[k] + 1]++;
+	for (size_t k = 0; k < AT_TPL_GROUPS; k++) /* at[k]: start of group k */
+		at[k + 1] += at[k];
+	for (size_t i = 0; i < s->n_tpls; i++) /* at[k] moves to the end of group k */
+		for (size_t k = 0, n = groups_of(&s->tpls[i], g); k < n; k++)
+			s->tpl_index[at[g[k]]++] = (uint32_t)i;
+	/* the end of group k is the start of group k + 1 */
+	memmove(at + 1, at, AT_TPL_GROUPS * sizeof(*at));
+	at[0] = 0;
+	return ATTUNE_OK;
+}
+
+void at_template_index_free(attune_scorer *s)
+{
+	free(s->tpl_index);
+	s->tpl_index = NULL;
 }
 
 /* 1 if fill() would succeed: every placeholder has words and the text
@@ -195,7 +265,8 @@ static int fill(const char *tpl, const parts *pt, char *out, size_t cap)
 	size_t n = 0;
 	for (const char *c = tpl; *c;) {
 		/* literal bytes up to the next '{' in one copy */
-		size_t lit = strcspn(c, "{");
+		const char *brace = strchr(c, '{');
+		size_t lit = brace ? (size_t)(brace - c) : strlen(c);
 		if (n + lit >= cap)
 			return 0;
 		memcpy(out + n, c, lit);
@@ -279,33 +350,24 @@ out_release:
 	return safe;
 }
 
-/* "rep.<finding kind>." : the id prefix of replacements for that finding */
-static void replacement_prefix(attune_finding_kind kind, char *out, size_t cap)
-{
-	const char *name = attune_finding_kind_name(kind);
-	size_t n = strlen(name);
-	if (n + 6 > cap)
-		n = cap - 6;
-	memcpy(out, "rep.", 4);
-	memcpy(out + 4, name, n);
-	out[4 + n] = '.';
-	out[5 + n] = 0;
-}
-
-/* Picks a template of `kind` (and id prefix, if any) deterministically. */
+/* Picks a template of `kind` deterministically; with addr (only for
+ * ATTUNE_SUGGESTION_REPLACEMENT) only among those for finding kind addr. */
 static const at_template *pick(const attune_scorer *s, at_arena *ar, attune_suggestion_kind kind,
-                               const char *prefix, const parts *pt, const at_stemset *recent,
+                               attune_finding_kind addr, const parts *pt, const at_stemset *recent,
                                uint64_t seed, const at_template *avoid, char *out, size_t cap,
                                at_doc *keep)
 {
 	const at_template *elig[64];
-	size_t n = 0, plen = prefix ? strlen(prefix) : 0;
+	size_t n = 0;
 	unsigned best = 0;
-	for (size_t i = 0; i < s->n_tpls && n < 64; i++) {
-		const at_template *t = &s->tpls[i];
-		if (t->kind != kind || t == avoid)
-			continue;
-		if (prefix && strncmp(t->id, prefix, plen) != 0)
+	size_t grp =
+	    addr != ATTUNE_FINDING_UNSPECIFIED ? AT_SUGGESTION_KINDS + (size_t)addr : (size_t)kind;
+	if (grp >= AT_TPL_GROUPS ||
+	    (addr != ATTUNE_FINDING_UNSPECIFIED && kind != ATTUNE_SUGGESTION_REPLACEMENT))
+		return NULL;
+	for (uint32_t i = s->tpl_group[grp]; i < s->tpl_group[grp + 1] && n < 64; i++) {
+		const at_template *t = &s->tpls[s->tpl_index[i]];
+		if (t == avoid)
 			continue;
 		if (at_stemset_has(recent, t->lead_hash))
 			continue;
@@ -737,8 +799,8 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
 	at_doc kd, docs[ATTUNE_MAX_SUGGESTIONS + 1]; /* matched documents of the texts */
 	attune_status st = ATTUNE_OK;
 
+	/* docs[i] is written by push() before project() reads it */
 	memset(&kd, 0, sizeof(kd));
-	memset(docs, 0, sizeof(docs));
 	r->suggestions = calloc(max + 1, sizeof(*r->suggestions));
 	if (!r->suggestions)
 		return ATTUNE_E_NOMEM;
@@ -752,8 +814,9 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
 	const at_template *used_ack = NULL;
 	/* 1: a reflection with a check-in, unless the draft already reflects specifically */
 	if (r->n_suggestions < max && a->reflect < 2) {
-		const at_template *t = pick(s, ar, ATTUNE_SUGGESTION_REFLECTION, NULL, &pt, recent,
-		                            seed + 1, NULL, text, sizeof(text), &kd);
+		const at_template *t =
+		    pick(s, ar, ATTUNE_SUGGESTION_REFLECTION, ATTUNE_FINDING_UNSPECIFIED, &pt,
+		         recent, seed + 1, NULL, text, sizeof(text), &kd);
 		if (t)
 			st = push(r, t->kind, text, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
 			          ATTUNE_FINDING_UNSPECIFIED, t->id, &kd, docs);
@@ -763,7 +826,6 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
 		const attune_finding *fd = &a->findings[f];
 		if (attune_finding_kind_is_positive(fd->kind))
 			continue;
-		char prefix[64];
 		size_t start = fd->start, end = fd->end;
 		for (size_t k = 0; k < draft->n_sents; k++) {
 			const at_span *sp = &draft->sents[k];
@@ -780,8 +842,7 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
 				dup = 1;
 		if (dup)
 			continue;
-		replacement_prefix(fd->kind, prefix, sizeof(prefix));
-		const at_template *t = pick(s, ar, ATTUNE_SUGGESTION_REPLACEMENT, prefix, &pt,
+		const at_template *t = pick(s, ar, ATTUNE_SUGGESTION_REPLACEMENT, fd->kind, &pt,
 		                            recent, seed + 7 + f, NULL, text, sizeof(text), &kd);
 		if (t)
 			st = push(r, t->kind, text, ATTUNE_PLACEMENT_REPLACE_SPAN, start, end,
@@ -789,15 +850,16 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
 	}
 	/* 3: an acknowledgment, 4: an open question */
 	if (st == ATTUNE_OK && r->n_suggestions < max && a->acknowledge < 2) {
-		used_ack = pick(s, ar, ATTUNE_SUGGESTION_ACKNOWLEDGMENT, NULL, &pt, recent,
-		                seed + 3, NULL, text, sizeof(text), &kd);
+		used_ack = pick(s, ar, ATTUNE_SUGGESTION_ACKNOWLEDGMENT, ATTUNE_FINDING_UNSPECIFIED,
+		                &pt, recent, seed + 3, NULL, text, sizeof(text), &kd);
 		if (used_ack)
 			st = push(r, used_ack->kind, text, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
 			          ATTUNE_FINDING_UNSPECIFIED, used_ack->id, &kd, docs);
 	}
 	if (st == ATTUNE_OK && r->n_suggestions < max && a->explore < 2) {
-		const at_template *t = pick(s, ar, ATTUNE_SUGGESTION_OPEN_QUESTION, NULL, &pt,
-		                            recent, seed + 5, NULL, text, sizeof(text), &kd);
+		const at_template *t =
+		    pick(s, ar, ATTUNE_SUGGESTION_OPEN_QUESTION, ATTUNE_FINDING_UNSPECIFIED, &pt,
+		         recent, seed + 5, NULL, text, sizeof(text), &kd);
 		if (t)
 			st = push(r, t->kind, text, ATTUNE_PLACEMENT_AFTER_DRAFT, 0, 0,
 			          ATTUNE_FINDING_UNSPECIFIED, t->id, &kd, docs);

@@ -82,6 +82,18 @@ TEST(negated_or_double_sided_is_not_minimizing)
 	CHECK(has("At least you had him for twelve years.", MIN));
 }
 
+/* Quoted words are never findings, and a quote elsewhere in the draft does
+ * not hide the responder's own words (analyze.c skips the per-token quote
+ * test only for drafts without any quoted token). */
+TEST(quoted_words_only_are_not_findings)
+{
+	CHECK(!has("My mom always said \"calm down\" to me.", MIN));
+	CHECK(count_kind("My mom always said \"calm down\". Calm down.", MIN) == 1);
+	CHECK(!has("\"Calm down\" is what I heard. You should take a walk.", MIN));
+	CHECK(has("\"Calm down\" is what I heard. You should take a walk.", ADVICE));
+	CHECK(!has("He told me to just calm down.", MIN));
+}
+
 TEST(self_focus_slang_and_relatives)
 {
 	CHECK(has("Been there.", SELF));
@@ -129,6 +141,7 @@ int main(int argc, char **argv)
 	static const test_case cases[] = {
 	    T(platitudes_minimize),
 	    T(negated_or_double_sided_is_not_minimizing),
+	    T(quoted_words_only_are_not_findings),
 	    T(self_focus_slang_and_relatives),
 	    T(judgment_labels_and_blame_questions),
 	    T(secrecy_not_promised),
