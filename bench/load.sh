@@ -7,7 +7,9 @@
 # during and after --requests ScoreDraft calls. See bench/README.md.
 #
 # Usage: bench/load.sh [--clients 4] [--streams 16] [--duration 10] [--rounds 3]
-#                      [--requests 1000000] [--workers 0] [--build DIR]
+#                      [--requests 1000000] [--workers 0] [--build DIR] [--diagnose]
+#   --diagnose adds two ScoreDraft shapes per round: the B pair with
+#   suggestions disabled, and a two-letter pair (the RPC's cost beyond Health).
 #   Each round runs Health, ScoreDraft and ScoreDraft-A back to back; the
 #   ratio is taken within a round (this VM's speed drifts between minutes)
 #   and the median over rounds is the headline.
@@ -15,7 +17,7 @@
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CLIENTS=4 STREAMS=16 DURATION=10 ROUNDS=3 REQUESTS=1000000 WORKERS=0
+CLIENTS=4 STREAMS=16 DURATION=10 ROUNDS=3 REQUESTS=1000000 WORKERS=0 DIAGNOSE=0
 BUILD="${TMPDIR:-/tmp}/attune-bench-build"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -23,10 +25,11 @@ while [[ $# -gt 0 ]]; do
     --streams) STREAMS="$2"; shift 2 ;;
     --duration) DURATION="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
+    --diagnose) DIAGNOSE=1; shift ;;
     --requests) REQUESTS="$2"; shift 2 ;;
     --workers) WORKERS="$2"; shift 2 ;;
     --build) BUILD="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "load.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -112,6 +115,14 @@ for r in $(seq "$ROUNDS"); do
   run ScoreDraft-A "$SCORE" "$WORK/score_good.body" -D "$DURATION"
   paste -d' ' "$WORK/Health.out.rps" "$WORK/ScoreDraft.out.rps" "$WORK/ScoreDraft-A.out.rps" \
     >>"$WORK/rounds"
+  if [[ "$DIAGNOSE" == 1 ]]; then
+    run B-nosugg "$SCORE" "$WORK/score_nosugg.body" -D "$DURATION"
+    run tiny "$SCORE" "$WORK/score_tiny.body" -D "$DURATION"
+    awk -v h="$(cut -d' ' -f1 "$WORK/Health.out.rps")" \
+        -v n="$(cut -d' ' -f1 "$WORK/B-nosugg.out.rps")" \
+        -v t="$(cut -d' ' -f1 "$WORK/tiny.out.rps")" \
+        'BEGIN { printf "   diagnose: ratio B-nosugg/Health %.2f, tiny/Health %.2f\n", n / h, t / h }'
+  fi
 done
 # rounds: one line per round: health_rps health_p99 b_rps b_p99 a_rps a_p99
 /usr/bin/python3 - "$WORK/rounds" <<'EOF'

@@ -2,7 +2,9 @@
 """load_bodies.py - helper of bench/load.sh: writes the h2load body files
 (0x00 + 4-byte big-endian length + protobuf) for a typical ScoreDraft
 (~300-char seeker message + ~300-char draft: a Reply-B-like draft full of
-findings, and a Reply-A-like one in score_good.body) and an empty Health/Check,
+findings, and a Reply-A-like one in score_good.body; for diagnostics the B pair
+with suggestions disabled in score_nosugg.body and a two-letter pair without
+suggestions in score_tiny.body) and an empty Health/Check,
 and with --check sends those exact bytes with a real gRPC client
 (python3-grpcio) and fails unless grpc-status is OK.
 
@@ -39,8 +41,18 @@ def bodies():
     good = s.attune_pb2.ScoreDraftRequest()
     good.CopyFrom(score)
     good.draft = GOOD
+    # Diagnostics: the B pair without suggestions, and the whole ScoreDraft
+    # path with almost no text (what the RPC costs beyond Health/Check).
+    nosugg = s.attune_pb2.ScoreDraftRequest()
+    nosugg.CopyFrom(score)
+    nosugg.suggestion_options.disabled = True
+    tiny = s.attune_pb2.ScoreDraftRequest()
+    tiny.CopyFrom(nosugg)
+    tiny.seeker_message = "hi"
+    tiny.draft = "ok"
     health = s.health_pb2.HealthCheckRequest()
     return {"score": score.SerializeToString(), "score_good": good.SerializeToString(),
+            "score_nosugg": nosugg.SerializeToString(), "score_tiny": tiny.SerializeToString(),
             "health": health.SerializeToString()}
 
 
@@ -53,12 +65,15 @@ def main():
         addr, d = sys.argv[2], sys.argv[3]
         chan = grpc_stubs.channel(addr)
         for name, path in (("score", "/attune.v1.Assist/ScoreDraft"),
+                           ("score_good", "/attune.v1.Assist/ScoreDraft"),
+                           ("score_nosugg", "/attune.v1.Assist/ScoreDraft"),
+                           ("score_tiny", "/attune.v1.Assist/ScoreDraft"),
                            ("health", "/grpc.health.v1.Health/Check")):
             with open(os.path.join(d, name + ".body"), "rb") as f:
                 data = f.read()
             grpc_stubs.raw_unary(chan, path, data[5:], timeout=10)  # raises unless OK
         chan.close()
-        print("grpc-status OK for ScoreDraft and Health/Check (real client, same bytes)")
+        print("grpc-status OK for every ScoreDraft body and Health/Check (real client, same bytes)")
         return 0
     d = sys.argv[1]
     for name, pb in bodies().items():
