@@ -116,6 +116,8 @@ static grpc_status_code final_code(const attuned_call *call)
 /* The single exit path: every batch is done and nobody holds a reference. */
 static void call_destroy(attuned_call *call)
 {
+	attuned_server *srv = call->server;
+
 	if (call->started) {
 		const attuned_method *m = attuned_call_method(call);
 		if (m && m->on_done)
@@ -134,6 +136,7 @@ static void call_destroy(attuned_call *call)
 		grpc_call_details_destroy(&call->details);
 	pthread_mutex_destroy(&call->mu);
 	free(call);
+	attuned_server_call_gone(srv);
 }
 
 void attuned_call_unref(attuned_call *call)
@@ -154,6 +157,7 @@ int attuned_call_arm(attuned_server *srv, attuned_method_slot *slot)
 		return -1;
 	call->server = srv;
 	call->slot = slot;
+	atomic_fetch_add(&srv->live_calls, 1); /* until call_destroy */
 	pthread_mutex_init(&call->mu, NULL);
 	atomic_init(&call->refs, 1); /* the NEW completion */
 	grpc_metadata_array_init(&call->md);

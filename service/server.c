@@ -240,6 +240,7 @@ int attuned_server_start(const attuned_config *cfg, const attune_scorer *scorer,
 	s->cfg = cfg;
 	s->scorer = scorer;
 	atomic_init(&s->draining, 0);
+	atomic_init(&s->live_calls, 0);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	attuned_tag_publish(&s->shutdown_tag, ATTUNED_TAG_SHUTDOWN, NULL);
@@ -302,11 +303,28 @@ out_fail:
 	return -1;
 }
 
-/* Without workers: handles events on this thread until the shutdown tag,
- * then shuts the queue down and empties it. */
+void attuned_server_call_gone(attuned_server *s)
+{
+	if (atomic_fetch_sub(&s->live_calls, 1) == 1 && atomic_load(&s->draining)) {
+		pthread_mutex_lock(&s->mu);
+		pthread_cond_broadcast(&s->cv); /* the drain may wait for this */
+		pthread_mutex_unlock(&s->mu);
+	}
+}
+
+/* Drained: the core's shutdown tag arrived and no call context is left
+ * (see live_calls). Then no completion can start a batch any more and the
+ * queue may be shut down. */
+static int drained(attuned_server *s)
+{
+	return s->shutdown_done && atomic_load(&s->live_calls) == 0;
+}
+
+/* Without workers: handles events on this thread until drained, then
+ * shuts the queue down and empties it. */
 static void poll_until_shutdown(attuned_server *s)
 {
-	for (int seen = 0; !seen;) {
+	for (int seen = 0; !seen || atomic_load(&s->live_calls) > 0;) {
 		grpc_event ev = grpc_completion_queue_next(
 			s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 		if (ev.type != GRPC_OP_COMPLETE)
@@ -328,20 +346,20 @@ static void poll_until_shutdown(attuned_server *s)
 	}
 }
 
-/* Waits for the shutdown tag until `deadline` (or, with a deadline, until
- * attuned_server_force_drain); returns 1 if it arrived. */
+/* Waits until drained() until `deadline` (or, with a deadline, until
+ * attuned_server_force_drain); returns 1 if drained. */
 static int wait_shutdown(attuned_server *s, const struct timespec *deadline)
 {
 	int done;
 
 	pthread_mutex_lock(&s->mu);
-	while (!s->shutdown_done && !(deadline && s->forced)) {
+	while (!drained(s) && !(deadline && s->forced)) {
 		int rc = deadline ? pthread_cond_timedwait(&s->cv, &s->mu, deadline)
 				  : pthread_cond_wait(&s->cv, &s->mu);
 		if (rc == ETIMEDOUT)
 			break;
 	}
-	done = s->shutdown_done;
+	done = drained(s);
 	pthread_mutex_unlock(&s->mu);
 	return done;
 }
@@ -403,7 +421,7 @@ int attuned_server_force_drain(attuned_server *s)
 	int waiting;
 
 	pthread_mutex_lock(&s->mu);
-	waiting = !s->shutdown_done && !s->forced;
+	waiting = !drained(s) && !s->forced;
 	s->forced = 1;
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);

@@ -95,6 +95,13 @@ struct attuned_server {
 	pthread_mutex_t mu; /* guards shutdown_done */
 	pthread_cond_t cv;
 	int shutdown_done;
+	/* Call contexts from attuned_call_arm to call_destroy. The drain waits
+	 * for 0 as well as for the shutdown tag: the core publishes the tag once
+	 * its channels are gone, and a client that closed its connection
+	 * mid-call takes its channel away while our context for the call may
+	 * still have a completion to handle (and a batch to start), which
+	 * after grpc_completion_queue_shutdown aborts in grpc_cq_begin_op. */
+	atomic_long live_calls;
 	attuned_listener_list listeners;
 	attune_metrics *metrics; /* owned; NULL with --no-metrics (observations no-op) */
 	attune_security *security; /* TLS, tokens, rate limits (service/security/) */
@@ -145,5 +152,8 @@ struct attuned_call {
 int attuned_call_arm(attuned_server *srv, attuned_method_slot *slot);
 /* call.c: handles one completion of a call's tag. */
 void attuned_call_on_event(attuned_tag *tag, int ok);
+
+/* call.c's call_destroy: one call context fewer (wakes a waiting drain at 0). */
+void attuned_server_call_gone(attuned_server *s);
 
 #endif

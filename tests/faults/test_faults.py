@@ -138,7 +138,7 @@ class DisconnectTest(unittest.TestCase):
                             "fds %d -> %d after %d vanished clients" % (
                                 fds0, fd_count(srv.pid), rounds * len(CUTS)))
             chan.close()
-            self.assertEqual(srv.stop(30), 0)
+            self.assertEqual(srv.stop(30), 0, srv.log_text()[-4000:])
 
     def test_grpc_clients_cancelling_mid_call(self):
         # Real clients that give up: futures cancelled at once, and channels
@@ -154,7 +154,7 @@ class DisconnectTest(unittest.TestCase):
             chan = grpc_stubs.channel(srv.grpc_tcp)
             self.assertTrue(score_ok(chan))
             chan.close()
-            self.assertEqual(srv.stop(30), 0)
+            self.assertEqual(srv.stop(30), 0, srv.log_text()[-4000:])
 
 
 class DeadlineTest(unittest.TestCase):
@@ -201,7 +201,7 @@ class DeadlineTest(unittest.TestCase):
             self.assertTrue(srv.alive(), srv.log_text())
             self.assertTrue(score_ok(chan))
             chan.close()
-            self.assertEqual(srv.stop(30), 0)
+            self.assertEqual(srv.stop(30), 0, srv.log_text()[-4000:])
 
 
 class KillRestartTest(unittest.TestCase):
