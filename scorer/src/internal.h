@@ -274,6 +274,15 @@ typedef struct at_doc {
 } at_doc;
 
 /* lexicon.c */
+/* 32-bit FNV-1a, one byte at a time: at_hash() and the folds in text.c that
+ * hash a word while writing it use these, so their hashes agree. */
+#define AT_FNV_BASIS 2166136261u
+static inline uint32_t at_fnv_byte(uint32_t h, unsigned char c)
+{
+	return (h ^ c) * 16777619u;
+}
+/* at_fnv_byte() over s[0, n) from AT_FNV_BASIS; never 0 (0 becomes 1: the
+ * vocabulary's empty-slot mark). */
 uint32_t at_hash(const char *s, size_t n);
 int32_t at_lookup(const attune_scorer *s, const char *w, size_t n);
 
@@ -338,12 +347,6 @@ static inline const at_vslot *at_vocab_probe(const attune_scorer *s, const char 
 	}
 }
 
-/* at_vocab_probe() of any w[0, n). */
-static inline const at_vslot *at_vocab_find(const attune_scorer *s, const char *w, size_t n,
-                                            uint32_t h)
-{
-	return at_vocab_probe(s, w, n, h, 0);
-}
 attune_status at_lexicon_build(attune_scorer *s);
 void at_lexicon_free(attune_scorer *s);
 int at_file_is_risk(int file);

@@ -45,18 +45,18 @@ static const char *const class_files[C_COUNT] = {
 uint32_t at_hash(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	uint32_t h = 2166136261u;
+	uint32_t h = AT_FNV_BASIS;
 	size_t i = 0;
 	/* FNV-1a is serial in h; four bytes a round only cut the loop's
 	 * compare-and-branch (whole texts are hashed for the suggestion seed) */
 	for (; i + 4 <= n; i += 4) {
-		h = (h ^ p[i]) * 16777619u;
-		h = (h ^ p[i + 1]) * 16777619u;
-		h = (h ^ p[i + 2]) * 16777619u;
-		h = (h ^ p[i + 3]) * 16777619u;
+		h = at_fnv_byte(h, p[i]);
+		h = at_fnv_byte(h, p[i + 1]);
+		h = at_fnv_byte(h, p[i + 2]);
+		h = at_fnv_byte(h, p[i + 3]);
 	}
 	for (; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
+		h = at_fnv_byte(h, p[i]);
 	return h ? h : 1;
 }
 
@@ -71,7 +71,7 @@ _Static_assert(AT_MAX_WORD <= UINT8_MAX, "at_vslot.len is 8 bits");
 
 int32_t at_lookup(const attune_scorer *s, const char *w, size_t n)
 {
-	const at_vslot *v = at_vocab_find(s, w, n, at_hash(w, n));
+	const at_vslot *v = at_vocab_probe(s, w, n, at_hash(w, n), 0);
 	return v ? v->id : -1;
 }
 

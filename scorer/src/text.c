@@ -191,7 +191,7 @@ int at_tok_is_content(const attune_scorer *s, const at_tok *t)
 static size_t fold_word(const char *text, size_t start, size_t end, char *dst, uint32_t *h)
 {
 	size_t k = 0, i = start;
-	uint32_t hh = 2166136261u;
+	uint32_t hh = AT_FNV_BASIS;
 	while (i < end && k < AT_MAX_WORD) {
 		unsigned char c = (unsigned char)text[i];
 		if (c < 0x80) {
@@ -201,7 +201,7 @@ static size_t fold_word(const char *text, size_t start, size_t end, char *dst, u
 			if (c >= 'A' && c <= 'Z')
 				c = (unsigned char)(c - 'A' + 'a');
 			dst[k++] = (char)c;
-			hh = (hh ^ c) * 16777619u;
+			hh = at_fnv_byte(hh, c);
 			continue;
 		}
 		size_t adv;
@@ -212,13 +212,13 @@ static size_t fold_word(const char *text, size_t start, size_t end, char *dst, u
 		}
 		if (adv == 1) {
 			dst[k++] = (char)c;
-			hh = (hh ^ c) * 16777619u;
+			hh = at_fnv_byte(hh, c);
 		} else {
 			if (k + adv > AT_MAX_WORD)
 				break;
 			for (size_t b = 0; b < adv; b++) {
 				dst[k++] = text[i + b];
-				hh = (hh ^ (unsigned char)text[i + b]) * 16777619u;
+				hh = at_fnv_byte(hh, (unsigned char)text[i + b]);
 			}
 		}
 		i += adv;
@@ -291,11 +291,11 @@ static size_t fence_of(const unsigned char *txt, size_t len)
  * run; the bytes past AT_MAX_WORD are overwritten by the next token. */
 static inline size_t fold_fenced_run(const unsigned char *txt, char *dst, size_t *k, uint32_t *h)
 {
-	uint32_t hh = 2166136261u;
+	uint32_t hh = AT_FNV_BASIS;
 	size_t n = 0;
 	for (unsigned char c; (c = ascii_fold[txt[n]]) != 0; n++) {
 		dst[n] = (char)c;
-		hh = (hh ^ c) * 16777619u;
+		hh = at_fnv_byte(hh, c);
 	}
 	if (n > AT_MAX_WORD) /* rare: the hash is of the kept bytes only */
 		hh = at_hash(dst, AT_MAX_WORD);
@@ -307,12 +307,12 @@ static inline size_t fold_fenced_run(const unsigned char *txt, char *dst, size_t
 /* fold_fenced_run() of a run that may reach the end of txt[0, len). */
 static size_t fold_tail_run(const unsigned char *txt, size_t len, char *dst, size_t *k, uint32_t *h)
 {
-	uint32_t hh = 2166136261u;
+	uint32_t hh = AT_FNV_BASIS;
 	size_t n = 0;
 	for (; n < len && ascii_fold[txt[n]]; n++) {
 		if (n < AT_MAX_WORD) {
 			dst[n] = (char)ascii_fold[txt[n]];
-			hh = (hh ^ ascii_fold[txt[n]]) * 16777619u;
+			hh = at_fnv_byte(hh, ascii_fold[txt[n]]);
 		}
 	}
 	*k = n < AT_MAX_WORD ? n : AT_MAX_WORD;
@@ -391,12 +391,12 @@ static size_t fold_joined(const char *text, size_t len, size_t start, size_t end
 	while (end + 1 < len && (txt[end] == '\'' || txt[end] == '-') && ascii_fold[txt[end + 1]]) {
 		if (txt[end] == '-' && kk < AT_MAX_WORD) {
 			dst[kk++] = '-';
-			hh = (hh ^ '-') * 16777619u;
+			hh = at_fnv_byte(hh, '-');
 		}
 		for (end++; end < len && ascii_fold[txt[end]]; end++) {
 			if (kk < AT_MAX_WORD) {
 				dst[kk++] = (char)ascii_fold[txt[end]];
-				hh = (hh ^ ascii_fold[txt[end]]) * 16777619u;
+				hh = at_fnv_byte(hh, ascii_fold[txt[end]]);
 			}
 		}
 	}
