@@ -2,8 +2,8 @@
  * wire_pb.h - a minimal protobuf writer for the messages we encode by hand
  * on the hot path (the ScoreDraft response). It emits exactly the bytes
  * protobuf-c 1.4 packs for proto3 fields, so a hand-encoded message is
- * byte-identical to protobuf_c_message_pack of the same message (tests
- * check this by unpacking and re-packing with protobuf-c):
+ * byte-identical to protobuf_c_message_pack of the same message
+ * (tests/service/test_wire_encode.c checks this):
  *  - fields in field-number order (the caller writes them in that order);
  *  - singular scalars, strings and enums equal to 0 / "" are left out;
  *  - a singular sub-message is written whenever it is present, even empty;

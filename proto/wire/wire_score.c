@@ -303,8 +303,8 @@ out_free:
  * protobuf-c structs and packed: it is encoded on every ScoreDraft, and
  * the generic packer walks descriptors twice (size, then bytes). The
  * bytes are the same as protobuf-c's (field numbers below are
- * attune.proto's; tests/service/test_wire.c re-packs with protobuf-c and
- * compares). The casts mirror the proto field types: uint32 offsets and
+ * attune.proto's; tests/service/test_wire_encode.c compares them with
+ * protobuf-c's packing of the same response). The casts mirror the proto field types: uint32 offsets and
  * int32 enums.
  */
 

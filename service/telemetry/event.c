@@ -87,12 +87,19 @@ static void ev_put_i64(ev_out *o, int64_t v)
 	ev_put_u64(o, (uint64_t)v);
 }
 
-/* ,"key":"value" for a value known to need no escaping. */
-static void ev_put_field_str(ev_out *o, const char *key, const char *value)
+/* ,"key": (every field after the first starts so) */
+static void ev_put_key(ev_out *o, const char *key)
 {
 	ev_put_bytes(o, ",\"", 2);
 	ev_put_str(o, key);
-	ev_put_bytes(o, "\":\"", 3);
+	ev_put_bytes(o, "\":", 2);
+}
+
+/* ,"key":"value" for a value known to need no escaping. */
+static void ev_put_field_str(ev_out *o, const char *key, const char *value)
+{
+	ev_put_key(o, key);
+	ev_put_bytes(o, "\"", 1);
 	ev_put_str(o, value);
 	ev_put_bytes(o, "\"", 1);
 }
@@ -100,9 +107,7 @@ static void ev_put_field_str(ev_out *o, const char *key, const char *value)
 /* ,"key":number */
 static void ev_put_field_u64(ev_out *o, const char *key, uint64_t v)
 {
-	ev_put_bytes(o, ",\"", 2);
-	ev_put_str(o, key);
-	ev_put_bytes(o, "\":", 2);
+	ev_put_key(o, key);
 	ev_put_u64(o, v);
 }
 
@@ -128,9 +133,8 @@ static void ev_put_label(ev_out *o, const char *key, const char *s)
 	size_t n = strnlen(s, ATTUNE_EVENT_SCORE_ID_MAX);
 	char *dst;
 
-	ev_put_bytes(o, ",\"", 2);
-	ev_put_str(o, key);
-	ev_put_bytes(o, "\":\"", 3);
+	ev_put_key(o, key);
+	ev_put_bytes(o, "\"", 1);
 	if (o->overflow)
 		return;
 	if (n >= o->cap - o->len) {
@@ -190,7 +194,7 @@ static void ev_put_outcome(ev_out *o, const attune_event *ev)
 	if (ev->has_final_score)
 		ev_put_field_u64(o, "final_score", ev->final_score);
 	if (ev->has_score_change) {
-		ev_put_str(o, ",\"score_change\":");
+		ev_put_key(o, "score_change");
 		ev_put_i64(o, ev->score_change);
 	}
 }
