@@ -7,7 +7,7 @@
 # Prints per binary the median CPU/call and req/s, and the per-round (paired)
 # difference against the first binary. See bench/README.md.
 #
-# Usage: bench/cpu_per_call.sh [--rounds 8] [--calls 20000] [--method score|score_good|health]
+# Usage: bench/cpu_per_call.sh [--rounds 8] [--calls 20000] [--method score|score_good|score_nosugg|score_tiny|health]
 #                              BIN[@WORKERS] BIN[@WORKERS]...
 set -Eeuo pipefail
 
@@ -25,9 +25,9 @@ while [[ $# -gt 0 ]]; do
 done
 [[ $# -ge 1 ]] || { echo "cpu_per_call.sh: give at least one attuned binary" >&2; exit 2; }
 case "$METHOD" in
-  score|score_good) RPC=/attune.v1.Assist/ScoreDraft ;;
+  score|score_good|score_nosugg|score_tiny) RPC=/attune.v1.Assist/ScoreDraft ;;
   health) RPC=/grpc.health.v1.Health/Check ;;
-  *) echo "cpu_per_call.sh: --method score, score_good or health" >&2; exit 2 ;;
+  *) echo "cpu_per_call.sh: --method score, score_good, score_nosugg, score_tiny or health" >&2; exit 2 ;;
 esac
 command -v h2load >/dev/null || { echo "cpu_per_call.sh: h2load not found" >&2; exit 1; }
 export no_proxy='*' NO_PROXY='*'

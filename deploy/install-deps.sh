@@ -13,6 +13,8 @@ PACKAGES=(
   clang llvm libclang-rt-14-dev
   # gRPC C core, protobuf-c and the canonical health/reflection protos
   libgrpc-dev libprotobuf-c-dev protobuf-c-compiler grpc-proto
+  # the server's allocator (gperftools tcmalloc_minimal, see README "Libraries")
+  libgoogle-perftools-dev
   # TLS, HTTP client, /metrics server, JSON in the CLI and eval
   libssl-dev openssl libcurl4-openssl-dev libmicrohttpd-dev libcjson-dev
   # test peers and tools: Python gRPC client, h2load, Prometheus/promtool, valgrind

@@ -24,6 +24,11 @@
 #include "server.h"
 #include "transport.h"
 
+/* service/CMakeLists.txt sets it when attuned is linked with tcmalloc. */
+#ifndef ATTUNED_MALLOC_NAME
+#define ATTUNED_MALLOC_NAME "libc"
+#endif
+
 extern char **environ;
 
 /* Serves GET /metrics on --metrics-listen (nothing with --no-metrics) and
@@ -200,8 +205,8 @@ int main(int argc, char **argv)
 	 * which it recovers from, not kill the process */
 	signal(SIGXFSZ, SIG_IGN);
 
-	ATTUNE_LOG(ATTUNE_LOG_INFO, "start", "version=%s scorer=%s listeners=%zu workers=%u",
-		   "1.0.0", ATTUNE_SCORER_VERSION, cfg.n_listen, cfg.workers);
+	ATTUNE_LOG(ATTUNE_LOG_INFO, "start", "version=%s scorer=%s listeners=%zu workers=%u malloc=%s",
+		   "1.0.0", ATTUNE_SCORER_VERSION, cfg.n_listen, cfg.workers, ATTUNED_MALLOC_NAME);
 	if (attune_scorer_create(&scorer) != ATTUNE_OK) {
 		ATTUNE_LOG(ATTUNE_LOG_ERROR, "start_failed", "reason=scorer");
 		return 1;
