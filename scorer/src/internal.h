@@ -64,13 +64,11 @@ enum { SL_WORDS = 1, SL_ANY, SL_GAP, SL_PREFIX, SL_CLASS };
 
 typedef struct at_slot {
 	uint8_t type;
-	uint8_t n;    /* number of alternatives (SL_WORDS) */
-	uint16_t arg; /* class id (SL_CLASS); SL_WORDS: AT_SLOT_BIT of every alternative */
-	uint32_t off; /* index into alts[] or prefix pool */
+	uint8_t n;      /* number of alternatives (SL_WORDS) */
+	uint16_t arg;   /* class id (SL_CLASS) */
+	uint32_t off;   /* index into alts[] or prefix pool */
+	uint64_t words; /* SL_WORDS: AT_WORD_BIT of every alternative (see slot_match) */
 } at_slot;
-/* A 16-bit summary of word ids: a word whose bit is not in a word-list slot's
- * arg is none of its alternatives (the slot's list need not be scanned). */
-#define AT_SLOT_BIT(w) ((uint16_t)(1u << ((uint32_t)(w)&15)))
 
 typedef struct at_pattern {
 	uint8_t file; /* at_file */
@@ -364,8 +362,20 @@ typedef enum at_role { AT_ROLE_ANY = 0, AT_ROLE_SEEKER, AT_ROLE_RESPONDER } at_r
 /* Runs the role's patterns over the doc; appends to d->matches. */
 attune_status at_doc_match(const attune_scorer *s, at_doc *d, at_role role);
 /* Reads t->classes (set by at_doc_init) for every class but C_NUMBER, which
- * it decides from t->norm. */
-int at_tok_in_class(const attune_scorer *s, const at_tok *t, at_class c);
+ * it decides from t->norm. Inline, like at_tok_is_content and
+ * at_stemset_has: the analysis asks them per token, and a call costs more
+ * than the test. */
+static inline int at_tok_in_class(const attune_scorer *s, const at_tok *t, at_class c)
+{
+	if (c == C_NUMBER) {
+		for (size_t i = 0; i < t->norm_len; i++)
+			if (t->norm[i] < '0' || t->norm[i] > '9')
+				return 0;
+		return t->norm_len > 0;
+	}
+	(void)s;
+	return (t->classes >> c) & 1u;
+}
 
 /* Seeker content stems for overlap (open addressing set). */
 typedef struct at_stemset {
@@ -376,8 +386,26 @@ typedef struct at_stemset {
 /* set->v lives in ar */
 attune_status at_stemset_build(const attune_scorer *s, at_arena *ar, const at_doc *d,
                                at_stemset *set);
-int at_stemset_has(const at_stemset *set, uint32_t h);
-int at_tok_is_content(const attune_scorer *s, const at_tok *t);
+/* 1 if stem hash h is in the set. */
+static inline int at_stemset_has(const at_stemset *set, uint32_t h)
+{
+	if (!set->v)
+		return 0;
+	for (size_t j = h & set->mask; set->v[j]; j = (j + 1) & set->mask)
+		if (set->v[j] == h)
+			return 1;
+	return 0;
+}
+/* Not a stopword, negator, filler, first-person word or clause break, nor
+ * an emoji, and at least 3 bytes long: a word that carries the topic. */
+static inline int at_tok_is_content(const attune_scorer *s, const at_tok *t)
+{
+	if (t->norm_len < 3 || (t->flags & TK_EMOJI))
+		return 0;
+	(void)s;
+	return !(t->classes & ((1u << C_STOP) | (1u << C_NEGATOR) | (1u << C_FILLER) |
+	                       (1u << C_FIRST_PERSON) | (1u << C_BREAK)));
+}
 /* 1 if the token's word has an at_emotion (words[word].emo >= 0): the
  * lexicon gives a word C_EMOTION exactly when it gives it an emotion entry,
  * and t->classes is that word's classes (0 for an unknown word), so this

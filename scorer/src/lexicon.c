@@ -488,7 +488,7 @@ static attune_status load_templates(attune_scorer *s)
 	return ATTUNE_OK;
 }
 
-/* Sets at_slot.arg of every word-list slot once all alternatives are in
+/* Sets at_slot.words of every word-list slot once all alternatives are in
  * (third-person forms are added to risk slots as they are parsed). */
 static void word_slot_masks(attune_scorer *s)
 {
@@ -498,9 +498,9 @@ static void word_slot_masks(attune_scorer *s)
 			at_slot *sl = &p->slots[k];
 			if (sl->type != SL_WORDS)
 				continue;
-			sl->arg = 0;
+			sl->words = 0;
 			for (unsigned a = 0; a < sl->n; a++)
-				sl->arg |= AT_SLOT_BIT(s->alts[sl->off + a]);
+				sl->words |= AT_WORD_BIT(s->alts[sl->off + a]);
 		}
 	}
 }

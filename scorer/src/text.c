@@ -163,27 +163,6 @@ static void stem_word(const char *w, size_t n, uint32_t *out)
 	*out = at_hash(buf + off, k - off);
 }
 
-int at_tok_in_class(const attune_scorer *s, const at_tok *t, at_class c)
-{
-	if (c == C_NUMBER) {
-		for (size_t i = 0; i < t->norm_len; i++)
-			if (t->norm[i] < '0' || t->norm[i] > '9')
-				return 0;
-		return t->norm_len > 0;
-	}
-	(void)s;
-	return (t->classes >> c) & 1u;
-}
-
-int at_tok_is_content(const attune_scorer *s, const at_tok *t)
-{
-	if (t->norm_len < 3 || (t->flags & TK_EMOJI))
-		return 0;
-	(void)s;
-	return !(t->classes & ((1u << C_STOP) | (1u << C_NEGATOR) | (1u << C_FILLER) |
-	                       (1u << C_FIRST_PERSON) | (1u << C_BREAK)));
-}
-
 /* Folds the word text[start, end) into dst: ASCII case folded, apostrophes
  * dropped, at most AT_MAX_WORD bytes (never half a code point). Returns the
  * bytes written; *h is their FNV-1a hash before at_hash()'s "0 becomes 1".
@@ -331,7 +310,7 @@ typedef struct scan {
 	at_tok *tok;            /* the next token: toks[n] after n tokens */
 	size_t n_sents, n_clauses;
 	uint32_t sent_no, clause_no; /* n_sents - 1, n_clauses - 1 once a token is in */
-	size_t npos;                 /* normalized bytes written */
+	char *nend;                  /* the end of the normalized bytes written */
 	unsigned open;               /* what the next token starts (OPEN_*) */
 	int dq, sq;                  /* inside double / single quotes */
 	uint32_t quoted;             /* TK_QUOTED if dq or sq, else 0 */
@@ -431,18 +410,18 @@ static inline void close_clause(scan *sc)
  * sentence and clause it starts and sets its flags, clause lead and
  * negation included (a negator among the up to 3 tokens before it in its
  * clause). */
-static inline void add_token(const attune_scorer *s, scan *sc, char *norm, size_t start, size_t end,
-                             size_t k, uint32_t h, int emoji)
+static inline void add_token(const attune_scorer *s, scan *sc, size_t start, size_t end, size_t k,
+                             uint32_t h, int emoji)
 {
 	at_tok *t = sc->tok;
 	t->start = (uint32_t)start;
 	t->end = (uint32_t)end;
-	t->norm = norm + sc->npos;
+	t->norm = sc->nend;
 	t->norm_len = (uint16_t)k;
 	/* the padding at_vocab_probe() may read (the block has room for it
 	 * after the last token); the next token's bytes overwrite it */
-	memset(norm + sc->npos + k, 0, AT_NORM_PAD);
-	tok_word(s, t, norm + sc->npos, k, h);
+	memset(sc->nend + k, 0, AT_NORM_PAD);
+	tok_word(s, t, sc->nend, k, h);
 	unsigned cls = t->classes;
 	uint32_t flags = (emoji ? TK_EMOJI : 0) | sc->quoted;
 	if (sc->open == OPEN_SENT) {
@@ -477,7 +456,7 @@ static inline void add_token(const attune_scorer *s, scan *sc, char *norm, size_
 	t->sent = sc->sent_no;
 	t->clause = sc->clause_no;
 	sc->tok = t + 1;
-	sc->npos += k;
+	sc->nend += k;
 	sc->open = OPEN_NONE;
 	sc->prev_cp = 'a';
 }
@@ -530,9 +509,11 @@ static void punctuation(scan *sc, uint32_t cp, size_t i, size_t adv)
  * One pass over the text. A word that starts with an ASCII letter or digit
  * is folded and hashed as it is scanned (the common case); fold_joined()
  * carries on past an apostrophe, hyphen or non-ASCII byte. The normalized
- * bytes are written at norm + npos and are the token's norm unless the
+ * bytes are written at nend and are the token's norm unless the
  * vocabulary normalizes the spelling. Clause leads and negation are set as
- * the tokens are appended (add_token), not in a second pass.
+ * the tokens are appended (add_token), not in a second pass. The loop runs
+ * to the fence (fence_of), so every ASCII run it meets is followed by a byte
+ * of the text; a last word past the fence is folded after the loop.
  */
 attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const char *text,
                           size_t len)
@@ -554,16 +535,16 @@ attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const
 	           .tok = d->toks,
 	           .sents = d->sents,
 	           .clauses = d->clauses,
+	           .nend = d->norm,
 	           .open = OPEN_SENT,
 	           .prev_cp = ' ',
 	           .since_neg = 4};
 	text = d->text;
 	len = d->len;
 	const unsigned char *txt = (const unsigned char *)text;
-	char *norm = d->norm;
 	size_t fenced = fence_of(txt, len);
 	size_t i = 0;
-	while (i < len) {
+	while (i < fenced) {
 		unsigned char c0 = txt[i];
 		if (c0 == ' ') { /* the commonest byte between words: nothing to do */
 			sc.prev_cp = ' ';
@@ -572,17 +553,21 @@ attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const
 		}
 		if (ascii_fold[c0]) {
 			/* an ASCII letter or digit: fold and hash the run of them,
-			 * keeping at most AT_MAX_WORD bytes */
-			char *dst = norm + sc.npos;
+			 * keeping at most AT_MAX_WORD bytes; the byte after the run
+			 * is in the text (i < fenced) */
+			char *dst = sc.nend;
 			size_t k;
 			uint32_t h;
-			size_t end =
-			    i + (i < fenced ? fold_fenced_run(txt + i, dst, &k, &h)
-			                    : fold_tail_run(txt + i, len - i, dst, &k, &h));
-			if (end < len && may_join[txt[end]])
+			size_t end = i + fold_fenced_run(txt + i, dst, &k, &h);
+			if (may_join[txt[end]])
 				end = fold_joined(text, len, i, end, dst, &k, &h);
-			add_token(s, &sc, norm, i, end, k, h, 0);
+			add_token(s, &sc, i, end, k, h, 0);
 			i = end;
+			/* the space that usually follows (a space is before the fence) */
+			if (i < fenced && txt[i] == ' ') {
+				sc.prev_cp = ' ';
+				i++;
+			}
 			continue;
 		}
 		size_t adv;
@@ -591,13 +576,22 @@ attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const
 		if (cp >= 0x80 && (emoji || is_word_cp(cp))) {
 			size_t end = word_end(text, len, i + adv, emoji);
 			uint32_t h;
-			size_t k = fold_word(text, i, end, norm + sc.npos, &h);
-			add_token(s, &sc, norm, i, end, k, h, emoji);
+			size_t k = fold_word(text, i, end, sc.nend, &h);
+			add_token(s, &sc, i, end, k, h, emoji);
 			i = end;
 			continue;
 		}
 		punctuation(&sc, cp, i, adv);
 		i += adv;
+	}
+	if (i < len) {
+		/* text[i, len) is past the fence: ASCII letters and digits up to
+		 * the end, so the loop would have folded it as one run (with
+		 * fold_tail_run) that nothing after can join */
+		size_t k;
+		uint32_t h;
+		fold_tail_run(txt + i, len - i, sc.nend, &k, &h);
+		add_token(s, &sc, i, len, k, h, 0);
 	}
 	if (sc.n_sents)
 		close_sent(&sc);
@@ -619,7 +613,9 @@ static inline int slot_match(const attune_scorer *s, const at_slot *sl, const at
 	case SL_PREFIX:
 		return t->norm_len >= sl->n && memcmp(t->norm, s->pool + sl->off, sl->n) == 0;
 	case SL_WORDS:
-		if (t->word < 0 || !(sl->arg & AT_SLOT_BIT(t->word)))
+		/* a word whose bit is not in the slot's summary is none of its
+		 * alternatives: most tokens that fail stop here, without the scan */
+		if (t->word < 0 || !(sl->words & AT_WORD_BIT(t->word)))
 			return 0;
 		for (unsigned k = 0; k < sl->n; k++)
 			if (s->alts[sl->off + k] == (uint32_t)t->word)
@@ -758,10 +754,12 @@ static inline void next_words(const at_doc *d, size_t i, size_t lim, uint64_t m[
 /* 0 if no pattern can start at a token of the word of mw followed by word
  * nw: the word has no fixed candidates, and no keyed run whose key has nw's
  * summary bit (at_mword.key_bits). Tested before match_known() is entered:
- * about half the tokens of a reply stop here. */
+ * about half the tokens of a reply stop here. An nw of -1 (unknown, or past
+ * the sentence end) has bit 63 and is let through when a key has it; the
+ * sign test is left to match_known(), which then finds no keyed run. */
 static inline int known_may_start(const at_mword *mw, int32_t nw)
 {
-	return mw->fixed != mw->fixed_end || (nw >= 0 && (mw->key_bits & AT_WORD_BIT(nw)));
+	return mw->fixed != mw->fixed_end || (mw->key_bits & AT_WORD_BIT(nw));
 }
 
 /* Token i has the known word w, followed by word nw (-1: unknown or past
@@ -911,14 +909,4 @@ attune_status at_stemset_build(const attune_scorer *s, at_arena *ar, const at_do
 		}
 	}
 	return ATTUNE_OK;
-}
-
-int at_stemset_has(const at_stemset *set, uint32_t h)
-{
-	if (!set->v)
-		return 0;
-	for (size_t j = h & set->mask; set->v[j]; j = (j + 1) & set->mask)
-		if (set->v[j] == h)
-			return 1;
-	return 0;
 }

@@ -304,11 +304,96 @@ TEST(fenced_and_tail_runs)
 	at_arena_free(&ar);
 }
 
+/* 1 if tokens a and b are the same token (of texts that share its bytes). */
+static int same_tok(const at_tok *a, const at_tok *b)
+{
+	return a->start == b->start && a->end == b->end && a->norm_len == b->norm_len &&
+	       memcmp(a->norm, b->norm, a->norm_len) == 0 && a->hash == b->hash &&
+	       a->stem == b->stem && a->word == b->word && a->classes == b->classes &&
+	       a->flags == b->flags && a->sent == b->sent && a->clause == b->clause;
+}
+
+/* The text's last word, which the scan folds after its main loop (the loop
+ * runs to the fence, past which every byte is an ASCII letter or digit), is
+ * the token it is when something follows it: after a space, punctuation, an
+ * emoji, a joining apostrophe or hyphen, a non-ASCII letter, or alone. */
+TEST(last_word)
+{
+	static const char *const before[] = {"",
+	                                     "ok ",
+	                                     "ok,",
+	                                     "ok.",
+	                                     "ok\n",
+	                                     "ok \"",
+	                                     "ok '",
+	                                     "l'",
+	                                     "ok-",
+	                                     "ok - ",
+	                                     "caf\xc3\xa9",
+	                                     "ok \xe2\x80\x94",
+	                                     "ok\xf0\x9f\x98\xa2",
+	                                     "ok \xe2\x80\x99",
+	                                     "not ",
+	                                     "I"};
+	static const char *const words[] = {
+	    "a",  "abc",     "Feel",
+	    "x9", "anxious", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"};
+	char text[160];
+	size_t bad = 0;
+	at_arena ar;
+	at_arena_init(&ar, 0);
+	for (size_t b = 0; b < sizeof(before) / sizeof(before[0]); b++) {
+		for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+			size_t n = strlen(before[b]), wn = strlen(words[w]);
+			memcpy(text, before[b], n);
+			memcpy(text + n, words[w], wn);
+			memcpy(text + n + wn, " z.", 3);
+			at_doc last, more;
+			at_arena_mark m = at_arena_save(&ar);
+			if (at_doc_init(S, &ar, &last, text, n + wn) != ATTUNE_OK ||
+			    at_doc_init(S, &ar, &more, text, n + wn + 3) != ATTUNE_OK ||
+			    last.n_toks == 0 || more.n_toks != last.n_toks + 1) {
+				bad++;
+				at_arena_release(&ar, m);
+				continue;
+			}
+			for (size_t i = 0; i < last.n_toks; i++)
+				bad += !same_tok(&last.toks[i], &more.toks[i]);
+			bad += last.toks[last.n_toks - 1].end != n + wn;
+			at_arena_release(&ar, m);
+		}
+	}
+	CHECK(bad == 0);
+	at_arena_free(&ar);
+}
+
+/* The space after a word is taken with the word (the scan's common case):
+ * what follows still sees it, as a hyphen that opens a clause only after
+ * white space, and a single quote that opens only after a non-word. */
+TEST(space_after_word)
+{
+	at_arena ar;
+	at_doc d;
+	at_arena_init(&ar, 0);
+	CHECK(doc_of(&ar, &d, "fine - ok"));
+	CHECK(d.n_toks == 2 && d.n_clauses == 2);
+	CHECK(doc_of(&ar, &d, "fine -ok"));
+	CHECK(d.n_toks == 2 && d.n_clauses == 2);
+	CHECK(doc_of(&ar, &d, "fine- ok"));
+	CHECK(d.n_toks == 2 && d.n_clauses == 1);
+	CHECK(doc_of(&ar, &d, "he said 'go' now"));
+	CHECK(d.n_toks == 4 && (d.toks[2].flags & TK_QUOTED) && !(d.toks[3].flags & TK_QUOTED));
+	CHECK(!(d.toks[1].flags & TK_QUOTED));
+	CHECK(doc_of(&ar, &d, "he said  'go' now")); /* two spaces: the loop takes the second */
+	CHECK(d.n_toks == 4 && (d.toks[2].flags & TK_QUOTED) && !(d.toks[3].flags & TK_QUOTED));
+	at_arena_free(&ar);
+}
+
 int main(int argc, char **argv)
 {
 	static const test_case cases[] = {
-	    T(same_bytes),    T(folded_and_joined), T(long_words),
-	    T(unknown_stems), T(spans_and_flags),   T(fenced_and_tail_runs),
+	    T(same_bytes),      T(folded_and_joined),    T(long_words), T(unknown_stems),
+	    T(spans_and_flags), T(fenced_and_tail_runs), T(last_word),  T(space_after_word),
 	};
 	return run_scorer_tests(&S, cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 }
