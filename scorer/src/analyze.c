@@ -55,8 +55,8 @@ unsigned at_score_of(unsigned acknowledge, unsigned reflect, unsigned explore, u
 	return (unsigned)(score < 0 ? 0 : score > 100 ? 100 : score);
 }
 
-static attune_status add_finding(at_analysis *a, attune_finding_kind k, attune_severity sev,
-                                 size_t start, size_t end)
+static inline attune_status add_finding(at_analysis *a, attune_finding_kind k, attune_severity sev,
+                                        size_t start, size_t end)
 {
 	/* merge with an overlapping finding of the same kind; findings of one kind
 	 * arrive in text order, so only the latest of that kind can overlap */
@@ -127,23 +127,20 @@ static int is_second_person(const at_tok *t)
 	return 0;
 }
 
-/* Distinct seeker stems among content tokens [first, last) outside [skip0,
- * skip1), and in *emotion whether a feeling is named there. Stops once it has
- * both a feeling and `enough` stems: callers compare the count with nothing
- * above enough. */
-static unsigned overlap(const attune_scorer *s, const at_doc *d, const at_stemset *sk,
-                        uint32_t first, uint32_t last, uint32_t skip0, uint32_t skip1,
+/* Distinct seeker stems among content tokens [first, last), and in *emotion
+ * whether a feeling is named there. Stops once it has both a feeling and
+ * `enough` stems: callers compare the count with nothing above enough. */
+static unsigned overlap(const at_doc *d, const at_stemset *sk, uint32_t first, uint32_t last,
                         unsigned enough, int *emotion)
 {
 	uint32_t seen[16];
 	unsigned n = 0;
-	for (uint32_t i = first; i < last && !(n >= enough && *emotion); i++) {
+	int emo = *emotion;
+	for (uint32_t i = first; i < last && !(n >= enough && emo); i++) {
 		const at_tok *t = &d->toks[i];
-		if (i >= skip0 && i < skip1)
-			continue;
 		if (at_tok_is_emotion(t) && !(t->flags & TK_NEGATED))
-			*emotion = 1;
-		if (!at_tok_is_content(s, t) || !at_stemset_has(sk, t->stem))
+			emo = 1;
+		if (!at_tok_is_content_inline(t) || !at_stemset_has_inline(sk, t->stem))
 			continue;
 		unsigned k = 0;
 		while (k < n && seen[k] != t->stem)
@@ -151,15 +148,15 @@ static unsigned overlap(const attune_scorer *s, const at_doc *d, const at_stemse
 		if (k == n && n < 16)
 			seen[n++] = t->stem;
 	}
+	*emotion = emo;
 	return n;
 }
 
-static unsigned content_words(const attune_scorer *s, const at_doc *d, uint32_t first,
-                              uint32_t last)
+static unsigned content_words(const at_doc *d, uint32_t first, uint32_t last)
 {
 	unsigned n = 0;
 	for (uint32_t i = first; i < last; i++)
-		n += at_tok_is_content(s, &d->toks[i]);
+		n += at_tok_is_content_inline(&d->toks[i]);
 	return n;
 }
 
@@ -177,7 +174,7 @@ static int restatement_lead(const attune_scorer *s, const at_tok *t)
 		return 1;
 	return t->norm_len >= 5 && memcmp(t->norm + t->norm_len - 3, "ing", 3) == 0 &&
 	       memcmp(t->norm + t->norm_len - 5, "thing", 5) != 0 &&
-	       !at_tok_in_class(s, t, C_IMPERATIVE);
+	       !at_tok_has_class(t, C_IMPERATIVE);
 }
 
 static uint32_t clause_end_byte(const at_doc *d, uint32_t tok)
@@ -447,7 +444,7 @@ static int disowned(const attune_scorer *s, const at_doc *d, const at_match *mt)
 	                                    "suggest", "promise", "wanting", "expecting"};
 	const at_pattern *p = &s->pats[mt->pat];
 	for (uint32_t t = mt->first + 1; t < mt->last; t++)
-		if (at_tok_in_class(s, &d->toks[t], C_NEGATOR)) {
+		if (at_tok_has_class(&d->toks[t], C_NEGATOR)) {
 			if (takes_in_negator(s, p))
 				return 1;
 			break; /* the answer is the same for every negator token */
@@ -555,7 +552,7 @@ static attune_status find_negatives(const attune_scorer *s, const at_doc *d, sen
 				break;
 			/* a second instruction chained by "and"/"also" ("Go to bed early and
 			 * drink more water") is its own finding; it counts only after one */
-			if (!p->anchored && at_tok_in_class(s, &d->toks[mt->first], C_FILLER)) {
+			if (!p->anchored && at_tok_has_class(&d->toks[mt->first], C_FILLER)) {
 				attune_finding *prev =
 				    a->last[ATTUNE_FINDING_PREMATURE_ADVICE]
 				        ? &a->findings[a->last[ATTUNE_FINDING_PREMATURE_ADVICE] - 1]
@@ -564,12 +561,12 @@ static attune_status find_negatives(const attune_scorer *s, const at_doc *d, sen
 				    prev->start >= start || prev->end <= start || mt->first == 0)
 					break;
 				uint32_t e = mt->first - 1;
-				while (e > 0 && at_tok_in_class(s, &d->toks[e], C_FILLER))
+				while (e > 0 && at_tok_has_class(&d->toks[e], C_FILLER))
 					e--;
 				/* fillers back to the sentence's start: the walk would go on into
 				 * the sentence before, so projections must not reuse the sums */
 				if (e <= d->sents[sn].first &&
-				    at_tok_in_class(s, &d->toks[d->sents[sn].first], C_FILLER))
+				    at_tok_has_class(&d->toks[d->sents[sn].first], C_FILLER))
 					a->seam_walk = 1;
 				prev->end = d->toks[e].end;
 			}
@@ -587,7 +584,7 @@ static attune_status find_negatives(const attune_scorer *s, const at_doc *d, sen
  * were the sentence before it self-focused (a first-person statement that is
  * nothing positive), else UINT32_MAX. si[sn].self must hold only the
  * sentence's own self-focus matches. */
-static uint32_t story_lead(const attune_scorer *s, const at_doc *d, const sent_info *si, size_t sn)
+static uint32_t story_lead(const at_doc *d, const sent_info *si, size_t sn)
 {
 	const at_span *sp = &d->sents[sn];
 	if (si[sn].self || si[sn].positive_done || si[sn].ack_done || si[sn].checkin ||
@@ -596,7 +593,7 @@ static uint32_t story_lead(const attune_scorer *s, const at_doc *d, const sent_i
 	uint32_t lead = sp->first;
 	while (lead < sp->last && !(d->toks[lead].flags & TK_CLAUSE_LEAD))
 		lead++;
-	if (lead < sp->last && at_tok_in_class(s, &d->toks[lead], C_FIRST_PERSON) &&
+	if (lead < sp->last && at_tok_has_class(&d->toks[lead], C_FIRST_PERSON) &&
 	    !(d->toks[lead].flags & TK_QUOTED))
 		return lead;
 	return UINT32_MAX;
@@ -613,7 +610,7 @@ static void penalties_by_sentence(const at_doc *d, const attune_finding *f, size
 		size_t end = sn + 1 < d->n_sents ? d->sents[sn + 1].start : SIZE_MAX;
 		int *pen = heard ? &sums[sn].penalty_heard : &sums[sn].penalty;
 		for (; i < n && f[i].start < end; i++)
-			if (!attune_finding_kind_is_positive(f[i].kind))
+			if (!at_kind_is_positive(f[i].kind))
 				*pen += at_penalty(f[i].severity);
 	}
 }
@@ -651,7 +648,7 @@ static attune_status fill_sums(const attune_scorer *s, const at_doc *d, sent_inf
 		u->heard_test = x->heard_test;
 		x->self &= !x->self_cont; /* its own self-focus only, as story_lead wants */
 		u->self_own = x->self;
-		u->story = story_lead(s, d, si, sn) != UINT32_MAX;
+		u->story = story_lead(d, si, sn) != UINT32_MAX;
 		/* the continuation finding merges with nothing (the sentence has no
 		 * self-focus match of its own): it is exactly one minor penalty */
 		u->penalty -= x->self_cont ? at_penalty(ATTUNE_SEVERITY_MINOR) : 0;
@@ -787,7 +784,7 @@ static attune_status analyze(const attune_scorer *s, at_arena *ar, const at_doc 
 			if (si[sn].ack_done)
 				break;
 			si[sn].ack_done = 1;
-			ov = overlap(s, d, sk, sp->first, sp->last, 0, 0, 1, &emo);
+			ov = overlap(d, sk, sp->first, sp->last, 1, &emo);
 			unsigned lvl = (ov >= 1 || emo) ? 2 : 1;
 			raise_level(&a->acknowledge, &si[sn].ack_lvl, lvl);
 			si[sn].heard = 1;
@@ -798,8 +795,9 @@ static attune_status analyze(const attune_scorer *s, at_arena *ar, const at_doc 
 		case F_REFLECT: {
 			if ((sp->term == '?' && !si[sn].checkin) || si[sn].positive_done)
 				break;
-			ov = overlap(s, d, sk, mt->first, sp->last, mt->first, mt->last, 2, &emo);
-			unsigned rest = content_words(s, d, mt->last, sp->last);
+			/* the words after the stem */
+			ov = overlap(d, sk, mt->last, sp->last, 2, &emo);
+			unsigned rest = content_words(d, mt->last, sp->last);
 			/* a paraphrase carries substance after the stem; "I understand" alone is 1
 			 */
 			unsigned lvl =
@@ -826,11 +824,11 @@ static attune_status analyze(const attune_scorer *s, at_arena *ar, const at_doc 
 			    (sp->term != '?' && sp->term != 0 && !(p->qtype == 1 && p->level == 1)))
 				break;
 			if (p->qtype == 1) {
-				ov = overlap(s, d, sk, sp->first, sp->last, 0, 0, 1, &emo);
+				ov = overlap(d, sk, sp->first, sp->last, 1, &emo);
 				int exp = 0;
 				for (uint32_t t = sp->first; t < sp->last; t++)
-					exp |= at_tok_in_class(s, &d->toks[t], C_EXPERIENCE);
-				unsigned words = content_words(s, d, mt->last, sp->last);
+					exp |= at_tok_has_class(&d->toks[t], C_EXPERIENCE);
+				unsigned words = content_words(d, mt->last, sp->last);
 				/* specific: asks about this person's experience in substance */
 				unsigned lvl =
 				    (words >= 2 || (words >= 1 && (exp || emo || ov >= 1))) ? 2 : 1;
@@ -869,8 +867,8 @@ static attune_status analyze(const attune_scorer *s, at_arena *ar, const at_doc 
 		if (!you && !restate)
 			continue; /* neither way below can reflect: spare the overlap */
 		int emo = 0;
-		unsigned ov = overlap(s, d, sk, sp->first, sp->last, 0, 0, 3, &emo);
-		unsigned words = content_words(s, d, sp->first, sp->last);
+		unsigned ov = overlap(d, sk, sp->first, sp->last, 3, &emo);
+		unsigned words = content_words(d, sp->first, sp->last);
 		unsigned lvl;
 		if (restate && (ov >= 1 || emo || words >= 3) && (sp->term != '?' || ov >= 1))
 			lvl = (ov >= 2 || (ov >= 1 && emo)) ? 2 : 1;
@@ -887,7 +885,7 @@ static attune_status analyze(const attune_scorer *s, at_arena *ar, const at_doc 
 		st = find_negatives(s, d, si, live, exmask, 0, a);
 	/* the responder's story goes on: first-person sentences right after one */
 	for (size_t sn = 1; st == ATTUNE_OK && sn < d->n_sents; sn++) {
-		uint32_t lead = si[sn - 1].self ? story_lead(s, d, si, sn) : UINT32_MAX;
+		uint32_t lead = si[sn - 1].self ? story_lead(d, si, sn) : UINT32_MAX;
 		if (lead != UINT32_MAX) {
 			si[sn].self = 1;
 			si[sn].self_cont = 1;
@@ -902,7 +900,7 @@ static attune_status analyze(const attune_scorer *s, at_arena *ar, const at_doc 
 	sort_findings(a->findings, a->n_findings);
 	int pen = 0;
 	for (size_t f = 0; f < a->n_findings; f++)
-		if (!attune_finding_kind_is_positive(a->findings[f].kind))
+		if (!at_kind_is_positive(a->findings[f].kind))
 			pen += at_penalty(a->findings[f].severity);
 	a->score = at_score_of(a->acknowledge, a->reflect, a->explore, a->check_in, pen);
 	return want_sums ? fill_sums(s, d, si, live, exmask, sums, a) : ATTUNE_OK;

@@ -161,6 +161,14 @@ enum {
 	AT_FILT_COUNT
 };
 
+/* A run of literal template text and the placeholder after it (see
+ * at_template.pieces). */
+#define AT_TPL_PIECES 6
+typedef struct at_tpl_piece {
+	uint16_t lit; /* bytes of literal text */
+	int8_t k;     /* the placeholder after them (at_template.uses order), -1: the end */
+} at_tpl_piece;
+
 typedef struct at_template {
 	const char *id;
 	attune_suggestion_kind kind;
@@ -170,7 +178,13 @@ typedef struct at_template {
 	 * above), the bytes outside placeholders and the number of '{' */
 	uint8_t uses[4];
 	uint8_t rich;
+	uint8_t need; /* bit k set when uses[k] */
 	size_t literal_len;
+	/* the text cut at its placeholders, for fill() to copy without scanning
+	 * it; n_pieces is 0 when it needs more than AT_TPL_PIECES (fill() then
+	 * scans) */
+	uint8_t n_pieces;
+	at_tpl_piece pieces[AT_TPL_PIECES];
 	/* the finding kind K whose replacements it is (id "rep.<name of K>.*"),
 	 * else ATTUNE_FINDING_UNSPECIFIED; also set by at_template_measure() */
 	attune_finding_kind addresses;
@@ -414,6 +428,33 @@ static inline int at_tok_is_emotion(const at_tok *t)
 {
 	return (t->classes >> C_EMOTION) & 1u;
 }
+/* at_tok_in_class() for any class but C_NUMBER, and at_tok_is_content(),
+ * inline: the same tests of the token's own fields, for the per-token loops
+ * of analyze.c and suggest.c, where the call cost more than the test
+ * (test_suggest_index checks both agree with text.c on every token of a
+ * text set). */
+static inline int at_tok_has_class(const at_tok *t, at_class c)
+{
+	return (t->classes >> c) & 1u;
+}
+static inline int at_tok_is_content_inline(const at_tok *t)
+{
+	if (t->norm_len < 3 || (t->flags & TK_EMOJI))
+		return 0;
+	return !(t->classes & ((1u << C_STOP) | (1u << C_NEGATOR) | (1u << C_FILLER) |
+	                       (1u << C_FIRST_PERSON) | (1u << C_BREAK)));
+}
+/* at_stemset_has(), inline, for overlap() in analyze.c (test_suggest_index
+ * checks it against the call). */
+static inline int at_stemset_has_inline(const at_stemset *set, uint32_t h)
+{
+	if (!set->v)
+		return 0;
+	for (size_t j = h & set->mask; set->v[j]; j = (j + 1) & set->mask)
+		if (set->v[j] == h)
+			return 1;
+	return 0;
+}
 
 /* canned.c: sentences of 4+ words, hashed over their normalized words. */
 typedef struct at_canned_sent {
@@ -441,6 +482,13 @@ typedef struct at_sent_sum {
 	int penalty;        /* its negative findings, the continuation one left out */
 	int penalty_heard;  /* the same were an acknowledgment before the sentence */
 } at_sent_sum;
+
+/* attune_finding_kind_is_positive() inline, for the per-finding loops
+ * (test_suggest_index checks it against names.c for every kind). */
+static inline int at_kind_is_positive(attune_finding_kind k)
+{
+	return k >= ATTUNE_FINDING_ACKNOWLEDGMENT && k <= ATTUNE_FINDING_CLOSED_QUESTION;
+}
 
 typedef struct at_analysis {
 	unsigned acknowledge, reflect, explore, check_in;
@@ -489,6 +537,10 @@ attune_status at_analyze_sums(const attune_scorer *s, at_arena *ar, const at_doc
 attune_status at_risk(const attune_scorer *s, at_arena *ar, const at_doc *seeker, attune_risk *out);
 
 /* suggest.c */
+/* out[0] = at_hash(a, na), out[1] = at_hash(b, nb), in one loop: FNV-1a is
+ * a serial chain of multiplies, so two chains side by side take about the
+ * time of one (the suggestion seed hashes the whole seeker text and draft). */
+void at_hash_pair(const char *a, size_t na, const char *b, size_t nb, uint32_t out[2]);
 void at_template_measure(at_template *t);
 /* Builds s->tpl_index from s->tpls (after at_lexicon_build; at_template_index_free
  * releases it, and is a no-op when it was never built). */
@@ -499,10 +551,11 @@ void at_template_index_free(attune_scorer *s);
 attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_score_input *in,
                          const at_doc *seeker, const at_stemset *sk, const at_doc *draft,
                          const at_prior *pr, const at_analysis *a, attune_score_result *r);
-/* The projected score of sg (its text matched as sd) applied to the draft,
- * from at_analyze_sums of the draft (da) and of sd, without prior turns.
- * Returns 0 when the sums do not decide it (nothing set; the caller scores the
- * text), else 1 with *st set and, when ATTUNE_OK, sg->projected_score.
+/* The projected score of sg (its text matched as sd, so sd->len is the
+ * text's length) applied to the draft, from at_analyze_sums of the draft
+ * (da) and of sd, without prior turns. Returns 0 when the sums do not decide
+ * it (nothing set; the caller scores the text), else 1 with *st set and, when
+ * ATTUNE_OK, sg->projected_score.
  * tests/scorer/test_projection.c compares it with scoring the text. */
 int at_project_summed(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
                       const at_stemset *sk, const at_analysis *da, const at_doc *draft,

@@ -103,7 +103,7 @@ static void extract(const attune_scorer *s, const at_doc *d, parts *pt)
 			while (b < d->n_toks && d->toks[b].clause == t->clause &&
 			       b - a < AT_TOPIC_TOKENS)
 				b++;
-			if (b - a >= 2 || (b - a == 1 && at_tok_is_content(s, &d->toks[a]))) {
+			if (b - a >= 2 || (b - a == 1 && at_tok_is_content_inline(&d->toks[a]))) {
 				render(s, d, a, b, &pt->topic);
 			}
 		}
@@ -126,12 +126,12 @@ static void extract(const attune_scorer *s, const at_doc *d, parts *pt)
 		uint32_t lead = cl->first;
 		while (lead < cl->last && !(d->toks[lead].flags & TK_CLAUSE_LEAD))
 			lead++;
-		if (lead >= cl->last || !at_tok_in_class(s, &d->toks[lead], C_FIRST_PERSON))
+		if (lead >= cl->last || !at_tok_has_class(&d->toks[lead], C_FIRST_PERSON))
 			continue;
 		unsigned content = 0;
 		int emo = 0;
 		for (uint32_t i = lead; i < cl->last; i++) {
-			content += at_tok_is_content(s, &d->toks[i]);
+			content += at_tok_is_content_inline(&d->toks[i]);
 			emo |= at_tok_is_emotion(&d->toks[i]);
 			emo |= (d->toks[i].flags & TK_QUOTED) != 0;
 		}
@@ -184,22 +184,44 @@ static attune_finding_kind replaced_kind(const char *id)
 	return attune_finding_kind_from_name(name);
 }
 
+/* Appends a piece to t->pieces; a text that needs too many, or too long a
+ * literal run, gets none (n_pieces 0). */
+static void add_piece(at_template *t, int *ok, size_t lit, int k)
+{
+	if (!*ok || t->n_pieces == AT_TPL_PIECES || lit > UINT16_MAX) {
+		*ok = 0;
+		return;
+	}
+	t->pieces[t->n_pieces++] = (at_tpl_piece){(uint16_t)lit, (int8_t)k};
+}
+
 void at_template_measure(at_template *t)
 {
+	size_t lit = 0;
+	int ok = 1;
 	t->addresses = replaced_kind(t->id);
 	memset(t->uses, 0, sizeof(t->uses));
 	t->rich = 0;
+	t->need = 0;
 	t->literal_len = 0;
+	t->n_pieces = 0;
 	for (const char *c = t->text; *c; c++) {
 		int k = placeholder_at(c);
 		t->rich += *c == '{';
 		if (k < 0) {
 			t->literal_len++;
+			lit++;
 			continue;
 		}
 		t->uses[k]++;
+		t->need |= (uint8_t)(1u << k);
+		add_piece(t, &ok, lit, k);
+		lit = 0;
 		c += placeholders[k].len - 1;
 	}
+	add_piece(t, &ok, lit, -1);
+	if (!ok)
+		t->n_pieces = 0;
 }
 
 /* The groups (see AT_TPL_GROUPS) template t belongs to; returns how many (0..2). */
@@ -242,25 +264,31 @@ void at_template_index_free(attune_scorer *s)
 	s->tpl_index = NULL;
 }
 
-/* 1 if fill() would succeed: every placeholder has words and the text
- * fits (fill fails exactly when its final length would reach cap). */
-static int fillable(const at_template *t, const parts *pt, size_t cap)
+/* Bit k set when placeholder k has words (see at_template.need). */
+static unsigned parts_present(const parts *pt)
+{
+	unsigned have = 0;
+	for (int k = 0; k < 4; k++)
+		have |= part_of(pt, k)->len ? 1u << k : 0;
+	return have;
+}
+
+/* 1 if fill() would succeed: every placeholder has words (have: from
+ * parts_present) and the text fits (fill fails exactly when its final length
+ * would reach cap). */
+static int fillable(const at_template *t, const parts *pt, unsigned have, size_t cap)
 {
 	size_t n = t->literal_len;
-	for (int k = 0; k < 4; k++) {
-		if (!t->uses[k])
-			continue;
-		const phrase *ph = part_of(pt, k);
-		if (!ph->len)
-			return 0;
-		n += t->uses[k] * ph->len;
-	}
+	if (t->need & ~have)
+		return 0;
+	for (int k = 0; k < 4; k++)
+		n += t->uses[k] * part_of(pt, k)->len;
 	return n < cap;
 }
 
 /* Fills a template; returns 0 if a placeholder it needs is missing or the
- * text would not fit in cap (with its NUL). */
-static int fill(const char *tpl, const parts *pt, char *out, size_t cap)
+ * text would not fit in cap (with its NUL), else 1 with *len its length. */
+static int fill(const char *tpl, const parts *pt, char *out, size_t cap, size_t *len)
 {
 	size_t n = 0;
 	for (const char *c = tpl; *c;) {
@@ -290,7 +318,63 @@ static int fill(const char *tpl, const parts *pt, char *out, size_t cap)
 	out[n] = 0;
 	if (out[0] >= 'a' && out[0] <= 'z')
 		out[0] = (char)(out[0] - 'a' + 'A');
+	*len = n;
 	return 1;
+}
+
+/* fill() of a fillable() template, from its pieces when it has them (the
+ * same bytes without scanning the text); returns the length. */
+static size_t fill_template(const at_template *t, const parts *pt, char *out, size_t cap)
+{
+	const char *c = t->text;
+	size_t n = 0;
+	if (!t->n_pieces) {
+		fill(t->text, pt, out, cap, &n);
+		return n;
+	}
+	for (size_t i = 0; i < t->n_pieces; i++) {
+		const at_tpl_piece *pc = &t->pieces[i];
+		memcpy(out + n, c, pc->lit);
+		n += pc->lit, c += pc->lit;
+		if (pc->k < 0)
+			break;
+		const phrase *ph = part_of(pt, pc->k);
+		memcpy(out + n, ph->s, ph->len);
+		n += ph->len;
+		c += placeholders[pc->k].len;
+	}
+	out[n] = 0;
+	if (out[0] >= 'a' && out[0] <= 'z')
+		out[0] = (char)(out[0] - 'a' + 'A');
+	return n;
+}
+
+void at_hash_pair(const char *a, size_t na, const char *b, size_t nb, uint32_t out[2])
+{
+	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+	uint32_t h = AT_FNV_BASIS, g = AT_FNV_BASIS;
+	size_t n = na < nb ? na : nb, i = 0;
+	/* each chain waits on its own multiply: side by side they overlap */
+	for (; i + 4 <= n; i += 4) {
+		h = at_fnv_byte(h, p[i]);
+		g = at_fnv_byte(g, q[i]);
+		h = at_fnv_byte(h, p[i + 1]);
+		g = at_fnv_byte(g, q[i + 1]);
+		h = at_fnv_byte(h, p[i + 2]);
+		g = at_fnv_byte(g, q[i + 2]);
+		h = at_fnv_byte(h, p[i + 3]);
+		g = at_fnv_byte(g, q[i + 3]);
+	}
+	for (; i < n; i++) {
+		h = at_fnv_byte(h, p[i]);
+		g = at_fnv_byte(g, q[i]);
+	}
+	for (size_t k = i; k < na; k++) /* the longer text's tail, alone */
+		h = at_fnv_byte(h, p[k]);
+	for (size_t k = i; k < nb; k++)
+		g = at_fnv_byte(g, q[k]);
+	out[0] = h ? h : 1;
+	out[1] = g ? g : 1;
 }
 
 static uint64_t mix(uint64_t x)
@@ -322,14 +406,14 @@ static int may_find_negative(const attune_scorer *s, const at_doc *d)
  * seeker clause such as "I should just quit" must not come back as advice).
  * When safe and keep is not NULL, *keep receives the matched document of
  * text (the projection reuses it; its arrays are in ar). */
-static int is_safe(const attune_scorer *s, at_arena *ar, const char *text, at_doc *keep)
+static int is_safe(const attune_scorer *s, at_arena *ar, const char *text, size_t len, at_doc *keep)
 {
 	at_doc d;
 	at_analysis a;
 	at_stemset none = {0};
 	int safe = 0;
 	at_arena_mark m = at_arena_save(ar);
-	if (at_doc_init(s, ar, &d, text, strlen(text)) != ATTUNE_OK)
+	if (at_doc_init(s, ar, &d, text, len) != ATTUNE_OK)
 		goto out_release;
 	if (at_doc_match(s, &d, AT_ROLE_RESPONDER) != ATTUNE_OK)
 		goto out_release;
@@ -338,7 +422,7 @@ static int is_safe(const attune_scorer *s, at_arena *ar, const char *text, at_do
 	} else if (at_analyze(s, ar, &d, &none, &d, NULL, &a) == ATTUNE_OK) {
 		safe = 1;
 		for (size_t i = 0; i < a.n_findings; i++)
-			if (!attune_finding_kind_is_positive(a.findings[i].kind))
+			if (!at_kind_is_positive(a.findings[i].kind))
 				safe = 0;
 	}
 	if (safe && keep) {
@@ -351,15 +435,16 @@ out_release:
 }
 
 /* Picks a template of `kind` deterministically; with addr (only for
- * ATTUNE_SUGGESTION_REPLACEMENT) only among those for finding kind addr. */
+ * ATTUNE_SUGGESTION_REPLACEMENT) only among those for finding kind addr.
+ * Its filled text is in out, *len bytes. */
 static const at_template *pick(const attune_scorer *s, at_arena *ar, attune_suggestion_kind kind,
                                attune_finding_kind addr, const parts *pt, const at_stemset *recent,
                                uint64_t seed, const at_template *avoid, char *out, size_t cap,
-                               at_doc *keep)
+                               size_t *len, at_doc *keep)
 {
 	const at_template *elig[64];
 	size_t n = 0;
-	unsigned best = 0;
+	unsigned best = 0, have = parts_present(pt);
 	size_t grp =
 	    addr != ATTUNE_FINDING_UNSPECIFIED ? AT_SUGGESTION_KINDS + (size_t)addr : (size_t)kind;
 	if (grp >= AT_TPL_GROUPS ||
@@ -371,7 +456,7 @@ static const at_template *pick(const attune_scorer *s, at_arena *ar, attune_sugg
 			continue;
 		if (at_stemset_has(recent, t->lead_hash))
 			continue;
-		if (!fillable(t, pt, cap))
+		if (!fillable(t, pt, have, cap))
 			continue;
 		/* prefer templates that carry more of the seeker's own words */
 		unsigned rich = t->rich;
@@ -383,8 +468,8 @@ static const at_template *pick(const attune_scorer *s, at_arena *ar, attune_sugg
 	while (n) {
 		size_t k = (size_t)(mix(seed) % n);
 		const at_template *t = elig[k];
-		fill(t->text, pt, out, cap);
-		if (is_safe(s, ar, out, keep))
+		*len = fill_template(t, pt, out, cap);
+		if (is_safe(s, ar, out, *len, keep))
 			return t;
 		elig[k] = elig[--n]; /* the seeker's own words made it unsafe: try another */
 	}
@@ -394,10 +479,9 @@ static const at_template *pick(const attune_scorer *s, at_arena *ar, attune_sugg
 /* Adds a suggestion; moves *kd (its text's matched document, from pick)
  * into docs[index of the suggestion], pointing it at the copied text. */
 static attune_status push(attune_score_result *r, attune_suggestion_kind kind, const char *text,
-                          attune_placement pl, size_t start, size_t end, attune_finding_kind addr,
-                          const char *stem, at_doc *kd, at_doc *docs)
+                          size_t n, attune_placement pl, size_t start, size_t end,
+                          attune_finding_kind addr, const char *stem, at_doc *kd, at_doc *docs)
 {
-	size_t n = strlen(text);
 	char *copy = malloc(n + 1);
 	if (!copy)
 		return ATTUNE_E_NOMEM;
@@ -689,7 +773,7 @@ int at_project_summed(const attune_scorer *s, at_arena *ar, const at_doc *seeker
 
 	if (!da->sums || da->seam_walk)
 		return 0;
-	ns = plan(draft, sd, sg, strlen(sg->text), g);
+	ns = plan(draft, sd, sg, sd->len, g); /* sd is sg->text's document */
 	if (!ns || !bounds_hold(g, ns) || !seams_plain(g, ns))
 		return 0;
 	*st = at_analyze_sums(s, ar, seeker, sk, sd, &a);
@@ -781,7 +865,7 @@ static int wants_any(const at_analysis *a)
 	if (a->reflect < 2 || a->acknowledge < 2 || a->explore < 2)
 		return 1;
 	for (size_t f = 0; f < a->n_findings; f++)
-		if (!attune_finding_kind_is_positive(a->findings[f].kind))
+		if (!at_kind_is_positive(a->findings[f].kind))
 			return 1;
 	return 0;
 }
@@ -796,6 +880,7 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
 	const at_stemset none = {0};
 	const at_stemset *recent = pr ? &pr->leads : &none;
 	char text[AT_SUGGESTION_MAX];
+	size_t tl = 0;
 	at_doc kd, docs[ATTUNE_MAX_SUGGESTIONS + 1]; /* matched documents of the texts */
 	attune_status st = ATTUNE_OK;
 
@@ -807,24 +892,24 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
 	if (!wants_any(a))
 		return ATTUNE_OK; /* spare extract() and the seed's hashes */
 	extract(s, seeker, &pt);
-	uint64_t seed =
-	    mix(in->variation_key ^ ((uint64_t)at_hash(seeker->text, seeker->len) << 32) ^
-	        at_hash(draft->text, draft->len));
+	uint32_t h[2];
+	at_hash_pair(seeker->text, seeker->len, draft->text, draft->len, h);
+	uint64_t seed = mix(in->variation_key ^ ((uint64_t)h[0] << 32) ^ h[1]);
 
 	const at_template *used_ack = NULL;
 	/* 1: a reflection with a check-in, unless the draft already reflects specifically */
 	if (r->n_suggestions < max && a->reflect < 2) {
 		const at_template *t =
 		    pick(s, ar, ATTUNE_SUGGESTION_REFLECTION, ATTUNE_FINDING_UNSPECIFIED, &pt,
-		         recent, seed + 1, NULL, text, sizeof(text), &kd);
+		         recent, seed + 1, NULL, text, sizeof(text), &tl, &kd);
 		if (t)
-			st = push(r, t->kind, text, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
+			st = push(r, t->kind, text, tl, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
 			          ATTUNE_FINDING_UNSPECIFIED, t->id, &kd, docs);
 	}
 	/* 2: a replacement for each negative finding's sentence */
 	for (size_t f = 0; st == ATTUNE_OK && f < a->n_findings && r->n_suggestions < max; f++) {
 		const attune_finding *fd = &a->findings[f];
-		if (attune_finding_kind_is_positive(fd->kind))
+		if (at_kind_is_positive(fd->kind))
 			continue;
 		size_t start = fd->start, end = fd->end;
 		for (size_t k = 0; k < draft->n_sents; k++) {
@@ -842,26 +927,27 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
 				dup = 1;
 		if (dup)
 			continue;
-		const at_template *t = pick(s, ar, ATTUNE_SUGGESTION_REPLACEMENT, fd->kind, &pt,
-		                            recent, seed + 7 + f, NULL, text, sizeof(text), &kd);
+		const at_template *t =
+		    pick(s, ar, ATTUNE_SUGGESTION_REPLACEMENT, fd->kind, &pt, recent, seed + 7 + f,
+		         NULL, text, sizeof(text), &tl, &kd);
 		if (t)
-			st = push(r, t->kind, text, ATTUNE_PLACEMENT_REPLACE_SPAN, start, end,
+			st = push(r, t->kind, text, tl, ATTUNE_PLACEMENT_REPLACE_SPAN, start, end,
 			          fd->kind, t->id, &kd, docs);
 	}
 	/* 3: an acknowledgment, 4: an open question */
 	if (st == ATTUNE_OK && r->n_suggestions < max && a->acknowledge < 2) {
 		used_ack = pick(s, ar, ATTUNE_SUGGESTION_ACKNOWLEDGMENT, ATTUNE_FINDING_UNSPECIFIED,
-		                &pt, recent, seed + 3, NULL, text, sizeof(text), &kd);
+		                &pt, recent, seed + 3, NULL, text, sizeof(text), &tl, &kd);
 		if (used_ack)
-			st = push(r, used_ack->kind, text, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
+			st = push(r, used_ack->kind, text, tl, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
 			          ATTUNE_FINDING_UNSPECIFIED, used_ack->id, &kd, docs);
 	}
 	if (st == ATTUNE_OK && r->n_suggestions < max && a->explore < 2) {
 		const at_template *t =
 		    pick(s, ar, ATTUNE_SUGGESTION_OPEN_QUESTION, ATTUNE_FINDING_UNSPECIFIED, &pt,
-		         recent, seed + 5, NULL, text, sizeof(text), &kd);
+		         recent, seed + 5, NULL, text, sizeof(text), &tl, &kd);
 		if (t)
-			st = push(r, t->kind, text, ATTUNE_PLACEMENT_AFTER_DRAFT, 0, 0,
+			st = push(r, t->kind, text, tl, ATTUNE_PLACEMENT_AFTER_DRAFT, 0, 0,
 			          ATTUNE_FINDING_UNSPECIFIED, t->id, &kd, docs);
 	}
 	for (size_t i = 0; st == ATTUNE_OK && i < r->n_suggestions; i++)

@@ -2,8 +2,11 @@
  * test_suggest_index.c - what attune_scorer_create() precomputes for the
  * suggestion and analysis paths against the per-call tests they replace:
  * a template's replaced finding kind against the "rep.<kind name>." id
- * prefix, pick()'s template groups against a scan of every template, and
- * at_tok_is_emotion() against the token's emotion entry (scorer internals).
+ * prefix, pick()'s template groups against a scan of every template, a
+ * template's pieces (what fill() copies) against its text,
+ * at_tok_is_emotion() against the token's emotion entry, the inline
+ * token, stem-set and finding-kind tests against the calls they stand for,
+ * and the seed's paired hash against at_hash (scorer internals).
  */
 #include "attune/scorer.h"
 #include "internal.h"
@@ -56,6 +59,51 @@ TEST(measure_reads_the_id)
 	CHECK(tp.addresses == ATTUNE_FINDING_UNSPECIFIED);
 }
 
+/* The text at_template_measure's pieces spell, placeholder names put back. */
+static void rebuild(const at_template *tp, char *out)
+{
+	static const char *const names[4] = {"{feelings}", "{feeling}", "{topic}", "{situation}"};
+	const char *c = tp->text;
+	out[0] = 0;
+	for (size_t i = 0; i < tp->n_pieces; i++) {
+		strncat(out, c, tp->pieces[i].lit);
+		c += tp->pieces[i].lit;
+		if (tp->pieces[i].k < 0)
+			break;
+		strcat(out, names[tp->pieces[i].k]);
+		c += strlen(names[tp->pieces[i].k]);
+	}
+}
+
+/* fill() copies a template's pieces instead of scanning its text: they
+ * must spell the text exactly, end with the end mark, and be left out
+ * (n_pieces 0: fill() scans) when the text needs too many. */
+TEST(pieces_spell_the_text)
+{
+	char buf[1024];
+	for (size_t i = 0; i < S->n_tpls; i++) {
+		const at_template *tp = &S->tpls[i];
+		CHECK(tp->n_pieces > 0 && tp->pieces[tp->n_pieces - 1].k == -1);
+		rebuild(tp, buf);
+		CHECK(strcmp(buf, tp->text) == 0);
+		CHECK(tp->need == ((tp->uses[0] ? 1 : 0) | (tp->uses[1] ? 2 : 0) |
+		                   (tp->uses[2] ? 4 : 0) | (tp->uses[3] ? 8 : 0)));
+	}
+	at_template tp = {.id = "x", .text = "{ {feeling}{topic} {x} {situation}."};
+	at_template_measure(&tp);
+	CHECK(tp.n_pieces == 4 && tp.need == 14 && tp.rich == 5);
+	rebuild(&tp, buf);
+	CHECK(strcmp(buf, tp.text) == 0);
+	tp.text = "{feeling}{feeling}{feeling}{feeling}{feeling}{feeling}";
+	at_template_measure(&tp);
+	CHECK(tp.n_pieces == 0 && tp.uses[1] == 6);
+	tp.text = "{feeling}{feeling}{feeling}{feeling}{feeling}.";
+	at_template_measure(&tp);
+	CHECK(tp.n_pieces == AT_TPL_PIECES);
+	rebuild(&tp, buf);
+	CHECK(strcmp(buf, tp.text) == 0);
+}
+
 /* Group g in file order equals the templates a full scan keeps. */
 static void check_group(test_ctx *t, size_t g, int kind, int addr)
 {
@@ -105,13 +153,115 @@ TEST(emotion_bit_is_the_emotion_entry)
 	CHECK(emotions >= 8);
 }
 
+/* The inline token tests of internal.h against text.c's calls, on every
+ * token of texts with stop words, negators, fillers, first-person words,
+ * clause breaks, numbers, emoji and short words. */
+TEST(inline_token_tests_agree)
+{
+	static const char *const texts[] = {
+	    "I feel rusty, unmotivated and anxious about re-entering the job market.",
+	    "Well, I just can't, but you should never worry about it; nobody expects 42 of you.",
+	    "Honestly my partner says I'm overthinking it 😢 although I don't know where to start.",
+	    "You've been through so much: a, an, the, of, to... really? Yes! I was scared.",
+	};
+	size_t toks = 0, content = 0;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		at_arena ar;
+		at_doc d;
+		at_arena_init(&ar, 4096);
+		CHECK(at_doc_init(S, &ar, &d, texts[i], strlen(texts[i])) == ATTUNE_OK);
+		for (size_t k = 0; k < d.n_toks; k++) {
+			const at_tok *tk = &d.toks[k];
+			for (int c = 0; c < C_COUNT; c++)
+				if (c != C_NUMBER)
+					CHECK(at_tok_has_class(tk, (at_class)c) ==
+					      at_tok_in_class(S, tk, (at_class)c));
+			CHECK(at_tok_is_content_inline(tk) == at_tok_is_content(S, tk));
+			content += (size_t)at_tok_is_content(S, tk);
+		}
+		toks += d.n_toks;
+		at_arena_free(&ar);
+	}
+	CHECK(toks >= 50 && content >= 15 && content < toks);
+}
+
+/* at_stemset_has_inline against at_stemset_has: an empty set, and a seeker's
+ * set asked for its own stems, the stems of other words and random values. */
+TEST(inline_stemset_test_agrees)
+{
+	static const char seeker[] = "I feel rusty, unmotivated and anxious about re-entering "
+	                             "the job market after years at home with my kids.";
+	static const char other[] = "Every time I open a job listing I close it again, tired.";
+	at_arena ar;
+	at_doc d, o;
+	at_stemset set = {0};
+	size_t hits = 0;
+	CHECK(at_stemset_has_inline(&set, 12345) == at_stemset_has(&set, 12345));
+	at_arena_init(&ar, 4096);
+	CHECK(at_doc_init(S, &ar, &d, seeker, strlen(seeker)) == ATTUNE_OK);
+	CHECK(at_doc_init(S, &ar, &o, other, strlen(other)) == ATTUNE_OK);
+	CHECK(at_stemset_build(S, &ar, &d, &set) == ATTUNE_OK);
+	for (size_t k = 0; k < d.n_toks + o.n_toks; k++) {
+		uint32_t h = k < d.n_toks ? d.toks[k].stem : o.toks[k - d.n_toks].stem;
+		CHECK(at_stemset_has_inline(&set, h) == at_stemset_has(&set, h));
+		hits += (size_t)at_stemset_has(&set, h);
+	}
+	for (uint32_t x = 1; x < 4000; x++) {
+		uint32_t h = x * 2654435761u;
+		CHECK(at_stemset_has_inline(&set, h) == at_stemset_has(&set, h));
+	}
+	CHECK(hits >= 8 && hits < d.n_toks + o.n_toks);
+	at_arena_free(&ar);
+}
+
+/* at_kind_is_positive against names.c, for every kind and past both ends. */
+TEST(inline_kind_test_agrees)
+{
+	int positive = 0;
+	for (int k = -2; k <= ATTUNE_FINDING_KIND_MAX + 2; k++) {
+		CHECK(at_kind_is_positive((attune_finding_kind)k) ==
+		      attune_finding_kind_is_positive((attune_finding_kind)k));
+		positive += at_kind_is_positive((attune_finding_kind)k);
+	}
+	CHECK(positive == 5);
+}
+
+/* at_hash_pair is at_hash of each text, for every pair of lengths 0..2000
+ * in a random sample (either text the longer, all byte values). */
+TEST(hash_pair_is_at_hash)
+{
+	static char a[2001], b[2001];
+	uint32_t x = 12345;
+	for (size_t i = 0; i < sizeof(a); i++) {
+		x = x * 1103515245u + 12345u;
+		a[i] = (char)(x >> 16);
+		x = x * 1103515245u + 12345u;
+		b[i] = (char)(x >> 16);
+	}
+	for (int round = 0; round < 3000; round++) {
+		x = x * 1103515245u + 12345u;
+		size_t na = (x >> 8) % 2001;
+		x = x * 1103515245u + 12345u;
+		size_t nb = round < 64 ? (size_t)round : (x >> 8) % 2001;
+		uint32_t h[2];
+		at_hash_pair(a, na, b + 2001 - nb, nb, h);
+		CHECK(h[0] == at_hash(a, na));
+		CHECK(h[1] == at_hash(b + 2001 - nb, nb));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const test_case cases[] = {
 	    T(addresses_match_id_prefix),
 	    T(measure_reads_the_id),
 	    T(groups_equal_a_scan),
+	    T(pieces_spell_the_text),
 	    T(emotion_bit_is_the_emotion_entry),
+	    T(inline_token_tests_agree),
+	    T(inline_stemset_test_agrees),
+	    T(inline_kind_test_agrees),
+	    T(hash_pair_is_at_hash),
 	};
 	return run_scorer_tests(&S, cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 }
