@@ -140,7 +140,7 @@ static unsigned overlap(const at_doc *d, const at_stemset *sk, uint32_t first, u
 		const at_tok *t = &d->toks[i];
 		if (at_tok_is_emotion(t) && !(t->flags & TK_NEGATED))
 			emo = 1;
-		if (!at_tok_is_content_inline(t) || !at_stemset_has_inline(sk, t->stem))
+		if (!at_tok_is_content(t) || !at_stemset_has(sk, t->stem))
 			continue;
 		unsigned k = 0;
 		while (k < n && seen[k] != t->stem)
@@ -156,7 +156,7 @@ static unsigned content_words(const at_doc *d, uint32_t first, uint32_t last)
 {
 	unsigned n = 0;
 	for (uint32_t i = first; i < last; i++)
-		n += at_tok_is_content_inline(&d->toks[i]);
+		n += at_tok_is_content(&d->toks[i]);
 	return n;
 }
 

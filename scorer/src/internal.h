@@ -375,10 +375,16 @@ attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const
 typedef enum at_role { AT_ROLE_ANY = 0, AT_ROLE_SEEKER, AT_ROLE_RESPONDER } at_role;
 /* Runs the role's patterns over the doc; appends to d->matches. */
 attune_status at_doc_match(const attune_scorer *s, at_doc *d, at_role role);
-/* Reads t->classes (set by at_doc_init) for every class but C_NUMBER, which
- * it decides from t->norm. Inline, like at_tok_is_content and
- * at_stemset_has: the analysis asks them per token, and a call costs more
- * than the test. */
+/* 1 if the token is in class c, for any class but C_NUMBER: t->classes
+ * (set by at_doc_init). Inline, like at_tok_in_class, at_tok_is_content
+ * and at_stemset_has: the analysis asks them per token, and a call costs
+ * more than the test. */
+static inline int at_tok_has_class(const at_tok *t, at_class c)
+{
+	return (t->classes >> c) & 1u;
+}
+/* at_tok_has_class() for every class but C_NUMBER, which it decides from
+ * t->norm (all digits). */
 static inline int at_tok_in_class(const attune_scorer *s, const at_tok *t, at_class c)
 {
 	if (c == C_NUMBER) {
@@ -388,7 +394,7 @@ static inline int at_tok_in_class(const attune_scorer *s, const at_tok *t, at_cl
 		return t->norm_len > 0;
 	}
 	(void)s;
-	return (t->classes >> c) & 1u;
+	return at_tok_has_class(t, c);
 }
 
 /* Seeker content stems for overlap (open addressing set). */
@@ -398,8 +404,7 @@ typedef struct at_stemset {
 	size_t n;
 } at_stemset;
 /* set->v lives in ar */
-attune_status at_stemset_build(const attune_scorer *s, at_arena *ar, const at_doc *d,
-                               at_stemset *set);
+attune_status at_stemset_build(at_arena *ar, const at_doc *d, at_stemset *set);
 /* 1 if stem hash h is in the set. */
 static inline int at_stemset_has(const at_stemset *set, uint32_t h)
 {
@@ -412,11 +417,10 @@ static inline int at_stemset_has(const at_stemset *set, uint32_t h)
 }
 /* Not a stopword, negator, filler, first-person word or clause break, nor
  * an emoji, and at least 3 bytes long: a word that carries the topic. */
-static inline int at_tok_is_content(const attune_scorer *s, const at_tok *t)
+static inline int at_tok_is_content(const at_tok *t)
 {
 	if (t->norm_len < 3 || (t->flags & TK_EMOJI))
 		return 0;
-	(void)s;
 	return !(t->classes & ((1u << C_STOP) | (1u << C_NEGATOR) | (1u << C_FILLER) |
 	                       (1u << C_FIRST_PERSON) | (1u << C_BREAK)));
 }
@@ -428,34 +432,6 @@ static inline int at_tok_is_emotion(const at_tok *t)
 {
 	return (t->classes >> C_EMOTION) & 1u;
 }
-/* at_tok_in_class() for any class but C_NUMBER, and at_tok_is_content(),
- * inline: the same tests of the token's own fields, for the per-token loops
- * of analyze.c and suggest.c, where the call cost more than the test
- * (test_suggest_index checks both agree with text.c on every token of a
- * text set). */
-static inline int at_tok_has_class(const at_tok *t, at_class c)
-{
-	return (t->classes >> c) & 1u;
-}
-static inline int at_tok_is_content_inline(const at_tok *t)
-{
-	if (t->norm_len < 3 || (t->flags & TK_EMOJI))
-		return 0;
-	return !(t->classes & ((1u << C_STOP) | (1u << C_NEGATOR) | (1u << C_FILLER) |
-	                       (1u << C_FIRST_PERSON) | (1u << C_BREAK)));
-}
-/* at_stemset_has(), inline, for overlap() in analyze.c (test_suggest_index
- * checks it against the call). */
-static inline int at_stemset_has_inline(const at_stemset *set, uint32_t h)
-{
-	if (!set->v)
-		return 0;
-	for (size_t j = h & set->mask; set->v[j]; j = (j + 1) & set->mask)
-		if (set->v[j] == h)
-			return 1;
-	return 0;
-}
-
 /* canned.c: sentences of 4+ words, hashed over their normalized words. */
 typedef struct at_canned_sent {
 	uint32_t hash;

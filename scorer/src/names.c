@@ -3,6 +3,7 @@
  * log vocabulary: "self_focus", "high", ...). No input text ever goes here.
  */
 #include "attune/scorer.h"
+#include "internal.h"
 
 #include <string.h>
 
@@ -59,7 +60,7 @@ attune_finding_kind attune_finding_kind_from_name(const char *name)
 
 int attune_finding_kind_is_positive(attune_finding_kind kind)
 {
-	return kind >= ATTUNE_FINDING_ACKNOWLEDGMENT && kind <= ATTUNE_FINDING_CLOSED_QUESTION;
+	return at_kind_is_positive(kind);
 }
 
 const char *attune_severity_name(attune_severity sev)

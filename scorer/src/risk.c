@@ -54,7 +54,7 @@ static int possessive_her(const attune_scorer *s, const at_doc *d, const at_matc
 	const at_tok *t = &d->toks[m->last - 1];
 	if (sl->type != SL_WORDS || t->norm_len != 3 || memcmp(t->norm, "her", 3) != 0 ||
 	    m->last >= d->n_toks || d->toks[m->last].clause != t->clause ||
-	    !at_tok_is_content(s, &d->toks[m->last]))
+	    !at_tok_is_content(&d->toks[m->last]))
 		return 0;
 	int32_t me = at_lookup(s, "me", 2);
 	for (unsigned k = 0; me >= 0 && k < sl->n; k++)

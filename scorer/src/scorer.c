@@ -145,7 +145,7 @@ attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
 	if ((st = at_doc_match(s, &seeker, AT_ROLE_SEEKER)) != ATTUNE_OK ||
 	    (st = at_doc_match(s, &draft, AT_ROLE_RESPONDER)) != ATTUNE_OK)
 		goto out_free_arena;
-	if ((st = at_stemset_build(s, &ar, &seeker, &sk)) != ATTUNE_OK)
+	if ((st = at_stemset_build(&ar, &seeker, &sk)) != ATTUNE_OK)
 		goto out_free_arena;
 	if (in->n_prior_turns &&
 	    (st = at_prior_build(s, &ar, in->prior_turns, in->n_prior_turns, &pr)) != ATTUNE_OK)

@@ -103,7 +103,7 @@ static void extract(const attune_scorer *s, const at_doc *d, parts *pt)
 			while (b < d->n_toks && d->toks[b].clause == t->clause &&
 			       b - a < AT_TOPIC_TOKENS)
 				b++;
-			if (b - a >= 2 || (b - a == 1 && at_tok_is_content_inline(&d->toks[a]))) {
+			if (b - a >= 2 || (b - a == 1 && at_tok_is_content(&d->toks[a]))) {
 				render(s, d, a, b, &pt->topic);
 			}
 		}
@@ -131,7 +131,7 @@ static void extract(const attune_scorer *s, const at_doc *d, parts *pt)
 		unsigned content = 0;
 		int emo = 0;
 		for (uint32_t i = lead; i < cl->last; i++) {
-			content += at_tok_is_content_inline(&d->toks[i]);
+			content += at_tok_is_content(&d->toks[i]);
 			emo |= at_tok_is_emotion(&d->toks[i]);
 			emo |= (d->toks[i].flags & TK_QUOTED) != 0;
 		}

@@ -885,8 +885,7 @@ attune_status at_doc_match(const attune_scorer *s, at_doc *d, at_role role)
 	return ATTUNE_OK;
 }
 
-attune_status at_stemset_build(const attune_scorer *s, at_arena *ar, const at_doc *d,
-                               at_stemset *set)
+attune_status at_stemset_build(at_arena *ar, const at_doc *d, at_stemset *set)
 {
 	size_t size = 16;
 	while (size < d->n_toks * 2 + 2)
@@ -898,7 +897,7 @@ attune_status at_stemset_build(const attune_scorer *s, at_arena *ar, const at_do
 	set->n = 0;
 	for (size_t i = 0; i < d->n_toks; i++) {
 		const at_tok *t = &d->toks[i];
-		if (!at_tok_is_content(s, t))
+		if (!at_tok_is_content(t))
 			continue;
 		size_t j = t->stem & set->mask;
 		while (set->v[j] && set->v[j] != t->stem)

@@ -133,7 +133,7 @@ static void check_case(test_ctx *t, const char *seeker, const char *draft, char 
 	         at_doc_match(S, &sd, AT_ROLE_SEEKER) == ATTUNE_OK &&
 	         at_doc_match(S, &dd, AT_ROLE_RESPONDER) == ATTUNE_OK &&
 	         at_doc_match(S, &xd, AT_ROLE_RESPONDER) == ATTUNE_OK &&
-	         at_stemset_build(S, &ar, &sd, &sk) == ATTUNE_OK &&
+	         at_stemset_build(&ar, &sd, &sk) == ATTUNE_OK &&
 	         at_risk(S, &ar, &sd, &risk) == ATTUNE_OK;
 	free(risk.spans);
 	/* as attune_score decides it */
