@@ -33,9 +33,10 @@ typedef struct attuned_method {
 	const char *name; /* "ScoreDraft": the label in logs and metrics */
 	attuned_rpc_kind kind;
 	/* Called once when the call starts. UNARY/SERVER_STREAM: the request
-	 * bytes (never NULL when called; a call without a message is answered
-	 * INVALID_ARGUMENT before this). CLIENT_STREAM/BIDI: data NULL, len 0;
-	 * messages then arrive through on_message. Required. */
+	 * bytes (never NULL when called, valid until on_start returns; a call
+	 * without a message is answered INVALID_ARGUMENT before this).
+	 * CLIENT_STREAM/BIDI: data NULL, len 0; messages then arrive through
+	 * on_message. Required. */
 	void (*on_start)(attuned_call *call, const uint8_t *data, size_t len);
 	/* CLIENT_STREAM/BIDI: each request message, in order. The next one is
 	 * read after this returns (until the status is sent). */

@@ -30,6 +30,8 @@ static void score_start(attuned_call *call, const uint8_t *data, size_t len)
 	char score_id[ATTUNED_SCORE_ID_LEN + 1];
 	struct timespec t0, t1;
 
+	/* req's texts borrow data, which lives until this returns: req is
+	 * freed below, on every path. */
 	ws = attune_wire_decode_score_request(data, len, scorer, &req, &err);
 	if (ws != ATTUNE_WIRE_OK) {
 		attuned_rpc_reject(call, ws, &err);

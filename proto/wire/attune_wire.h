@@ -87,21 +87,23 @@ typedef struct attune_wire_score_params {
 	unsigned max_suggestions; /* suggestion_options.max_count; 0 = default (3) */
 } attune_wire_score_params;
 
-/* A decoded, validated ScoreDraftRequest. All pointers point into storage
- * owned by this struct and stay valid until attune_wire_score_request_free(). */
+/* A decoded, validated ScoreDraftRequest. The texts (seeker, draft, prior
+ * turns) may point into the bytes it was decoded from; every other pointer
+ * points into storage owned by this struct. */
 typedef struct attune_wire_score_request {
 	attune_wire_score_params params; /* as sent (strings never NULL) */
 	attune_score_input input;        /* ready for attune_score(): effective locale,
 	                                    suggestion count, variation key */
-	void *priv_;                     /* internal: the unpacked message */
+	void *priv_;                     /* internal: the unpacked message, if any */
 	attune_text *priv_turns_;        /* internal: backing store of prior_turns */
 } attune_wire_score_request;
 
 /* Server: decodes `len` bytes of a ScoreDraftRequest and validates every field
  * against the documented limits (see attune.proto). `scorer` may be NULL;
  * when given, the locale must be one it supports. On OK *out owns a request
- * freed with attune_wire_score_request_free(); on failure *out is NULL and
- * err (may be NULL) says which field is wrong. */
+ * freed with attune_wire_score_request_free(), and its texts borrow `data`:
+ * the caller keeps those bytes alive and unchanged until that free. On
+ * failure *out is NULL and err (may be NULL) says which field is wrong. */
 attune_wire_status attune_wire_decode_score_request(const uint8_t *data, size_t len,
                                                     const attune_scorer *scorer,
                                                     attune_wire_score_request **out,

@@ -38,6 +38,19 @@ attune_wire_status attune_wire__unpack_owned(const ProtobufCMessageDescriptor *d
                                              size_t owner_size, void **owner,
                                              ProtobufCMessage **msg, attune_wire_error *err);
 
+/* The two ScoreDraftRequest decoders behind attune_wire_decode_score_request
+ * (wire_score.c), exported for the differential test
+ * tests/service/test_wire_decode.c. _plain decodes only plain requests that
+ * pass validation: it returns 1 with *out set, or 0 with *out NULL when it
+ * declines (nothing else is reported). _unpacked decodes any input through
+ * protobuf-c, with attune_wire_decode_score_request's contract. */
+int attune_wire__decode_score_plain(const uint8_t *data, size_t len, const attune_scorer *scorer,
+                                    attune_wire_score_request **out);
+attune_wire_status attune_wire__decode_score_unpacked(const uint8_t *data, size_t len,
+                                                      const attune_scorer *scorer,
+                                                      attune_wire_score_request **out,
+                                                      attune_wire_error *err);
+
 /* Packs msg into a fresh malloc'd buffer. */
 attune_wire_status attune_wire__pack(const ProtobufCMessage *msg, attune_wire_buf *out);
 

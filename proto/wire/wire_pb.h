@@ -21,11 +21,11 @@
 
 /* The writer: with p == NULL it only counts n; otherwise it also writes at
  * p (which the caller sized by a counting pass first). sizes[0..cap) keeps
- * the length of each sub-message in the order they start: the counting
- * pass records them, the writing pass (started again at next = 0) reads
- * them back, so each body runs once per pass. Sub-messages past cap are
- * counted again when written (same order in both passes, so the indexes
- * always match). */
+ * the length of each sub-message and string in the order they start: the
+ * counting pass records them, the writing pass (started again at next = 0)
+ * reads them back, so each body runs once per pass and each string is
+ * measured once. Entries past cap are measured again when written (same
+ * order in both passes, so the indexes always match). */
 typedef struct attune_pbw {
 	uint8_t *p;
 	size_t n;
@@ -103,8 +103,15 @@ static inline void attune_pbw_enum(attune_pbw *w, unsigned field, int32_t v)
 /* string fields: left out when NULL or empty (protobuf-c's "zeroish"). */
 static inline void attune_pbw_string(attune_pbw *w, unsigned field, const char *s)
 {
-	size_t len = s ? strlen(s) : 0;
+	size_t idx = w->next++, len;
 
+	if (w->p && idx < w->cap) {
+		len = w->sizes[idx];
+	} else {
+		len = s ? strlen(s) : 0;
+		if (!w->p && idx < w->cap)
+			w->sizes[idx] = len;
+	}
 	if (!len)
 		return;
 	attune_pbw_tag(w, field, ATTUNE_PB_LEN);

@@ -141,6 +141,24 @@ static uint64_t variation_key(const char *s)
 	return h;
 }
 
+/* The scorer's input from validated params: effective locale, suggestion
+ * count and variation key. */
+static void set_input(attune_wire_score_request *req)
+{
+	const attune_wire_score_params *p = &req->params;
+
+	req->input.seeker = p->seeker;
+	req->input.draft = p->draft;
+	req->input.prior_turns = p->prior_turns;
+	req->input.n_prior_turns = p->n_prior_turns;
+	req->input.locale = p->locale[0] ? p->locale : "en";
+	req->input.channel = p->channel;
+	req->input.max_suggestions = p->suggestions_disabled ? 0
+	                             : p->max_suggestions    ? p->max_suggestions
+	                                                     : ATTUNE_DEFAULT_SUGGESTIONS;
+	req->input.variation_key = variation_key(p->conversation_id);
+}
+
 static attune_wire_status fill_score_request(attune_wire_score_request *req,
                                              const Attune__V1__ScoreDraftRequest *m,
                                              const char *draft, const attune_scorer *scorer,
@@ -174,24 +192,14 @@ static attune_wire_status fill_score_request(attune_wire_score_request *req,
 	/* m came from attune_wire__unpack: its strings' bytes are checked. */
 	if ((st = validate_params(p, scorer, CHECK_UTF8_DONE, err)) != ATTUNE_WIRE_OK)
 		return st;
-
-	req->input.seeker = p->seeker;
-	req->input.draft = p->draft;
-	req->input.prior_turns = p->prior_turns;
-	req->input.n_prior_turns = p->n_prior_turns;
-	req->input.locale = p->locale[0] ? p->locale : "en";
-	req->input.channel = p->channel;
-	req->input.max_suggestions = p->suggestions_disabled ? 0
-	                             : p->max_suggestions    ? p->max_suggestions
-	                                                     : ATTUNE_DEFAULT_SUGGESTIONS;
-	req->input.variation_key = variation_key(p->conversation_id);
+	set_input(req);
 	return ATTUNE_WIRE_OK;
 }
 
-attune_wire_status attune_wire_decode_score_request(const uint8_t *data, size_t len,
-                                                    const attune_scorer *scorer,
-                                                    attune_wire_score_request **out,
-                                                    attune_wire_error *err)
+attune_wire_status attune_wire__decode_score_unpacked(const uint8_t *data, size_t len,
+                                                      const attune_scorer *scorer,
+                                                      attune_wire_score_request **out,
+                                                      attune_wire_error *err)
 {
 	attune_wire_score_request *req;
 	ProtobufCMessage *msg = NULL;
@@ -213,6 +221,226 @@ attune_wire_status attune_wire_decode_score_request(const uint8_t *data, size_t 
 	}
 	*out = req;
 	return ATTUNE_WIRE_OK;
+}
+
+/*
+ * The plain-request fast path. Nearly every ScoreDraftRequest is "plain":
+ * each field at most once (prior_responder_turns: at most the 50 allowed),
+ * with its own wire type and a one-byte tag, a one-byte channel, no unknown
+ * fields, and a SuggestionOptions holding only its own fields with one-byte
+ * values. For
+ * those protobuf-c has no choices to make (no replacing an earlier field,
+ * no unknown fields kept), so one walk over the bytes that checks the UTF-8
+ * and takes views into `data` decodes exactly what unpacking would, without
+ * the unpack and its per-field mallocs. It declines everything else, and
+ * every request that fails validation, so the protobuf-c path above decides
+ * all of those: statuses and error messages keep one source.
+ * tests/service/test_wire_decode.c runs both paths on the same inputs.
+ */
+
+/* ScoreDraftRequest field numbers (attune.proto). */
+enum {
+	FIELD_SEEKER = 1,
+	FIELD_DRAFT = 2,
+	FIELD_TURNS = 3,
+	FIELD_CONVERSATION = 4,
+	FIELD_RESPONDER = 5,
+	FIELD_TEAM = 6,
+	FIELD_CHANNEL = 7,
+	FIELD_LOCALE = 8,
+	FIELD_OPTIONS = 9
+};
+
+/* The tags, (number << 3) | wire type, of the varint fields: one byte each. */
+enum {
+	TAG_CHANNEL = (FIELD_CHANNEL << 3) | ATTUNE_PB_VARINT,
+	TAG_OPT_DISABLED = (1 << 3) | ATTUNE_PB_VARINT, /* SuggestionOptions.disabled */
+	TAG_OPT_MAX_COUNT = (2 << 3) | ATTUNE_PB_VARINT /* SuggestionOptions.max_count */
+};
+
+/* What the walk found, before it is copied into the request. */
+typedef struct plain_fields {
+	attune_text text[FIELD_LOCALE + 1]; /* by field number; ptr NULL when absent */
+	attune_text turns[ATTUNE_MAX_PRIOR_TURNS];
+	size_t n_turns;
+	unsigned channel, disabled, max_count;
+} plain_fields;
+
+/* A request decoded by the fast path: one block, sized for this request,
+ * that the request's free() releases (priv_ and priv_turns_ stay NULL).
+ * Texts point into the caller's bytes; the turns and the C strings the
+ * params promise are copied into the block. */
+typedef struct plain_request {
+	attune_wire_score_request req; /* first: its address is the block's */
+	attune_text turns[];           /* n_turns, then the four C strings */
+} plain_request;
+
+/* Reads the length of a length-delimited field at p[*off]: a varint of at
+ * most three bytes (up to 2 MiB, past every field limit; protobuf-c reads
+ * a padded one as the same number) that fits in what is left. Returns 0
+ * for anything else. */
+static int plain_length(const uint8_t *p, size_t len, size_t *off, size_t *n)
+{
+	size_t i = *off, v = 0;
+
+	for (unsigned shift = 0; shift < 21; shift += 7) {
+		if (i == len)
+			return 0;
+		uint8_t b = p[i++];
+		v |= (size_t)(b & 0x7F) << shift;
+		if (!(b & 0x80)) {
+			if (v > len - i)
+				return 0;
+			*off = i;
+			*n = v;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* SuggestionOptions of the plain shape: known fields with one-byte varint
+ * values. A field given twice counts once, the last, as in protobuf-c; a
+ * one-byte bool is true exactly when it is not 0, as protobuf-c reads it. */
+static int plain_options(const uint8_t *p, size_t n, plain_fields *f)
+{
+	for (size_t off = 0; off < n; off += 2) {
+		if (n - off < 2 || p[off + 1] >= 0x80)
+			return 0;
+		if (p[off] == TAG_OPT_DISABLED)
+			f->disabled = p[off + 1] != 0;
+		else if (p[off] == TAG_OPT_MAX_COUNT)
+			f->max_count = p[off + 1];
+		else
+			return 0;
+	}
+	return 1;
+}
+
+/* Walks a plain ScoreDraftRequest into f. Returns 0 (decline) at the first
+ * thing that is not plain or not valid UTF-8. */
+static int plain_walk(const uint8_t *p, size_t len, plain_fields *f)
+{
+	uint32_t seen = 0;
+	size_t off = 0;
+
+	while (off < len) {
+		unsigned tag = p[off++], field = tag >> 3;
+		if (tag == TAG_CHANNEL) {
+			/* One byte: a longer varint would misparse what follows. */
+			if (off == len || p[off] >= 0x80)
+				return 0;
+			f->channel = p[off++];
+		} else if ((tag & 7) == ATTUNE_PB_LEN && field >= FIELD_SEEKER &&
+		           field <= FIELD_OPTIONS && field != FIELD_CHANNEL) {
+			size_t n;
+			if (!plain_length(p, len, &off, &n))
+				return 0;
+			const char *s = (const char *)p + off;
+			off += n;
+			if (field == FIELD_OPTIONS) {
+				if (!plain_options((const uint8_t *)s, n, f))
+					return 0;
+			} else if (!attune_utf8_valid(s, n)) {
+				return 0;
+			} else if (field == FIELD_TURNS) {
+				if (f->n_turns == ATTUNE_MAX_PRIOR_TURNS)
+					return 0;
+				f->turns[f->n_turns++] = (attune_text){s, n};
+				continue; /* repeated: may come again */
+			} else {
+				f->text[field] = (attune_text){s, n};
+			}
+		} else {
+			return 0;
+		}
+		/* Each field at most once: a second string or channel would
+		 * just win, as in protobuf-c, but a second SuggestionOptions
+		 * replaces the whole first one there. */
+		if (seen & (1u << field))
+			return 0;
+		seen |= 1u << field;
+	}
+	return 1;
+}
+
+/* Copies t to *at as a C string and moves *at past it. */
+static const char *plain_cstr(char **at, attune_text t)
+{
+	char *s = *at;
+
+	if (t.len)
+		memcpy(s, t.ptr, t.len);
+	s[t.len] = '\0';
+	*at = s + t.len + 1;
+	return s;
+}
+
+/* A text as the params hold it: an absent field is "". */
+static attune_text plain_text(attune_text t)
+{
+	return t.ptr ? t : (attune_text){"", 0};
+}
+
+int attune_wire__decode_score_plain(const uint8_t *data, size_t len, const attune_scorer *scorer,
+                                    attune_wire_score_request **out)
+{
+	static const unsigned cstr_fields[] = {FIELD_CONVERSATION, FIELD_RESPONDER, FIELD_TEAM,
+	                                       FIELD_LOCALE};
+	plain_fields f;
+	plain_request *pr;
+	attune_wire_score_params *p;
+	size_t size = sizeof(*pr);
+	char *at;
+
+	*out = NULL;
+	memset(f.text, 0, sizeof(f.text));
+	f.n_turns = 0;
+	f.channel = f.disabled = f.max_count = 0;
+	if (!data || !plain_walk(data, len, &f))
+		return 0;
+	size += f.n_turns * sizeof(attune_text);
+	for (size_t i = 0; i < sizeof(cstr_fields) / sizeof(cstr_fields[0]); i++)
+		size += f.text[cstr_fields[i]].len + 1;
+	if (!(pr = malloc(size)))
+		return 0;
+	memset(&pr->req, 0, sizeof(pr->req));
+	if (f.n_turns)
+		memcpy(pr->turns, f.turns, f.n_turns * sizeof(attune_text));
+	at = (char *)(pr->turns + f.n_turns);
+	p = &pr->req.params;
+	p->seeker = plain_text(f.text[FIELD_SEEKER]);
+	p->draft = plain_text(f.text[FIELD_DRAFT]);
+	p->prior_turns = f.n_turns ? pr->turns : NULL;
+	p->n_prior_turns = f.n_turns;
+	p->conversation_id = plain_cstr(&at, f.text[FIELD_CONVERSATION]);
+	p->responder_id = plain_cstr(&at, f.text[FIELD_RESPONDER]);
+	p->team = plain_cstr(&at, f.text[FIELD_TEAM]);
+	p->locale = plain_cstr(&at, f.text[FIELD_LOCALE]);
+	p->channel = (attune_channel)f.channel;
+	p->suggestions_disabled = (int)f.disabled;
+	p->max_suggestions = f.max_count;
+	/* The walk checked every string's bytes. A refusal is left to the
+	 * protobuf-c path, which words it. */
+	if (validate_params(p, scorer, CHECK_UTF8_DONE, NULL) != ATTUNE_WIRE_OK) {
+		free(pr);
+		return 0;
+	}
+	set_input(&pr->req);
+	*out = &pr->req;
+	return 1;
+}
+
+attune_wire_status attune_wire_decode_score_request(const uint8_t *data, size_t len,
+                                                    const attune_scorer *scorer,
+                                                    attune_wire_score_request **out,
+                                                    attune_wire_error *err)
+{
+	if (!out)
+		return ATTUNE_WIRE_E_ARG;
+	if (attune_wire__decode_score_plain(data, len, scorer, out))
+		return ATTUNE_WIRE_OK;
+	return attune_wire__decode_score_unpacked(data, len, scorer, out, err);
 }
 
 void attune_wire_score_request_free(attune_wire_score_request *req)
@@ -422,7 +650,7 @@ static void coach_body(attune_pbw *w, const void *arg)
  * attune_wire__pack does). */
 static attune_wire_status encode_hand(attune_pbw_body body, const void *arg, attune_wire_buf *out)
 {
-	size_t sizes[128]; /* a typical response has about a dozen sub-messages */
+	size_t sizes[128]; /* a typical response has about thirty sub-messages and strings */
 	attune_pbw w = {NULL, 0, sizes, sizeof(sizes) / sizeof(sizes[0]), 0};
 	size_t n;
 

@@ -4,11 +4,13 @@
  * GetTeamStats, WatchMetrics, Health). No crash, no leak, and every request
  * that is accepted satisfies the documented limits of attune.proto, checked
  * here independently (own UTF-8 validator); an accepted ScoreDraft request
- * also survives an encode/decode round trip unchanged.
+ * also survives an encode/decode round trip unchanged, and ScoreDraft's
+ * plain fast path decodes exactly as its protobuf-c path does.
  */
 #include "attune/scorer.h"
 #include "attune_wire.h"
 #include "attune_wire_events.h"
+#include "wire_internal.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -114,6 +116,27 @@ static int same_text(attune_text a, attune_text b)
 	return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
+/* Two decodes of the same request hold the same fields. */
+static void check_same_request(const attune_wire_score_request *r,
+                               const attune_wire_score_request *again)
+{
+	const attune_wire_score_params *a = &r->params, *b = &again->params;
+	if (!same_text(a->seeker, b->seeker) || !same_text(a->draft, b->draft) ||
+	    a->n_prior_turns != b->n_prior_turns ||
+	    strcmp(a->conversation_id, b->conversation_id) ||
+	    strcmp(a->responder_id, b->responder_id) || strcmp(a->team, b->team) ||
+	    strcmp(a->locale, b->locale) || a->channel != b->channel ||
+	    !a->suggestions_disabled != !b->suggestions_disabled ||
+	    a->max_suggestions != b->max_suggestions ||
+	    r->input.variation_key != again->input.variation_key ||
+	    r->input.max_suggestions != again->input.max_suggestions ||
+	    strcmp(r->input.locale, again->input.locale))
+		abort();
+	for (size_t i = 0; i < a->n_prior_turns; i++)
+		if (!same_text(a->prior_turns[i], b->prior_turns[i]))
+			abort();
+}
+
 /* Re-encodes an accepted request and decodes it again: same fields. */
 static void round_trip(const attune_wire_score_request *r, const attune_scorer *scorer)
 {
@@ -124,21 +147,28 @@ static void round_trip(const attune_wire_score_request *r, const attune_scorer *
 	if (attune_wire_decode_score_request(buf.data, buf.len, scorer, &again, NULL) !=
 	    ATTUNE_WIRE_OK)
 		abort();
-	const attune_wire_score_params *a = &r->params, *b = &again->params;
-	if (!same_text(a->seeker, b->seeker) || !same_text(a->draft, b->draft) ||
-	    a->n_prior_turns != b->n_prior_turns ||
-	    strcmp(a->conversation_id, b->conversation_id) ||
-	    strcmp(a->responder_id, b->responder_id) || strcmp(a->team, b->team) ||
-	    strcmp(a->locale, b->locale) || a->channel != b->channel ||
-	    !a->suggestions_disabled != !b->suggestions_disabled ||
-	    a->max_suggestions != b->max_suggestions ||
-	    r->input.variation_key != again->input.variation_key)
-		abort();
-	for (size_t i = 0; i < a->n_prior_turns; i++)
-		if (!same_text(a->prior_turns[i], b->prior_turns[i]))
-			abort();
+	check_same_request(r, again);
 	attune_wire_score_request_free(again);
 	attune_wire_buf_free(&buf);
+}
+
+/* The protobuf-c path alone gives the public decoder's status, error and
+ * request (the public one takes the plain fast path when it can). */
+static void check_like_unpacked(const uint8_t *data, size_t size, const attune_scorer *sc,
+                                attune_wire_status st, const attune_wire_score_request *r,
+                                const attune_wire_error *err)
+{
+	attune_wire_score_request *u = NULL;
+	attune_wire_error uerr;
+	memset(&uerr, 0, sizeof(uerr));
+	if (attune_wire__decode_score_unpacked(data, size, sc, &u, &uerr) != st)
+		abort();
+	if (st != ATTUNE_WIRE_OK &&
+	    (uerr.reason != err->reason || strcmp(uerr.message, err->message) != 0))
+		abort();
+	if (st == ATTUNE_WIRE_OK)
+		check_same_request(r, u);
+	attune_wire_score_request_free(u);
 }
 
 /* A failed decode leaves no output and a NUL-terminated reason. */
@@ -165,8 +195,10 @@ static void fuzz_score(const uint8_t *data, size_t size)
 {
 	attune_wire_score_request *r = NULL;
 	attune_wire_error err;
+	memset(&err, 0, sizeof(err));
 	attune_wire_status st = attune_wire_decode_score_request(data, size, scorer(), &r, &err);
 	check_error(st, r, &err);
+	check_like_unpacked(data, size, scorer(), st, r, &err);
 	if (st == ATTUNE_WIRE_OK) {
 		check_score_request(r);
 		round_trip(r, scorer());
