@@ -24,9 +24,31 @@
 #include "server.h"
 #include "transport.h"
 
-/* service/CMakeLists.txt sets it when attuned is linked with tcmalloc. */
-#ifndef ATTUNED_MALLOC_NAME
+/* service/CMakeLists.txt defines ATTUNED_TCMALLOC when attuned is linked
+ * with tcmalloc (README "Libraries"). */
+#ifdef ATTUNED_TCMALLOC
+#include <stdlib.h>
+
+#include <gperftools/malloc_extension_c.h>
+#define ATTUNED_MALLOC_NAME "tcmalloc"
+
+/* tcmalloc lets its per-thread caches hold up to 32 MB in all; gRPC's
+ * threads then kept RSS at 52 MB under load against 24 MB with glibc. 4 MB
+ * cost no measurable CPU per call (bench/cpu_per_call.sh) and keeps RSS at
+ * 32 MB over a million ScoreDraft calls. tcmalloc's own environment
+ * variable still wins when it is set. */
+#define ATTUNED_THREAD_CACHE_BYTES (4u << 20)
+static void tune_malloc(void)
+{
+	if (!getenv("TCMALLOC_MAX_TOTAL_THREAD_CACHE_BYTES"))
+		MallocExtension_SetNumericProperty("tcmalloc.max_total_thread_cache_bytes",
+		                                   ATTUNED_THREAD_CACHE_BYTES);
+}
+#else
 #define ATTUNED_MALLOC_NAME "libc"
+static void tune_malloc(void)
+{
+}
 #endif
 
 extern char **environ;
@@ -189,6 +211,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	attune_log_set_level(cfg.log_level);
+	tune_malloc();
 	/* A ready file left by an earlier run must not signal readiness. */
 	if (cfg.ready_file)
 		unlink(cfg.ready_file);
