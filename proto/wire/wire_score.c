@@ -19,6 +19,13 @@ enum {
 	CHECK_UTF8_DONE = 1
 };
 
+/* 1 if check_text_opt() would pass t: lets a caller format a field name
+ * only for an error. */
+static int text_ok(attune_text t, size_t max, int how)
+{
+	return t.len <= max && (how == CHECK_UTF8_DONE || attune_utf8_valid(t.ptr, t.len));
+}
+
 static attune_wire_status check_text_opt(const char *field, attune_text t, size_t max, int how,
                                          attune_wire_error *err)
 {
@@ -80,10 +87,10 @@ static attune_wire_status validate_params(const attune_wire_score_params *p,
 		return ATTUNE_WIRE_E_ARG;
 	for (size_t i = 0; i < p->n_prior_turns; i++) {
 		char name[48];
+		if (text_ok(p->prior_turns[i], ATTUNE_MAX_PRIOR_TURN_BYTES, how))
+			continue; /* the name is formatted only for the error */
 		snprintf(name, sizeof(name), "prior_responder_turns[%zu]", i);
-		if ((st = check_text_opt(name, p->prior_turns[i], ATTUNE_MAX_PRIOR_TURN_BYTES, how,
-		                         err)) != ATTUNE_WIRE_OK)
-			return st;
+		return check_text_opt(name, p->prior_turns[i], ATTUNE_MAX_PRIOR_TURN_BYTES, how, err);
 	}
 	if ((st = check_str("conversation_id", p->conversation_id, ATTUNE_WIRE_MAX_ID_BYTES, how,
 	                    err)) != ATTUNE_WIRE_OK)

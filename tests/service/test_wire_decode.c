@@ -204,6 +204,7 @@ static size_t read_varint(const uint8_t *p, size_t len, size_t off, uint64_t *v)
 {
 	uint64_t x = 0;
 
+	*v = 0; /* 0 on a bad varint too */
 	for (size_t i = 0; off + i < len && i < 10; i++) {
 		x |= (uint64_t)(p[off + i] & 0x7F) << (7 * i);
 		if (!(p[off + i] & 0x80)) {
