@@ -6,6 +6,7 @@
 #define ATTUNE_TEST_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct check_ctx {
@@ -39,6 +40,31 @@ static inline int check_report(const check_ctx *ctx, const char *suite)
 {
 	fprintf(stderr, "%s: %d checks, %d failures\n", suite, ctx->checks, ctx->failures);
 	return ctx->failures ? 1 : 0;
+}
+
+/* The whole file at path, NUL-terminated (its length in *len when len is
+ * not NULL), or NULL; the caller frees it. */
+static inline char *check_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *b = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (b = malloc((size_t)n + 1)) != NULL) {
+		if (fread(b, 1, (size_t)n, f) != (size_t)n) {
+			free(b);
+			b = NULL;
+		} else {
+			b[n] = '\0';
+			if (len)
+				*len = (size_t)n;
+		}
+	}
+	fclose(f);
+	return b;
 }
 
 #endif

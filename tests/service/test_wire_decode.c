@@ -485,28 +485,6 @@ static void diff_mutated(diff_ctx *dc, const uint8_t *p, size_t len, uint64_t se
 
 /* ---- the inputs ---- */
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (b = malloc((size_t)n + 1)) != NULL) {
-		if (fread(b, 1, (size_t)n, f) != (size_t)n) {
-			free(b);
-			b = NULL;
-		} else {
-			b[n] = '\0';
-			*len = (size_t)n;
-		}
-	}
-	fclose(f);
-	return b;
-}
-
 /* Every file of the libFuzzer seed corpus of fuzz_decode (all message
  * types: the others are near misses for ScoreDraft). */
 static void test_fuzz_corpus(diff_ctx *dc)
@@ -522,7 +500,7 @@ static void test_fuzz_corpus(diff_ctx *dc)
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", ATTUNE_DECODE_CORPUS_DIR, e->d_name);
-		char *b = read_file(path, &len);
+		char *b = check_read_file(path, &len);
 		CHECK(dc->c, b != NULL);
 		if (b)
 			diff_mutated(dc, (const uint8_t *)b, len, files);
@@ -760,7 +738,7 @@ static void test_corpus_texts(diff_ctx *dc)
 		char path[1024];
 		size_t len = 0;
 		snprintf(path, sizeof(path), "%s/%s", ATTUNE_CORPUS_DIR, files[i]);
-		char *all = read_file(path, &len);
+		char *all = check_read_file(path, &len);
 		CHECK(dc->c, all != NULL);
 		for (char *line = all; line && *line;) {
 			char *nl = strchr(line, '\n');

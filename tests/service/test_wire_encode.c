@@ -160,27 +160,6 @@ static int encodes_like_protobuf_c(const attune_score_result *r, const char *sco
 
 /* ---- the scorer's own results on the labelled corpus ---- */
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (buf = malloc((size_t)n + 1)) != NULL) {
-		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		} else {
-			buf[n] = '\0';
-		}
-	}
-	fclose(f);
-	return buf;
-}
-
 /* Scores one seeker/draft pair and compares encodings; counts into *n. */
 static void check_scored(check_ctx *c, const attune_scorer *sc, const char *seeker,
                          const char *draft, unsigned *n)
@@ -211,7 +190,7 @@ static void test_corpus(check_ctx *c, const attune_scorer *sc)
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char path[1024];
 		snprintf(path, sizeof(path), "%s/%s", ATTUNE_CORPUS_DIR, files[i]);
-		char *text = read_file(path);
+		char *text = check_read_file(path, NULL);
 		CHECK(c, text != NULL);
 		for (char *line = text; line && *line;) {
 			char *nl = strchr(line, '\n');
