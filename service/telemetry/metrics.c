@@ -57,9 +57,9 @@ static const char *const auth_names[ATTUNE_METRICS_AUTH_COUNT] = {"missing_token
                                                                   "wrong_role", "bad_client_cert"};
 
 static const char *const reject_names[ATTUNE_METRICS_REJECT_COUNT] = {
-    "missing_field",  "field_too_large",   "invalid_utf8",        "invalid_value",
-    "malformed",      "message_too_large", "overloaded",          "unknown_service",
-    "unknown_method", "request_timeout",   "stream_idle_timeout",
+    "missing_field",  "field_too_large", "invalid_utf8",    "invalid_value",
+    "malformed",      "overloaded",      "unknown_service", "unknown_method",
+    "request_timeout", "stream_idle_timeout",
 };
 
 static const char *const eventlog_step_names[ATTUNE_METRICS_EVENTLOG_STEP_COUNT] = {

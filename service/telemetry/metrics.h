@@ -78,14 +78,15 @@ typedef enum attune_metrics_auth_reason {
 	ATTUNE_METRICS_AUTH_COUNT
 } attune_metrics_auth_reason;
 
-/* Why a request was rejected before or instead of doing its work. */
+/* Why a request was rejected before or instead of doing its work. A
+ * message over --max-message-bytes is not among them: gRPC core refuses it
+ * (RESOURCE_EXHAUSTED) before attuned sees the call's message. */
 typedef enum attune_metrics_reject_reason {
 	ATTUNE_METRICS_REJECT_MISSING_FIELD = 0, /* required field absent/empty */
 	ATTUNE_METRICS_REJECT_FIELD_TOO_LARGE,   /* field/count over its documented limit */
 	ATTUNE_METRICS_REJECT_INVALID_UTF8,      /* invalid UTF-8 or embedded NUL */
 	ATTUNE_METRICS_REJECT_INVALID_VALUE,     /* bad enum/option/locale/team syntax */
 	ATTUNE_METRICS_REJECT_MALFORMED,         /* payload not a decodable message / no payload */
-	ATTUNE_METRICS_REJECT_MESSAGE_TOO_LARGE, /* over the max receive size */
 	ATTUNE_METRICS_REJECT_OVERLOADED,        /* too many streams / server draining */
 	ATTUNE_METRICS_REJECT_UNKNOWN_SERVICE,   /* health check of a service we do not serve */
 	ATTUNE_METRICS_REJECT_UNKNOWN_METHOD,    /* no such RPC -> UNIMPLEMENTED */
