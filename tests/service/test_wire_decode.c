@@ -21,6 +21,7 @@
 
 #include "attune_wire.h"
 #include "check.h"
+#include "corpus_pairs.h"
 #include "wire_internal.h"
 
 /* Room for the largest mutated input: the limit-sized bases (two 32 KiB
@@ -726,56 +727,43 @@ static void test_edge_values(diff_ctx *dc)
 
 /* The labelled corpus texts as requests: plain, so all on the fast path;
  * each lightly mutated (a truncation and a bit flip per request). */
+typedef struct corpus_ctx {
+	diff_ctx *dc;
+	unsigned n;
+} corpus_ctx;
+
+static void corpus_request(const char *seeker, const char *draft, void *arg)
+{
+	corpus_ctx *cc = arg;
+	diff_ctx *dc = cc->dc;
+	buf *o = &dc->scratch[0];
+	attune_wire_score_params p = {0};
+	attune_wire_buf b = {0};
+	unsigned n = cc->n;
+
+	p.seeker = text(seeker);
+	p.draft = text(draft);
+	p.conversation_id = "corpus";
+	p.channel = (attune_channel)(n % ATTUNE_CHANNEL_MAX);
+	p.max_suggestions = n % (ATTUNE_MAX_SUGGESTIONS + 1);
+	if (attune_wire_encode_score_request(&p, &b, NULL) != ATTUNE_WIRE_OK)
+		return; /* over a limit: not a request */
+	diff_plain(dc, b.data, b.len);
+	diff(dc, b.data, b.len - 1 - n % b.len);
+	o->n = 0;
+	put(o, b.data, b.len);
+	o->b[n % b.len] ^= (uint8_t)(1u << n % 8);
+	diff(dc, o->b, o->n);
+	attune_wire_buf_free(&b);
+	cc->n++;
+}
+
 static void test_corpus_texts(diff_ctx *dc)
 {
-	static const char *files[] = {"cases-1.jsonl", "cases-2.jsonl", "cases-3.jsonl",
-	                              "cases-4.jsonl", "cases-5.jsonl", "pairs.jsonl"};
-	static const char *drafts[] = {"draft", "better", "worse"};
-	unsigned n = 0;
-	buf *o = &dc->scratch[0];
+	corpus_ctx cc = {dc, 0};
 
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		char path[1024];
-		size_t len = 0;
-		snprintf(path, sizeof(path), "%s/%s", ATTUNE_CORPUS_DIR, files[i]);
-		char *all = check_read_file(path, &len);
-		CHECK(dc->c, all != NULL);
-		for (char *line = all; line && *line;) {
-			char *nl = strchr(line, '\n');
-			if (nl)
-				*nl = '\0';
-			cJSON *j = cJSON_Parse(line);
-			const cJSON *seeker = cJSON_GetObjectItemCaseSensitive(j, "seeker");
-			for (size_t d = 0; d < sizeof(drafts) / sizeof(drafts[0]); d++) {
-				const cJSON *draft = cJSON_GetObjectItemCaseSensitive(j, drafts[d]);
-				attune_wire_score_params p = {0};
-				attune_wire_buf b = {0};
-				if (!cJSON_IsString(seeker) || !cJSON_IsString(draft) ||
-				    !*draft->valuestring)
-					continue;
-				p.seeker = text(seeker->valuestring);
-				p.draft = text(draft->valuestring);
-				p.conversation_id = "corpus";
-				p.channel = (attune_channel)(n % ATTUNE_CHANNEL_MAX);
-				p.max_suggestions = n % (ATTUNE_MAX_SUGGESTIONS + 1);
-				if (attune_wire_encode_score_request(&p, &b, NULL) !=
-				    ATTUNE_WIRE_OK)
-					continue; /* over a limit: not a request */
-				diff_plain(dc, b.data, b.len);
-				diff(dc, b.data, b.len - 1 - n % b.len);
-				o->n = 0;
-				put(o, b.data, b.len);
-				o->b[n % b.len] ^= (uint8_t)(1u << n % 8);
-				diff(dc, o->b, o->n);
-				attune_wire_buf_free(&b);
-				n++;
-			}
-			cJSON_Delete(j);
-			line = nl ? nl + 1 : NULL;
-		}
-		free(all);
-	}
-	CHECK(dc->c, n > 500); /* the corpus was really read */
+	CHECK(dc->c, corpus_for_each_pair(ATTUNE_CORPUS_DIR, corpus_request, &cc) == 0);
+	CHECK(dc->c, cc.n > 500); /* the corpus was really read */
 }
 
 /* The public decoder takes the fast path: its texts borrow the input. */

@@ -15,6 +15,7 @@
 #include "attune/v1/attune.pb-c.h"
 #include "attune_wire.h"
 #include "check.h"
+#include "corpus_pairs.h"
 
 /* ---- reference: protobuf-c structs filled the way the server used to,
  * then protobuf_c_message_pack. Fixed capacities suit these tests. */
@@ -180,36 +181,24 @@ static void check_scored(check_ctx *c, const attune_scorer *sc, const char *seek
 	attune_score_result_free(res);
 }
 
+typedef struct corpus_ctx {
+	check_ctx *c;
+	const attune_scorer *sc;
+	unsigned n;
+} corpus_ctx;
+
+static void corpus_pair(const char *seeker, const char *draft, void *arg)
+{
+	corpus_ctx *cc = arg;
+	check_scored(cc->c, cc->sc, seeker, draft, &cc->n);
+}
+
 static void test_corpus(check_ctx *c, const attune_scorer *sc)
 {
-	static const char *files[] = {"cases-1.jsonl", "cases-2.jsonl", "cases-3.jsonl",
-	                              "cases-4.jsonl", "cases-5.jsonl", "pairs.jsonl"};
-	static const char *drafts[] = {"draft", "better", "worse"};
-	unsigned n = 0;
+	corpus_ctx cc = {c, sc, 0};
 
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		char path[1024];
-		snprintf(path, sizeof(path), "%s/%s", ATTUNE_CORPUS_DIR, files[i]);
-		char *text = check_read_file(path, NULL);
-		CHECK(c, text != NULL);
-		for (char *line = text; line && *line;) {
-			char *nl = strchr(line, '\n');
-			if (nl)
-				*nl = '\0';
-			cJSON *j = cJSON_Parse(line);
-			const cJSON *seeker = cJSON_GetObjectItemCaseSensitive(j, "seeker");
-			for (size_t d = 0; d < sizeof(drafts) / sizeof(drafts[0]); d++) {
-				const cJSON *draft = cJSON_GetObjectItemCaseSensitive(j, drafts[d]);
-				if (cJSON_IsString(seeker) && cJSON_IsString(draft))
-					check_scored(c, sc, seeker->valuestring, draft->valuestring,
-					             &n);
-			}
-			cJSON_Delete(j);
-			line = nl ? nl + 1 : NULL;
-		}
-		free(text);
-	}
-	CHECK(c, n > 500); /* the corpus was really read and scored */
+	CHECK(c, corpus_for_each_pair(ATTUNE_CORPUS_DIR, corpus_pair, &cc) == 0);
+	CHECK(c, cc.n > 500); /* the corpus was really read and scored */
 }
 
 /* ---- synthetic results at the edges of every field type ---- */
