@@ -539,8 +539,8 @@ out_free:
  * the generic packer walks descriptors twice (size, then bytes). The
  * bytes are the same as protobuf-c's (field numbers below are
  * attune.proto's; tests/service/test_wire_encode.c compares them with
- * protobuf-c's packing of the same response). The casts mirror the proto field types: uint32 offsets and
- * int32 enums.
+ * protobuf-c's packing of the same response). The casts mirror the proto
+ * field types: uint32 offsets and int32 enums.
  */
 
 static void finding_body(attune_pbw *w, const void *arg)

@@ -218,11 +218,6 @@ typedef struct doc_facts {
 	uint32_t ex_any; /* OR of every exmask word, once exceptions are marked */
 } doc_facts;
 
-static int is_nobody(const at_tok *t)
-{
-	return t->norm_len == 6 && memcmp(t->norm, "nobody", 6) == 0;
-}
-
 static void gather_facts(const at_doc *d, doc_facts *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -409,11 +404,6 @@ static int negative_file(int f)
 	return f == F_MINIMIZE || f == F_JUDGE || f == F_ADVICE || f == F_SELF || f == F_SECRECY;
 }
 
-static int tok_is(const at_tok *t, const char *w)
-{
-	return t->norm_len == strlen(w) && memcmp(t->norm, w, t->norm_len) == 0;
-}
-
 /* 1 if a negator word can sit inside a match of p without p naming it: only
  * a ".." gap takes one in unawares, and only when no word list of p lists a
  * negator (the pattern then spells out its own negation). */
@@ -454,9 +444,9 @@ static int disowned(const attune_scorer *s, const at_doc *d, const at_match *mt)
 		const at_tok *v = &d->toks[--t];
 		if (v->clause != clause)
 			break;
-		int neg = (v->flags & TK_NEGATED) || (t > 0 && is_nobody(&d->toks[t - 1]));
+		int neg = (v->flags & TK_NEGATED) || (t > 0 && at_tok_is(&d->toks[t - 1], "nobody"));
 		for (size_t k = 0; neg && k < sizeof(verbs) / sizeof(verbs[0]); k++)
-			if (tok_is(v, verbs[k]))
+			if (at_tok_is(v, verbs[k]))
 				return 1;
 	}
 	return 0;

@@ -430,7 +430,14 @@ static inline int at_tok_is_content(const at_tok *t)
  * reads the token alone instead of words[]. */
 static inline int at_tok_is_emotion(const at_tok *t)
 {
-	return (t->classes >> C_EMOTION) & 1u;
+	return at_tok_has_class(t, C_EMOTION);
+}
+/* 1 if the token's normalized form is w (inline, so a literal's length is
+ * a constant). */
+static inline int at_tok_is(const at_tok *t, const char *w)
+{
+	size_t n = strlen(w);
+	return t->norm_len == n && memcmp(t->norm, w, n) == 0;
 }
 /* canned.c: sentences of 4+ words, hashed over their normalized words. */
 typedef struct at_canned_sent {
@@ -459,8 +466,8 @@ typedef struct at_sent_sum {
 	int penalty_heard;  /* the same were an acknowledgment before the sentence */
 } at_sent_sum;
 
-/* attune_finding_kind_is_positive() inline, for the per-finding loops
- * (test_suggest_index checks it against names.c for every kind). */
+/* The five positive finding kinds (attune_finding_kind_is_positive() in
+ * names.c is this), inline for the per-finding loops. */
 static inline int at_kind_is_positive(attune_finding_kind k)
 {
 	return k >= ATTUNE_FINDING_ACKNOWLEDGMENT && k <= ATTUNE_FINDING_CLOSED_QUESTION;

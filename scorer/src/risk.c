@@ -207,7 +207,7 @@ attune_status at_risk(const attune_scorer *s, at_arena *ar, const at_doc *d, att
 	}
 	for (size_t i = 0; i < d->n_toks; i++) {
 		const at_tok *k = &d->toks[i];
-		if ((k->classes >> C_HYPERBOLE) & 1u) /* at_tok_in_class, without the call */
+		if (at_tok_has_class(k, C_HYPERBOLE))
 			past_sent[k->sent] |= 2;
 		/* a calendar year ("overdosed in 2012") dates the sentence: past */
 		if (k->norm_len == 4 && at_tok_in_class(s, k, C_NUMBER) &&

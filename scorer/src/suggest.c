@@ -67,12 +67,6 @@ static void render(const attune_scorer *s, const at_doc *d, uint32_t first, uint
 	}
 }
 
-static int tok_is(const at_tok *t, const char *w)
-{
-	size_t n = strlen(w);
-	return t->norm_len == n && memcmp(t->norm, w, n) == 0;
-}
-
 static void extract(const attune_scorer *s, const at_doc *d, parts *pt)
 {
 	ph_clear(&pt->feelings);
@@ -97,8 +91,8 @@ static void extract(const attune_scorer *s, const at_doc *d, parts *pt)
 			best = e->intensity, strongest = (int)i, se = e, sneg = neg;
 		/* topic: "anxious about X" up to the end of the clause */
 		if (!pt->topic.len && i + 2 < d->n_toks && d->toks[i + 1].clause == t->clause &&
-		    (tok_is(&d->toks[i + 1], "about") || tok_is(&d->toks[i + 1], "with") ||
-		     tok_is(&d->toks[i + 1], "over") || tok_is(&d->toks[i + 1], "of"))) {
+		    (at_tok_is(&d->toks[i + 1], "about") || at_tok_is(&d->toks[i + 1], "with") ||
+		     at_tok_is(&d->toks[i + 1], "over") || at_tok_is(&d->toks[i + 1], "of"))) {
 			uint32_t a = (uint32_t)i + 2, b = a;
 			while (b < d->n_toks && d->toks[b].clause == t->clause &&
 			       b - a < AT_TOPIC_TOKENS)
@@ -286,6 +280,16 @@ static int fillable(const at_template *t, const parts *pt, unsigned have, size_t
 	return n < cap;
 }
 
+/* Ends a filled text of n bytes: the NUL, and a capital first letter (a
+ * template may start with a placeholder). Returns n. */
+static size_t finish_text(char *out, size_t n)
+{
+	out[n] = 0;
+	if (out[0] >= 'a' && out[0] <= 'z')
+		out[0] = (char)(out[0] - 'a' + 'A');
+	return n;
+}
+
 /* Fills a template; returns 0 if a placeholder it needs is missing or the
  * text would not fit in cap (with its NUL), else 1 with *len its length. */
 static int fill(const char *tpl, const parts *pt, char *out, size_t cap, size_t *len)
@@ -315,10 +319,7 @@ static int fill(const char *tpl, const parts *pt, char *out, size_t cap, size_t 
 		n += ph->len;
 		c += placeholders[k].len;
 	}
-	out[n] = 0;
-	if (out[0] >= 'a' && out[0] <= 'z')
-		out[0] = (char)(out[0] - 'a' + 'A');
-	*len = n;
+	*len = finish_text(out, n);
 	return 1;
 }
 
@@ -343,10 +344,7 @@ static size_t fill_template(const at_template *t, const parts *pt, char *out, si
 		n += ph->len;
 		c += placeholders[pc->k].len;
 	}
-	out[n] = 0;
-	if (out[0] >= 'a' && out[0] <= 'z')
-		out[0] = (char)(out[0] - 'a' + 'A');
-	return n;
+	return finish_text(out, n);
 }
 
 void at_hash_pair(const char *a, size_t na, const char *b, size_t nb, uint32_t out[2])
@@ -746,18 +744,13 @@ static int add_sentences(proj_acc *acc, const seg *g, const at_sent_sum *sums)
 	return 1;
 }
 
-static int is_nobody(const at_tok *t)
-{
-	return t->norm_len == 6 && memcmp(t->norm, "nobody", 6) == 0;
-}
-
 /* 0 if the token before a piece, in the projection or in its own document,
  * is "nobody": disowned() (analyze.c) reads it. */
 static int seams_plain(const seg *g, size_t n)
 {
 	for (size_t i = 1; i < n; i++)
-		if (is_nobody(&g[i - 1].d->toks[g[i - 1].t1 - 1]) ||
-		    (g[i].t0 > 0 && is_nobody(&g[i].d->toks[g[i].t0 - 1])))
+		if (at_tok_is(&g[i - 1].d->toks[g[i - 1].t1 - 1], "nobody") ||
+		    (g[i].t0 > 0 && at_tok_is(&g[i].d->toks[g[i].t0 - 1], "nobody")))
 			return 0;
 	return 1;
 }
