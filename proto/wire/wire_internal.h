@@ -50,6 +50,12 @@ attune_wire_status attune_wire__decode_score_unpacked(const uint8_t *data, size_
                                                       const attune_scorer *scorer,
                                                       attune_wire_score_request **out,
                                                       attune_wire_error *err);
+/* 1 if a and b hold the same request, compared by content (params and the
+ * scorer input), and neither breaks the params' promise of no NULL text or
+ * string: the decode tests and the fuzzer compare the two decoders' (and a
+ * round trip's) results with it. */
+int attune_wire__same_score_request(const attune_wire_score_request *a,
+                                    const attune_wire_score_request *b);
 
 /* Packs msg into a fresh malloc'd buffer. */
 attune_wire_status attune_wire__pack(const ProtobufCMessage *msg, attune_wire_buf *out);

@@ -116,27 +116,6 @@ static int same_text(attune_text a, attune_text b)
 	return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
-/* Two decodes of the same request hold the same fields. */
-static void check_same_request(const attune_wire_score_request *r,
-                               const attune_wire_score_request *again)
-{
-	const attune_wire_score_params *a = &r->params, *b = &again->params;
-	if (!same_text(a->seeker, b->seeker) || !same_text(a->draft, b->draft) ||
-	    a->n_prior_turns != b->n_prior_turns ||
-	    strcmp(a->conversation_id, b->conversation_id) ||
-	    strcmp(a->responder_id, b->responder_id) || strcmp(a->team, b->team) ||
-	    strcmp(a->locale, b->locale) || a->channel != b->channel ||
-	    !a->suggestions_disabled != !b->suggestions_disabled ||
-	    a->max_suggestions != b->max_suggestions ||
-	    r->input.variation_key != again->input.variation_key ||
-	    r->input.max_suggestions != again->input.max_suggestions ||
-	    strcmp(r->input.locale, again->input.locale))
-		abort();
-	for (size_t i = 0; i < a->n_prior_turns; i++)
-		if (!same_text(a->prior_turns[i], b->prior_turns[i]))
-			abort();
-}
-
 /* Re-encodes an accepted request and decodes it again: same fields. */
 static void round_trip(const attune_wire_score_request *r, const attune_scorer *scorer)
 {
@@ -147,7 +126,8 @@ static void round_trip(const attune_wire_score_request *r, const attune_scorer *
 	if (attune_wire_decode_score_request(buf.data, buf.len, scorer, &again, NULL) !=
 	    ATTUNE_WIRE_OK)
 		abort();
-	check_same_request(r, again);
+	if (!attune_wire__same_score_request(r, again))
+		abort();
 	attune_wire_score_request_free(again);
 	attune_wire_buf_free(&buf);
 }
@@ -166,8 +146,8 @@ static void check_like_unpacked(const uint8_t *data, size_t size, const attune_s
 	if (st != ATTUNE_WIRE_OK &&
 	    (uerr.reason != err->reason || strcmp(uerr.message, err->message) != 0))
 		abort();
-	if (st == ATTUNE_WIRE_OK)
-		check_same_request(r, u);
+	if (st == ATTUNE_WIRE_OK && !attune_wire__same_score_request(r, u))
+		abort();
 	attune_wire_score_request_free(u);
 }
 

@@ -86,46 +86,6 @@ typedef struct diff_ctx {
 	buf scratch[2]; /* mutation outputs */
 } diff_ctx;
 
-static int same_text(attune_text a, attune_text b)
-{
-	return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
-}
-
-static int same_turns(const attune_text *a, const attune_text *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!same_text(a[i], b[i]))
-			return 0;
-	return 1;
-}
-
-/* The params' promise: no NULL text or string, whatever was absent. */
-static int all_set(const attune_wire_score_params *x)
-{
-	return x->seeker.ptr && x->draft.ptr && x->conversation_id && x->responder_id && x->team &&
-	       x->locale && (!x->n_prior_turns || x->prior_turns);
-}
-
-/* Everything a decoded request holds, compared by content. */
-static int same_request(const attune_wire_score_request *a, const attune_wire_score_request *b)
-{
-	const attune_wire_score_params *x = &a->params, *y = &b->params;
-	const attune_score_input *i = &a->input, *j = &b->input;
-
-	return all_set(x) && all_set(y) && same_text(x->seeker, y->seeker) &&
-	       same_text(x->draft, y->draft) && x->n_prior_turns == y->n_prior_turns &&
-	       same_turns(x->prior_turns, y->prior_turns, x->n_prior_turns) &&
-	       strcmp(x->conversation_id, y->conversation_id) == 0 &&
-	       strcmp(x->responder_id, y->responder_id) == 0 && strcmp(x->team, y->team) == 0 &&
-	       strcmp(x->locale, y->locale) == 0 && x->channel == y->channel &&
-	       x->suggestions_disabled == y->suggestions_disabled &&
-	       x->max_suggestions == y->max_suggestions && same_text(i->seeker, j->seeker) &&
-	       same_text(i->draft, j->draft) && i->n_prior_turns == j->n_prior_turns &&
-	       same_turns(i->prior_turns, j->prior_turns, i->n_prior_turns) &&
-	       strcmp(i->locale, j->locale) == 0 && i->channel == j->channel &&
-	       i->max_suggestions == j->max_suggestions && i->variation_key == j->variation_key;
-}
-
 /* t lies inside data[0, len): the request borrowed it instead of copying. */
 static int points_into(attune_text t, const uint8_t *data, size_t len)
 {
@@ -152,7 +112,8 @@ static int agree(diff_ctx *dc, const uint8_t *data, size_t len, const attune_sco
 	if (ok && ss != ATTUNE_WIRE_OK)
 		ok = !slow && !pub && es.reason == ep.reason && strcmp(es.message, ep.message) == 0;
 	if (ok && ss == ATTUNE_WIRE_OK)
-		ok = slow && pub && same_request(slow, pub) && (!took || same_request(slow, fast));
+		ok = slow && pub && attune_wire__same_score_request(slow, pub) &&
+		     (!took || attune_wire__same_score_request(slow, fast));
 	/* When the fast path can take a request, the public decoder does: its
 	 * draft (never empty when accepted) is a view into data. */
 	if (ok && took)
