@@ -30,7 +30,7 @@ while [[ $# -gt 0 ]]; do
     --requests) REQUESTS="$2"; shift 2 ;;
     --workers) WORKERS="$2"; shift 2 ;;
     --build) BUILD="$2"; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "load.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
 done
