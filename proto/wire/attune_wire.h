@@ -93,7 +93,8 @@ typedef struct attune_wire_score_params {
 typedef struct attune_wire_score_request {
 	attune_wire_score_params params; /* as sent (strings never NULL) */
 	attune_score_input input;        /* ready for attune_score(): effective locale,
-	                                    suggestion count, variation key */
+	                                    suggestion count, variation key, and
+	                                    utf8_checked = 1 (the texts were checked) */
 	void *priv_;                     /* internal: the unpacked message, if any */
 	attune_text *priv_turns_;        /* internal: backing store of prior_turns */
 } attune_wire_score_request;

@@ -4,13 +4,25 @@
  * protobuf-c 1.4 packs for proto3 fields, so a hand-encoded message is
  * byte-identical to protobuf_c_message_pack of the same message
  * (tests/service/test_wire_encode.c checks this):
- *  - fields in field-number order (the caller writes them in that order);
+ *  - fields in field-number order;
  *  - singular scalars, strings and enums equal to 0 / "" are left out;
  *  - a singular sub-message is written whenever it is present, even empty;
  *  - enums are int32 varints (negative: 10 bytes, sign-extended);
  *  - repeated enums are packed (proto3 default): one length-delimited run.
- * One function writes a message both to count its size (p == NULL) and to
- * emit it, so the size and the bytes cannot disagree.
+ *
+ * It writes BACKWARDS, from the end of a buffer towards its start: a
+ * sub-message's length prefix is then written after its body, when the
+ * length is known, so one pass writes the message with no sizing pass.
+ * The price is the order: a body writes its fields last to first, and
+ * repeated fields last element first; the bytes come out in protobuf
+ * order.
+ *
+ * The attune_pb_* primitives write in front of a plain pointer and return
+ * the new start, with no bounds check: a body first claims, with
+ * attune_pbw_reserve(), the most its fields can take (the *_MAX sizes
+ * below), then writes them through a local pointer. A message that does
+ * not fit leaves the writer full (p == NULL); the caller starts again with
+ * a bigger buffer.
  */
 #ifndef ATTUNE_WIRE_PB_H
 #define ATTUNE_WIRE_PB_H
@@ -19,21 +31,34 @@
 #include <stdint.h>
 #include <string.h>
 
-/* The writer: with p == NULL it only counts n; otherwise it also writes at
- * p (which the caller sized by a counting pass first). sizes[0..cap) keeps
- * the length of each sub-message and string in the order they start: the
- * counting pass records them, the writing pass (started again at next = 0)
- * reads them back, so each body runs once per pass and each string is
- * measured once. Entries past cap are measured again when written (same
- * order in both passes, so the indexes always match). */
+enum { ATTUNE_PB_VARINT = 0, ATTUNE_PB_LEN = 2 };
+
+/* Worst cases: a tag (field numbers below 2048), a varint, and the
+ * overhead of a scalar or length-delimited field. */
+#define ATTUNE_PB_TAG_MAX    2
+#define ATTUNE_PB_VARINT_MAX 10
+#define ATTUNE_PB_FIELD_MAX  (ATTUNE_PB_TAG_MAX + ATTUNE_PB_VARINT_MAX)
+
+/* The stack buffer a response is first written into (wire_score.c): a
+ * ScoreDraft response is about 1 KiB; a larger one is written again. */
+#define ATTUNE_PBW_SCRATCH 4096
+
+/* The writer: the bytes written so far are [p, end of buffer); p == NULL
+ * once a reservation did not fit in [start, p). */
 typedef struct attune_pbw {
 	uint8_t *p;
-	size_t n;
-	size_t *sizes;
-	size_t cap, next;
+	uint8_t *start;
 } attune_pbw;
 
-enum { ATTUNE_PB_VARINT = 0, ATTUNE_PB_LEN = 2 };
+/* The current start if k more bytes fit in front of it, else NULL (and
+ * the writer is full from then on). */
+static inline uint8_t *attune_pbw_reserve(attune_pbw *w, size_t k)
+{
+	if (w->p && (size_t)(w->p - w->start) >= k)
+		return w->p;
+	w->p = NULL;
+	return NULL;
+}
 
 static inline size_t attune_pb_varint_size(uint64_t v)
 {
@@ -46,45 +71,33 @@ static inline size_t attune_pb_varint_size(uint64_t v)
 	return n;
 }
 
-static inline void attune_pbw_varint(attune_pbw *w, uint64_t v)
+/* The varint v, written to end at p. */
+static inline uint8_t *attune_pb_varint(uint8_t *p, uint64_t v)
 {
-	uint8_t *p = w->p; /* a local: stores through p cannot change it */
-	size_t k = 0;
+	uint8_t *d;
 
-	if (!p) {
-		w->n += attune_pb_varint_size(v);
-		return;
+	if (v < 0x80) { /* tags, enums, most numbers and lengths */
+		*--p = (uint8_t)v;
+		return p;
 	}
-	while (v >= 0x80) {
-		p[k++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	p[k++] = (uint8_t)v;
-	w->p = p + k;
-	w->n += k;
+	p -= attune_pb_varint_size(v);
+	for (d = p; v >= 0x80; v >>= 7)
+		*d++ = (uint8_t)(v | 0x80);
+	*d = (uint8_t)v;
+	return p;
 }
 
-static inline void attune_pbw_bytes(attune_pbw *w, const void *data, size_t len)
+static inline uint8_t *attune_pb_tag(uint8_t *p, unsigned field, unsigned wire_type)
 {
-	if (w->p && len) {
-		memcpy(w->p, data, len);
-		w->p += len;
-	}
-	w->n += len;
-}
-
-static inline void attune_pbw_tag(attune_pbw *w, unsigned field, unsigned wire_type)
-{
-	attune_pbw_varint(w, ((uint64_t)field << 3) | wire_type);
+	return attune_pb_varint(p, ((uint64_t)field << 3) | wire_type);
 }
 
 /* uint32 / uint64 / bool fields: left out when 0 (bools are 0 or 1). */
-static inline void attune_pbw_uint(attune_pbw *w, unsigned field, uint64_t v)
+static inline uint8_t *attune_pb_uint(uint8_t *p, unsigned field, uint64_t v)
 {
 	if (!v)
-		return;
-	attune_pbw_tag(w, field, ATTUNE_PB_VARINT);
-	attune_pbw_varint(w, v);
+		return p;
+	return attune_pb_tag(attune_pb_varint(p, v), field, ATTUNE_PB_VARINT);
 }
 
 /* An int32 as protobuf encodes it: negative values sign-extend to 64 bits
@@ -95,57 +108,41 @@ static inline uint64_t attune_pb_int32_bits(int32_t v)
 }
 
 /* enum fields: int32 varints, left out when 0. */
-static inline void attune_pbw_enum(attune_pbw *w, unsigned field, int32_t v)
+static inline uint8_t *attune_pb_enum(uint8_t *p, unsigned field, int32_t v)
 {
-	attune_pbw_uint(w, field, attune_pb_int32_bits(v));
+	return attune_pb_uint(p, field, attune_pb_int32_bits(v));
 }
 
-/* string fields: left out when NULL or empty (protobuf-c's "zeroish"). */
-static inline void attune_pbw_string(attune_pbw *w, unsigned field, const char *s)
+/* A string's length as the writer sees it: NULL is empty. */
+static inline size_t attune_pb_strlen(const char *s)
 {
-	size_t idx = w->next++, len;
+	return s ? strlen(s) : 0;
+}
 
-	if (w->p && idx < w->cap) {
-		len = w->sizes[idx];
-	} else {
-		len = s ? strlen(s) : 0;
-		if (!w->p && idx < w->cap)
-			w->sizes[idx] = len;
-	}
+/* string fields of len bytes (attune_pb_strlen): left out when empty
+ * (protobuf-c's "zeroish"). Reserve len + ATTUNE_PB_FIELD_MAX. */
+static inline uint8_t *attune_pb_string(uint8_t *p, unsigned field, const char *s, size_t len)
+{
 	if (!len)
-		return;
-	attune_pbw_tag(w, field, ATTUNE_PB_LEN);
-	attune_pbw_varint(w, len);
-	attune_pbw_bytes(w, s, len);
+		return p;
+	p -= len;
+	memcpy(p, s, len);
+	return attune_pb_tag(attune_pb_varint(p, len), field, ATTUNE_PB_LEN);
 }
 
-/* A present sub-message: tag, length, then body(w, arg). */
+/* A present sub-message: body(w, arg) (its fields last to first, each body
+ * reserving its own room), then, in front of it, its length and tag. */
 typedef void (*attune_pbw_body)(attune_pbw *w, const void *arg);
 
 static inline void attune_pbw_message(attune_pbw *w, unsigned field, attune_pbw_body body,
                                       const void *arg)
 {
-	size_t idx = w->next++, len;
+	uint8_t *end = w->p, *p;
 
-	if (!w->p || idx >= w->cap) {
-		/* Count the body; nested sub-messages take the next indexes. */
-		attune_pbw sub = {NULL, 0, w->p ? NULL : w->sizes, w->p ? 0 : w->cap, w->next};
-		body(&sub, arg);
-		len = sub.n;
-		if (!w->p) {
-			w->next = sub.next;
-			if (idx < w->cap)
-				w->sizes[idx] = len;
-		}
-	} else {
-		len = w->sizes[idx];
-	}
-	attune_pbw_tag(w, field, ATTUNE_PB_LEN);
-	attune_pbw_varint(w, len);
-	if (w->p)
-		body(w, arg);
-	else
-		w->n += len;
+	body(w, arg);
+	if (!(p = attune_pbw_reserve(w, ATTUNE_PB_FIELD_MAX)))
+		return;
+	w->p = attune_pb_tag(attune_pb_varint(p, (uint64_t)(end - p)), field, ATTUNE_PB_LEN);
 }
 
 #endif

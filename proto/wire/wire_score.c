@@ -149,7 +149,7 @@ static uint64_t variation_key(const char *s)
 }
 
 /* The scorer's input from validated params: effective locale, suggestion
- * count and variation key. */
+ * count, variation key. Only for params a decoder made (see the end). */
 static void set_input(attune_wire_score_request *req)
 {
 	const attune_wire_score_params *p = &req->params;
@@ -164,6 +164,10 @@ static void set_input(attune_wire_score_request *req)
 	                             : p->max_suggestions    ? p->max_suggestions
 	                                                     : ATTUNE_DEFAULT_SUGGESTIONS;
 	req->input.variation_key = variation_key(p->conversation_id);
+	/* Both decoders ran attune_utf8_valid on every string of the request
+	 * (the plain walk, or attune_wire__unpack): the scorer need not scan
+	 * the texts again. */
+	req->input.utf8_checked = 1;
 }
 
 static attune_wire_status fill_score_request(attune_wire_score_request *req,
@@ -582,81 +586,99 @@ out_free:
  * bytes are the same as protobuf-c's (field numbers below are
  * attune.proto's; tests/service/test_wire_encode.c compares them with
  * protobuf-c's packing of the same response). The casts mirror the proto
- * field types: uint32 offsets and int32 enums.
+ * field types: uint32 offsets and int32 enums. The writer works backwards
+ * (wire_pb.h): each body writes its fields last to first.
  */
 
 static void finding_body(attune_pbw *w, const void *arg)
 {
 	const attune_finding *f = arg;
+	size_t elen = attune_pb_strlen(f->explanation);
+	uint8_t *p = attune_pbw_reserve(w, elen + 5 * ATTUNE_PB_FIELD_MAX);
 
-	attune_pbw_enum(w, 1, (int32_t)f->kind);
-	attune_pbw_enum(w, 2, (int32_t)f->severity);
-	attune_pbw_uint(w, 3, (uint32_t)f->start);
-	attune_pbw_uint(w, 4, (uint32_t)f->end);
-	attune_pbw_string(w, 5, f->explanation);
+	if (!p)
+		return;
+	p = attune_pb_string(p, 5, f->explanation, elen);
+	p = attune_pb_uint(p, 4, (uint32_t)f->end);
+	p = attune_pb_uint(p, 3, (uint32_t)f->start);
+	p = attune_pb_enum(p, 2, (int32_t)f->severity);
+	w->p = attune_pb_enum(p, 1, (int32_t)f->kind);
 }
 
 static void suggestion_body(attune_pbw *w, const void *arg)
 {
 	const attune_suggestion *g = arg;
+	size_t tlen = attune_pb_strlen(g->text), slen = attune_pb_strlen(g->stem_id);
+	uint8_t *p = attune_pbw_reserve(w, tlen + slen + 8 * ATTUNE_PB_FIELD_MAX);
 
-	attune_pbw_enum(w, 1, (int32_t)g->kind);
-	attune_pbw_string(w, 2, g->text);
-	attune_pbw_enum(w, 3, (int32_t)g->placement);
-	attune_pbw_uint(w, 4, (uint32_t)g->start);
-	attune_pbw_uint(w, 5, (uint32_t)g->end);
-	attune_pbw_uint(w, 6, (uint32_t)g->projected_score);
-	attune_pbw_enum(w, 7, (int32_t)g->addresses);
-	attune_pbw_string(w, 8, g->stem_id);
+	if (!p)
+		return;
+	p = attune_pb_string(p, 8, g->stem_id, slen);
+	p = attune_pb_enum(p, 7, (int32_t)g->addresses);
+	p = attune_pb_uint(p, 6, (uint32_t)g->projected_score);
+	p = attune_pb_uint(p, 5, (uint32_t)g->end);
+	p = attune_pb_uint(p, 4, (uint32_t)g->start);
+	p = attune_pb_enum(p, 3, (int32_t)g->placement);
+	p = attune_pb_string(p, 2, g->text, tlen);
+	w->p = attune_pb_enum(p, 1, (int32_t)g->kind);
 }
 
 static void risk_span_body(attune_pbw *w, const void *arg)
 {
 	const attune_risk_span *sp = arg;
+	uint8_t *p = attune_pbw_reserve(w, 4 * ATTUNE_PB_FIELD_MAX);
 
-	attune_pbw_enum(w, 1, (int32_t)sp->category);
-	attune_pbw_enum(w, 2, (int32_t)sp->cue);
-	attune_pbw_uint(w, 3, (uint32_t)sp->start);
-	attune_pbw_uint(w, 4, (uint32_t)sp->end);
+	if (!p)
+		return;
+	p = attune_pb_uint(p, 4, (uint32_t)sp->end);
+	p = attune_pb_uint(p, 3, (uint32_t)sp->start);
+	p = attune_pb_enum(p, 2, (int32_t)sp->cue);
+	w->p = attune_pb_enum(p, 1, (int32_t)sp->category);
 }
 
 /* RiskAssessment.categories: the flagged categories in ascending order,
  * packed (one length-delimited run of int32 varints). Category values are
- * small positive numbers: one byte each. */
-static void risk_categories(attune_pbw *w, unsigned field, uint32_t bits)
+ * small positive numbers: one byte each, written highest first. */
+static uint8_t *risk_categories(uint8_t *p, unsigned field, uint32_t bits)
 {
-	size_t n = 0;
+	uint8_t *end = p;
 
-	for (unsigned c = 1; c < ATTUNE_RISK_CATEGORY_MAX; c++)
-		n += (bits >> c) & 1u;
-	if (!n)
-		return;
-	attune_pbw_tag(w, field, ATTUNE_PB_LEN);
-	attune_pbw_varint(w, n);
-	for (unsigned c = 1; c < ATTUNE_RISK_CATEGORY_MAX; c++)
+	for (unsigned c = ATTUNE_RISK_CATEGORY_MAX - 1; c >= 1; c--)
 		if (bits & (1u << c))
-			attune_pbw_varint(w, c);
+			*--p = (uint8_t)c;
+	if (p == end)
+		return p;
+	return attune_pb_tag(attune_pb_varint(p, (uint64_t)(end - p)), field, ATTUNE_PB_LEN);
 }
 _Static_assert(ATTUNE_RISK_CATEGORY_MAX <= 0x80, "risk categories are one-byte varints");
 
 static void risk_body(attune_pbw *w, const void *arg)
 {
 	const attune_risk *r = arg;
+	size_t glen;
+	uint8_t *p;
 
-	attune_pbw_enum(w, 1, (int32_t)r->level);
-	risk_categories(w, 2, r->categories);
-	attune_pbw_string(w, 3, r->guidance);
-	for (size_t i = 0; i < r->n_spans; i++)
+	for (size_t i = r->n_spans; i-- > 0;)
 		attune_pbw_message(w, 4, risk_span_body, &r->spans[i]);
+	glen = attune_pb_strlen(r->guidance);
+	p = attune_pbw_reserve(w, glen + ATTUNE_RISK_CATEGORY_MAX + 3 * ATTUNE_PB_FIELD_MAX);
+	if (!p)
+		return;
+	p = attune_pb_string(p, 3, r->guidance, glen);
+	p = risk_categories(p, 2, r->categories);
+	w->p = attune_pb_enum(p, 1, (int32_t)r->level);
 }
 
 static void levels_body(attune_pbw *w, const void *arg)
 {
 	const attune_score_result *r = arg;
+	uint8_t *p = attune_pbw_reserve(w, 3 * ATTUNE_PB_FIELD_MAX);
 
-	attune_pbw_enum(w, 1, (int32_t)r->acknowledge);
-	attune_pbw_enum(w, 2, (int32_t)r->reflect);
-	attune_pbw_enum(w, 3, (int32_t)r->explore);
+	if (!p)
+		return;
+	p = attune_pb_enum(p, 3, (int32_t)r->explore);
+	p = attune_pb_enum(p, 2, (int32_t)r->reflect);
+	w->p = attune_pb_enum(p, 1, (int32_t)r->acknowledge);
 }
 
 typedef struct response_args {
@@ -669,17 +691,22 @@ static void response_body(attune_pbw *w, const void *arg)
 {
 	const response_args *a = arg;
 	const attune_score_result *r = a->r;
+	size_t ilen = attune_pb_strlen(a->score_id), vlen = attune_pb_strlen(a->version);
+	uint8_t *p = attune_pbw_reserve(w, ilen + vlen + 3 * ATTUNE_PB_FIELD_MAX);
 
-	attune_pbw_uint(w, 1, r->score);
-	attune_pbw_message(w, 2, levels_body, r);
-	for (size_t i = 0; i < r->n_findings; i++)
-		attune_pbw_message(w, 3, finding_body, &r->findings[i]);
-	for (size_t i = 0; i < r->n_suggestions; i++)
-		attune_pbw_message(w, 4, suggestion_body, &r->suggestions[i]);
+	if (!p)
+		return;
+	p = attune_pb_string(p, 8, a->score_id, ilen);
+	p = attune_pb_string(p, 7, a->version, vlen);
+	w->p = attune_pb_uint(p, 6, 1); /* human_review_required: always true */
 	attune_pbw_message(w, 5, risk_body, &r->risk);
-	attune_pbw_uint(w, 6, 1); /* human_review_required: always true */
-	attune_pbw_string(w, 7, a->version);
-	attune_pbw_string(w, 8, a->score_id);
+	for (size_t i = r->n_suggestions; i-- > 0;)
+		attune_pbw_message(w, 4, suggestion_body, &r->suggestions[i]);
+	for (size_t i = r->n_findings; i-- > 0;)
+		attune_pbw_message(w, 3, finding_body, &r->findings[i]);
+	attune_pbw_message(w, 2, levels_body, r);
+	if ((p = attune_pbw_reserve(w, ATTUNE_PB_FIELD_MAX)))
+		w->p = attune_pb_uint(p, 1, r->score);
 }
 
 typedef struct coach_args {
@@ -690,29 +717,48 @@ typedef struct coach_args {
 static void coach_body(attune_pbw *w, const void *arg)
 {
 	const coach_args *a = arg;
+	uint8_t *p;
 
-	attune_pbw_uint(w, 1, a->revision);
 	attune_pbw_message(w, 2, response_body, &a->feedback);
+	if ((p = attune_pbw_reserve(w, ATTUNE_PB_FIELD_MAX)))
+		w->p = attune_pb_uint(p, 1, a->revision);
 }
 
-/* Counts, allocates and writes body(arg) into out (malloc'd, as
- * attune_wire__pack does). */
+/* Past this a response is refused (out of memory) rather than grown: far
+ * beyond anything the scorer's limits let a result reach. */
+#define ENCODE_MAX_BYTES (64u << 20)
+
+/* Writes body(arg) into out (malloc'd, as attune_wire__pack does): once,
+ * backwards into a stack buffer that holds nearly every response, then
+ * copied; a larger one is written again into heap buffers that double
+ * until it fits. */
 static attune_wire_status encode_hand(attune_pbw_body body, const void *arg, attune_wire_buf *out)
 {
-	size_t sizes[128]; /* a typical response has about thirty sub-messages and strings */
-	attune_pbw w = {NULL, 0, sizes, sizeof(sizes) / sizeof(sizes[0]), 0};
-	size_t n;
+	uint8_t scratch[ATTUNE_PBW_SCRATCH];
+	uint8_t *buf = scratch, *big = NULL;
+	size_t cap = sizeof(scratch), n;
+	attune_pbw w;
 
-	body(&w, arg);
-	n = w.n;
-	out->data = malloc(n ? n : 1);
-	if (!out->data)
-		return ATTUNE_WIRE_E_NOMEM;
-	w.p = out->data;
-	w.n = 0;
-	w.next = 0;
-	body(&w, arg);
-	out->len = w.n; /* == n: the same function counted it */
+	for (;;) {
+		w = (attune_pbw){buf + cap, buf};
+		body(&w, arg);
+		if (w.p)
+			break;
+		free(big);
+		if (cap >= ENCODE_MAX_BYTES || !(big = malloc(cap *= 2)))
+			return ATTUNE_WIRE_E_NOMEM;
+		buf = big;
+	}
+	n = (size_t)(buf + cap - w.p);
+	if (big) { /* keep the big buffer: move the message to its start */
+		memmove(big, w.p, n);
+		out->data = big;
+	} else {
+		if (!(out->data = malloc(n ? n : 1)))
+			return ATTUNE_WIRE_E_NOMEM;
+		memcpy(out->data, w.p, n);
+	}
+	out->len = n;
 	return ATTUNE_WIRE_OK;
 }
 

@@ -47,13 +47,15 @@ int attune_scorer_supports_locale(const attune_scorer *s, const char *locale)
 	return locale[2] == 0 || locale[2] == '-' || locale[2] == '_';
 }
 
-static attune_status check_text(const attune_text *t, size_t limit)
+/* utf8_checked: the caller already ran attune_utf8_valid on t (see
+ * attune_score_input); everything else is checked again, it is cheap. */
+static attune_status check_text(const attune_text *t, size_t limit, int utf8_checked)
 {
 	if (t->len && !t->ptr)
 		return ATTUNE_E_INVALID;
 	if (t->len > limit)
 		return ATTUNE_E_TOO_LARGE;
-	if (!attune_utf8_valid(t->ptr, t->len))
+	if (!utf8_checked && !attune_utf8_valid(t->ptr, t->len))
 		return ATTUNE_E_INVALID_UTF8;
 	return ATTUNE_OK;
 }
@@ -65,13 +67,14 @@ static attune_status validate(const attune_scorer *s, const attune_score_input *
 		return ATTUNE_E_INVALID;
 	if (in->n_prior_turns > ATTUNE_MAX_PRIOR_TURNS)
 		return ATTUNE_E_TOO_LARGE;
-	if ((st = check_text(&in->seeker, ATTUNE_MAX_SEEKER_BYTES)) != ATTUNE_OK)
+	if ((st = check_text(&in->seeker, ATTUNE_MAX_SEEKER_BYTES, in->utf8_checked)) !=
+	    ATTUNE_OK)
 		return st;
-	if ((st = check_text(&in->draft, ATTUNE_MAX_DRAFT_BYTES)) != ATTUNE_OK)
+	if ((st = check_text(&in->draft, ATTUNE_MAX_DRAFT_BYTES, in->utf8_checked)) != ATTUNE_OK)
 		return st;
 	for (size_t i = 0; i < in->n_prior_turns; i++)
-		if ((st = check_text(&in->prior_turns[i], ATTUNE_MAX_PRIOR_TURN_BYTES)) !=
-		    ATTUNE_OK)
+		if ((st = check_text(&in->prior_turns[i], ATTUNE_MAX_PRIOR_TURN_BYTES,
+		                     in->utf8_checked)) != ATTUNE_OK)
 			return st;
 	if (!attune_scorer_supports_locale(s, in->locale))
 		return ATTUNE_E_LOCALE;

@@ -47,15 +47,39 @@ struct attune_team_stats {
 	int warned_teams;
 };
 
-static uint32_t ts_hash(const char *team, const char *responder)
+/* Which hash chain a key is on: ts_slot_of(ts_hash_team(team), responder).
+ * The team's part is shared by the team's key and its responders' keys, so
+ * a draft hashes its team once; eight bytes a step. It only picks a chain:
+ * lookups compare the strings. */
+#define TS_HASH_MUL 0x9E3779B97F4A7C15ull
+
+static uint64_t ts_hash_str(uint64_t h, const char *s)
 {
-	uint32_t h = 2166136261u;
-	for (const char *p = team; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	h = (h ^ 0x1fu) * 16777619u;
-	for (const char *p = responder; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	return h & (TS_HASH_SLOTS - 1);
+	size_t n = strlen(s);
+	uint64_t w;
+
+	for (; n >= sizeof(w); s += sizeof(w), n -= sizeof(w)) {
+		memcpy(&w, s, sizeof(w));
+		h = (h ^ w) * TS_HASH_MUL;
+		h ^= h >> 29;
+	}
+	w = (uint64_t)n << 61; /* the tail (even empty), with its length */
+	for (size_t i = 0; i < n; i++)
+		w ^= (uint64_t)(unsigned char)s[i] << (8 * i);
+	h = (h ^ w) * TS_HASH_MUL;
+	return h ^ (h >> 29);
+}
+
+static uint64_t ts_hash_team(const char *team)
+{
+	return ts_hash_str(0x243F6A8885A308D3ull, team);
+}
+
+static int ts_slot_of(uint64_t team_hash, const char *responder)
+{
+	uint64_t h = ts_hash_str(team_hash ^ 0x1f, responder);
+
+	return (int)((h ^ (h >> 32)) & (TS_HASH_SLOTS - 1));
 }
 
 static int ts_key_alloc_buckets(ts_key *k)
@@ -107,9 +131,9 @@ void attune_team_stats_destroy(attune_team_stats *s)
 	free(s);
 }
 
-static ts_key *ts_find(attune_team_stats *s, const char *team, const char *responder)
+static ts_key *ts_find(attune_team_stats *s, const char *team, const char *responder, int slot)
 {
-	for (int i = s->heads[ts_hash(team, responder)]; i >= 0; i = s->keys[i].next) {
+	for (int i = s->heads[slot]; i >= 0; i = s->keys[i].next) {
 		ts_key *k = &s->keys[i];
 		if (strcmp(k->team, team) == 0 && strcmp(k->responder, responder) == 0)
 			return k;
@@ -120,7 +144,7 @@ static ts_key *ts_find(attune_team_stats *s, const char *team, const char *respo
 static void ts_unlink(attune_team_stats *s, int idx)
 {
 	ts_key *k = &s->keys[idx];
-	int *pp = &s->heads[ts_hash(k->team, k->responder)];
+	int *pp = &s->heads[ts_slot_of(ts_hash_team(k->team), k->responder)];
 
 	while (*pp >= 0 && *pp != idx)
 		pp = &s->keys[*pp].next;
@@ -129,10 +153,12 @@ static void ts_unlink(attune_team_stats *s, int idx)
 	k->next = -1;
 }
 
-/* Finds or makes the key; NULL when over the team cap or out of memory. */
-static ts_key *ts_get(attune_team_stats *s, const char *team, const char *responder, int64_t now_ms)
+/* Finds or makes the key, on chain `slot` (ts_slot_of); NULL when over the
+ * team cap or out of memory. */
+static ts_key *ts_get(attune_team_stats *s, const char *team, const char *responder, int slot,
+                      int64_t now_ms)
 {
-	ts_key *k = ts_find(s, team, responder);
+	ts_key *k = ts_find(s, team, responder, slot);
 	int idx = -1;
 
 	if (k)
@@ -175,11 +201,8 @@ static ts_key *ts_get(attune_team_stats *s, const char *team, const char *respon
 	strcpy(k->responder, responder);
 	k->in_use = 1;
 	k->last_update_ms = now_ms;
-	{
-		int slot = (int)ts_hash(team, responder);
-		k->next = s->heads[slot];
-		s->heads[slot] = idx;
-	}
+	k->next = s->heads[slot];
+	s->heads[slot] = idx;
 	if (responder[0])
 		s->n_responders++;
 	else
@@ -202,21 +225,52 @@ static ts_bucket *ts_slot(ts_bucket *ring, unsigned n, uint32_t stamp)
 	return b;
 }
 
-static void ts_bucket_add(ts_bucket *b, const attune_event *ev)
+/* What one event adds to a bucket, worked out once for the (up to six)
+ * buckets it goes into: clamped indexes and the finding kinds it has. */
+typedef struct ts_delta {
+	const attune_event *ev;
+	unsigned level[3], risk;
+	unsigned n_kinds;
+	unsigned char kinds[ATTUNE_FINDING_KIND_MAX]; /* ascending, findings[k] != 0 */
+} ts_delta;
+
+static unsigned ts_clamp(unsigned v, unsigned max)
 {
+	return v > max ? max : v;
+}
+
+static void ts_delta_init(ts_delta *d, const attune_event *ev)
+{
+	d->ev = ev;
+	d->n_kinds = 0;
+	if (ev->type != ATTUNE_EVENT_DRAFT_SCORED)
+		return;
+	d->level[0] = ts_clamp(ev->acknowledge, 2);
+	d->level[1] = ts_clamp(ev->reflect, 2);
+	d->level[2] = ts_clamp(ev->explore, 2);
+	d->risk = ts_clamp((unsigned)ev->risk_level, 3);
+	for (unsigned k = 0; k < ATTUNE_FINDING_KIND_MAX; k++)
+		if (ev->findings[k])
+			d->kinds[d->n_kinds++] = (unsigned char)k;
+}
+_Static_assert(ATTUNE_FINDING_KIND_MAX <= 256, "finding kinds fit ts_delta.kinds");
+
+static void ts_bucket_add(ts_bucket *b, const ts_delta *d)
+{
+	const attune_event *ev = d->ev;
+
 	if (ev->type == ATTUNE_EVENT_DRAFT_SCORED) {
 		b->drafts++;
 		b->score_sum += ev->score;
-		b->levels[0][ev->acknowledge > 2 ? 2 : ev->acknowledge]++;
-		b->levels[1][ev->reflect > 2 ? 2 : ev->reflect]++;
-		b->levels[2][ev->explore > 2 ? 2 : ev->explore]++;
-		for (unsigned k = 0; k < ATTUNE_FINDING_KIND_MAX; k++) {
-			if (ev->findings[k]) {
-				b->finding_count[k] += ev->findings[k];
-				b->finding_drafts[k]++;
-			}
+		b->levels[0][d->level[0]]++;
+		b->levels[1][d->level[1]]++;
+		b->levels[2][d->level[2]]++;
+		for (unsigned i = 0; i < d->n_kinds; i++) {
+			unsigned k = d->kinds[i];
+			b->finding_count[k] += ev->findings[k];
+			b->finding_drafts[k]++;
 		}
-		b->risk[(unsigned)ev->risk_level > 3 ? 3 : (unsigned)ev->risk_level]++;
+		b->risk[d->risk]++;
 		b->offered += ev->suggestions_offered;
 	} else if (ev->type == ATTUNE_EVENT_OUTCOME_RECORDED) {
 		b->outcomes++;
@@ -232,23 +286,25 @@ static void ts_bucket_add(ts_bucket *b, const attune_event *ev)
 	}
 }
 
-static void ts_key_add(ts_key *k, const attune_event *ev, uint32_t minute, uint32_t hour)
+static void ts_key_add(ts_key *k, const ts_delta *d, uint32_t minute, uint32_t hour)
 {
 	ts_bucket *b;
 
-	if (ev->ts_ms > k->last_update_ms)
-		k->last_update_ms = ev->ts_ms;
+	if (d->ev->ts_ms > k->last_update_ms)
+		k->last_update_ms = d->ev->ts_ms;
 	b = ts_slot(k->minutes, TS_MINUTES, minute);
 	if (b)
-		ts_bucket_add(b, ev);
+		ts_bucket_add(b, d);
 	b = ts_slot(k->hours, TS_HOURS, hour);
 	if (b)
-		ts_bucket_add(b, ev);
+		ts_bucket_add(b, d);
 }
 
 void attune_team_stats_add(attune_team_stats *s, const attune_event *ev)
 {
 	uint32_t minute, hour;
+	uint64_t team_hash;
+	ts_delta d;
 	ts_key *k;
 
 	if (!s || !ev || ev->ts_ms < 0)
@@ -257,17 +313,20 @@ void attune_team_stats_add(attune_team_stats *s, const attune_event *ev)
 		return;
 	minute = (uint32_t)(ev->ts_ms / 60000) + 1;
 	hour = (uint32_t)(ev->ts_ms / 3600000) + 1;
+	ts_delta_init(&d, ev);
+	team_hash = ts_hash_team(ev->team);
 	pthread_mutex_lock(&s->mu);
-	ts_key_add(&s->keys[0], ev, minute, hour);
+	ts_key_add(&s->keys[0], &d, minute, hour);
 	if (ev->team[0]) {
-		k = ts_get(s, ev->team, "", ev->ts_ms);
+		k = ts_get(s, ev->team, "", ts_slot_of(team_hash, ""), ev->ts_ms);
 		if (k)
-			ts_key_add(k, ev, minute, hour);
+			ts_key_add(k, &d, minute, hour);
 	}
 	if (ev->responder[0]) {
-		k = ts_get(s, ev->team, ev->responder, ev->ts_ms);
+		k = ts_get(s, ev->team, ev->responder, ts_slot_of(team_hash, ev->responder),
+		           ev->ts_ms);
 		if (k)
-			ts_key_add(k, ev, minute, hour);
+			ts_key_add(k, &d, minute, hour);
 	}
 	pthread_mutex_unlock(&s->mu);
 }

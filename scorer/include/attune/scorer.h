@@ -162,6 +162,12 @@ typedef struct attune_score_input {
 	unsigned max_suggestions;         /* 0 = no suggestions; capped at ATTUNE_MAX_SUGGESTIONS */
 	uint64_t variation_key;           /* varies wording deterministically, e.g. a hash of the
 	                                     conversation id; same input + key -> same output */
+	/* 0 (the default of every initializer above this field): attune_score
+	 * checks that seeker, draft and prior turns are valid UTF-8 with no NUL.
+	 * 1: the caller vouches it has made exactly that check on these very
+	 * bytes (attune_wire's decoders set it), and attune_score does not scan
+	 * them again. Pointers, lengths and limits are checked either way. */
+	int utf8_checked;
 } attune_score_input;
 
 typedef struct attune_finding {
