@@ -120,29 +120,31 @@ typedef struct at_vslot {
 } at_vslot;
 
 /* A pattern to try at a token, in the matcher index (lexicon.c build_match_index,
- * used by at_doc_match). */
+ * used by at_doc_match); 16 bytes (build_match_index checks that pattern ids
+ * and ranks fit). */
 typedef struct at_mcand {
 	uint64_t need; /* AT_WORD_BIT of every word the next word-list slot takes */
-	uint32_t pat;
-	uint32_t key;     /* keyed runs: the word id the second slot takes */
-	uint32_t pos;     /* rank in the reference order: the word's bucket, then wild */
+	uint16_t pat;
+	uint16_t pos;     /* rank in the reference order: the word's bucket, then wild */
 	uint8_t skip;     /* leading slots already known to match (0..2) */
 	uint8_t anchored; /* copy of at_pattern.anchored */
 	uint8_t filt;     /* which tokens `need` is tested on (AT_FILT_*) */
 } at_mcand;
 
-/* A word's entry in the matcher index: one read gives at_doc_match what it
- * needs to know whether a token of the word has candidates. */
+/* A word's entry in the matcher index: its fixed run, and a summary of the
+ * keys of its keyed runs (see at_mindex.mstart for the test per token). */
 typedef struct at_mword {
-	uint32_t fixed, fixed_end; /* attune_scorer.mfixed[fixed .. fixed_end) */
+	uint32_t fixed, fixed_end; /* at_mindex.mfixed[fixed .. fixed_end) */
 	uint64_t key_bits;         /* AT_WORD_BIT of its keyed runs' keys, to skip mpairs */
 } at_mword;
 
-/* A run of at_mcand for a (first word, second word) pair, in a hash table. */
+/* A run of at_mcand for a (first word, second word) pair, in a hash table;
+ * 8 bytes a slot (build_pairs checks that word ids and runs fit). */
 typedef struct at_mpair {
-	uint32_t w, nw;      /* w == UINT32_MAX: empty slot */
-	uint32_t first, end; /* attune_scorer.mkeyed[first .. end) */
+	uint16_t w, nw;      /* w == AT_MPAIR_EMPTY: empty slot */
+	uint16_t first, end; /* at_mindex.mkeyed[first .. end) */
 } at_mpair;
+#define AT_MPAIR_EMPTY UINT16_MAX
 
 static inline uint32_t at_pair_hash(uint32_t w, uint32_t nw)
 {
@@ -160,6 +162,31 @@ enum {
 	AT_FILT_NONE, /* no test */
 	AT_FILT_COUNT
 };
+
+/* Whose words a doc holds: the phrase files that can matter differ (risk
+ * cues are looked for in the seeker's words only, response patterns in
+ * responder text only), and at_doc_match() runs only the role's files
+ * (at_role_skips), from an index of its own. */
+typedef enum at_role { AT_ROLE_SEEKER = 0, AT_ROLE_RESPONDER, AT_ROLE_COUNT } at_role;
+
+/* The matcher index of one role, over the patterns of the files it runs
+ * (see at_doc_match): for word id w, mfixed[mword[w].fixed ..
+ * mword[w].fixed_end) are the patterns to try whatever the next word is;
+ * those whose second slot is a word list are in mkeyed once per listed word
+ * nw, in a run per (w, nw) found through mpairs. munk lists the wild
+ * patterns an unknown word may start, by the token's first byte (256: empty
+ * token); their first slot is checked when the token is seen. */
+typedef struct at_mindex {
+	at_mcand *mfixed, *mkeyed, *munk;
+	at_mword *mword; /* n_words */
+	/* n_words: for word w, all ones if it has fixed candidates, else its
+	 * mword key_bits; a token of w followed by word nw may start a pattern
+	 * only if mstart[w] has AT_WORD_BIT(nw) (the one read per token) */
+	uint64_t *mstart;
+	at_mpair *mpairs; /* open addressing */
+	size_t mpairs_mask;
+	uint32_t munk_off[258];
+} at_mindex;
 
 /* A run of literal template text and the placeholder after it (see
  * at_template.pieces). */
@@ -221,17 +248,7 @@ struct attune_scorer {
 	int32_t (*person)[2]; /* third_person.txt: (first-person word, third-person form) */
 	size_t n_person;
 	const char *guidance[4];
-	/* Matcher index (see at_doc_match): for word id w, mfixed[mword[w].fixed ..
-	 * mword[w].fixed_end) are the patterns to try whatever the next word is;
-	 * those whose second slot is a word list are in mkeyed once per listed
-	 * word nw, in a run per (w, nw) found through mpairs. munk lists the wild
-	 * patterns an unknown word may start, by the token's first byte (256:
-	 * empty token); their first slot is checked when the token is seen. */
-	at_mcand *mfixed, *mkeyed, *munk;
-	at_mword *mword;  /* n_words */
-	at_mpair *mpairs; /* open addressing */
-	size_t mpairs_mask;
-	uint32_t munk_off[258];
+	at_mindex midx[AT_ROLE_COUNT]; /* the matcher index of each role */
 };
 
 /* Token flags. */
@@ -280,8 +297,8 @@ typedef struct at_doc {
 	size_t n_clauses;
 	at_match *matches;
 	size_t n_matches, cap_matches;
-	at_arena *ar;        /* holds every array above (at_doc_init); matches grow in it */
-	uint32_t skip_files; /* at_doc_match: bit per at_file whose patterns are not run */
+	at_arena *ar;         /* holds every array above (at_doc_init); matches grow in it */
+	uint32_t match_files; /* bit per at_file that has a match (at_doc_match) */
 	uint8_t urgent; /* seeker docs: risk >= moderate or a medical emergency (set by attune_score) */
 } at_doc;
 
@@ -362,6 +379,12 @@ static inline const at_vslot *at_vocab_probe(const attune_scorer *s, const char 
 attune_status at_lexicon_build(attune_scorer *s);
 void at_lexicon_free(attune_scorer *s);
 int at_file_is_risk(int file);
+/* Bit per at_file whose patterns a role never needs (at_doc_match does not
+ * run them): the seeker's words feed risk (risk files, their modifiers,
+ * figurative and reported speech) and the suggestions' seeker words (tokens
+ * only); responder text feeds the analysis (analyze.c), which reads no risk
+ * or figurative matches. */
+uint32_t at_role_skips(at_role role);
 
 /* text.c: tokenizes and segments text (valid UTF-8); the doc's arrays live in
  * ar (the attune_score() call's arena) and go with it: there is no free. */
@@ -369,10 +392,6 @@ int at_file_is_risk(int file);
 void at_vocab_stems(attune_scorer *s);
 attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const char *text,
                           size_t len);
-/* Whose words a doc holds: the phrase files that can matter differ (risk
- * cues are looked for in the seeker's words only, response patterns in
- * responder text only); AT_ROLE_ANY runs every file. */
-typedef enum at_role { AT_ROLE_ANY = 0, AT_ROLE_SEEKER, AT_ROLE_RESPONDER } at_role;
 /* Runs the role's patterns over the doc; appends to d->matches. */
 attune_status at_doc_match(const attune_scorer *s, at_doc *d, at_role role);
 /* 1 if the token is in class c, for any class but C_NUMBER: t->classes

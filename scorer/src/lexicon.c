@@ -65,6 +65,22 @@ int at_file_is_risk(int file)
 	return file >= F_RISK_SUICIDE && file <= F_RISK_MEDICAL;
 }
 
+#define FILE_BIT(f) (1u << (f))
+uint32_t at_role_skips(at_role role)
+{
+	static const uint32_t skips[AT_ROLE_COUNT] = {
+	    [AT_ROLE_SEEKER] = FILE_BIT(F_ACK) | FILE_BIT(F_REFLECT) | FILE_BIT(F_CHECKIN) |
+	                       FILE_BIT(F_QUESTION) | FILE_BIT(F_SELF) | FILE_BIT(F_ADVICE) |
+	                       FILE_BIT(F_MINIMIZE) | FILE_BIT(F_JUDGE) | FILE_BIT(F_SECRECY) |
+	                       FILE_BIT(F_PERMISSION) | FILE_BIT(F_SAFETY),
+	    [AT_ROLE_RESPONDER] = FILE_BIT(F_FIGURATIVE) | FILE_BIT(F_RISK_MOD) |
+	                          FILE_BIT(F_RISK_SUICIDE) | FILE_BIT(F_RISK_SELFHARM) |
+	                          FILE_BIT(F_RISK_OTHERS) | FILE_BIT(F_RISK_ABUSE) |
+	                          FILE_BIT(F_RISK_MEDICAL),
+	};
+	return skips[role];
+}
+
 _Static_assert(sizeof(at_vslot) == 32, "two vocabulary slots per cache line");
 _Static_assert(C_COUNT <= 16, "at_vslot.classes and at_tok.classes are 16 bits");
 _Static_assert(AT_MAX_WORD <= UINT8_MAX, "at_vslot.len is 8 bits");
@@ -636,53 +652,68 @@ static void set_filter(const attune_scorer *s, const at_pattern *p, at_mcand *c)
 		c->filt = c->skip == 1 ? AT_FILT_TOK1 : AT_FILT_TOK2;
 }
 
-/* Stable insertion sort by key: a word's keyed entries come in pos order and
- * are few (at most a few hundred), so runs of equal key stay in pos order. */
-static void sort_by_key(at_mcand *v, size_t n)
+/* Stable insertion sort of v[0, n) by key[0, n) (sorted along): a word's
+ * keyed entries come in pos order and are few (at most a few hundred), so
+ * runs of equal key stay in pos order. */
+static void sort_by_key(at_mcand *v, uint32_t *key, size_t n)
 {
 	for (size_t i = 1; i < n; i++) {
 		at_mcand c = v[i];
+		uint32_t ck = key[i];
 		size_t j = i;
-		for (; j > 0 && v[j - 1].key > c.key; j--)
+		for (; j > 0 && key[j - 1] > ck; j--) {
 			v[j] = v[j - 1];
+			key[j] = key[j - 1];
+		}
 		v[j] = c;
+		key[j] = ck;
 	}
 }
 
 /* Indexes the runs of equal key in mkeyed[off[w] .. off[w + 1]) (sorted by
- * key) by (w, key) in the open-addressing table mpairs (load <= 1/2). */
-static attune_status build_pairs(attune_scorer *s, const uint32_t *off)
+ * key[], which runs along mkeyed) by (w, key) in the open-addressing table
+ * mpairs (load <= 1/2). */
+static attune_status build_pairs(const attune_scorer *s, at_mindex *x, const uint32_t *off,
+                                 const uint32_t *key)
 {
 	size_t n = 0, size = 16;
+	if (s->n_words >= AT_MPAIR_EMPTY || off[s->n_words] > UINT16_MAX)
+		return ATTUNE_E_INVALID; /* at_mpair's fields are 16 bits */
 	for (size_t w = 0; w < s->n_words; w++)
 		for (uint32_t k = off[w]; k < off[w + 1]; k++)
-			n += k == off[w] || s->mkeyed[k].key != s->mkeyed[k - 1].key;
+			n += k == off[w] || key[k] != key[k - 1];
 	while (size < 2 * n)
 		size <<= 1;
-	s->mpairs = malloc(size * sizeof(*s->mpairs));
-	if (!s->mpairs)
+	x->mpairs = malloc(size * sizeof(*x->mpairs));
+	if (!x->mpairs)
 		return ATTUNE_E_NOMEM;
-	memset(s->mpairs, 0xff, size * sizeof(*s->mpairs));
-	s->mpairs_mask = size - 1;
+	memset(x->mpairs, 0xff, size * sizeof(*x->mpairs));
+	x->mpairs_mask = size - 1;
 	for (size_t w = 0; w < s->n_words; w++) {
 		for (uint32_t k = off[w], e; k < off[w + 1]; k = e) {
-			uint32_t key = s->mkeyed[k].key;
-			s->mword[w].key_bits |= AT_WORD_BIT(key);
-			for (e = k + 1; e < off[w + 1] && s->mkeyed[e].key == key; e++)
+			uint32_t nw = key[k];
+			x->mword[w].key_bits |= AT_WORD_BIT(nw);
+			for (e = k + 1; e < off[w + 1] && key[e] == nw; e++)
 				;
-			size_t i = at_pair_hash((uint32_t)w, key) & s->mpairs_mask;
-			while (s->mpairs[i].w != UINT32_MAX)
-				i = (i + 1) & s->mpairs_mask;
-			s->mpairs[i] = (at_mpair){(uint32_t)w, key, k, e};
+			size_t i = at_pair_hash((uint32_t)w, nw) & x->mpairs_mask;
+			while (x->mpairs[i].w != AT_MPAIR_EMPTY)
+				i = (i + 1) & x->mpairs_mask;
+			x->mpairs[i] =
+			    (at_mpair){(uint16_t)w, (uint16_t)nw, (uint16_t)k, (uint16_t)e};
 		}
 	}
 	return ATTUNE_OK;
 }
 
-/* Where build_match_index puts candidates; NULL arrays only count them. */
+/* Where build_match_index puts candidates; NULL arrays only count them.
+ * keys runs along keyed: the word id each keyed candidate's second slot
+ * takes. skips: the role's at_role_skips(), whose files' patterns are left
+ * out. */
 typedef struct at_mcursor {
 	at_mcand *fixed, *keyed, *unk;
+	uint32_t *keys;
 	size_t nf, nk, nu;
+	uint32_t skips;
 } at_mcursor;
 
 static void put_cand(const attune_scorer *s, at_mcand *arr, size_t *n, at_mcand c)
@@ -694,8 +725,23 @@ static void put_cand(const attune_scorer *s, at_mcand *arr, size_t *n, at_mcand 
 	(*n)++;
 }
 
+/* put_cand() of keyed candidate c whose second slot takes word key. */
+static void put_keyed(const attune_scorer *s, at_mcursor *cur, at_mcand c, uint32_t key)
+{
+	if (cur->keys)
+		cur->keys[cur->nk] = key;
+	put_cand(s, cur->keyed, &cur->nk, c);
+}
+
+/* 1 if the cursor's role leaves pattern p out. */
+static int skipped(const at_mcursor *cur, const at_pattern *p)
+{
+	return (cur->skips >> p->file) & 1u;
+}
+
 /* The candidates of word w, in reference order (pos): its bucket, then the
- * wild patterns whose first slot takes it. */
+ * wild patterns whose first slot takes it. pos counts the patterns the role
+ * leaves out too: only the order of the ones kept matters. */
 static void word_cands(const attune_scorer *s, size_t w, at_mcursor *cur)
 {
 	uint32_t ids[AT_MAX_ALTS];
@@ -704,45 +750,51 @@ static void word_cands(const attune_scorer *s, size_t w, at_mcursor *cur)
 	for (uint32_t k = 0; k < aw->pat_n; k++, pos++) {
 		uint32_t pi = s->bucket[aw->pat_first + k];
 		const at_pattern *p = &s->pats[pi];
-		at_mcand c = {.pat = pi, .pos = pos, .skip = 1, .anchored = p->anchored};
+		at_mcand c = {
+		    .pat = (uint16_t)pi, .pos = (uint16_t)pos, .skip = 1, .anchored = p->anchored};
+		if (skipped(cur, p))
+			continue;
 		if (!keyed_second(p)) {
 			put_cand(s, cur->fixed, &cur->nf, c);
 			continue;
 		}
 		c.skip = 2;
 		unsigned n = distinct_alts(s, &p->slots[1], ids);
-		for (unsigned a = 0; a < n; a++) {
-			c.key = ids[a];
-			put_cand(s, cur->keyed, &cur->nk, c);
-		}
+		for (unsigned a = 0; a < n; a++)
+			put_keyed(s, cur, c, ids[a]);
 	}
 	for (size_t k = 0; k < s->n_wild; k++, pos++) {
 		const at_pattern *p = &s->pats[s->wild[k]];
-		if (!wild_takes_word(s, &p->slots[0], (int32_t)w))
+		if (skipped(cur, p) || !wild_takes_word(s, &p->slots[0], (int32_t)w))
 			continue;
-		at_mcand c = {.pat = s->wild[k], .pos = pos, .skip = 1, .anchored = p->anchored};
+		at_mcand c = {.pat = (uint16_t)s->wild[k],
+		              .pos = (uint16_t)pos,
+		              .skip = 1,
+		              .anchored = p->anchored};
 		put_cand(s, cur->fixed, &cur->nf, c);
 	}
 }
 
 /* The wild patterns an unknown word may start, by its first byte (skip 0:
  * at_doc_match checks the first slot). */
-static void unknown_cands(attune_scorer *s, at_mcursor *cur)
+static void unknown_cands(const attune_scorer *s, at_mindex *x, at_mcursor *cur)
 {
 	for (unsigned b = 0; b <= 256; b++) {
-		s->munk_off[b] = (uint32_t)cur->nu;
+		x->munk_off[b] = (uint32_t)cur->nu;
 		for (size_t k = 0; k < s->n_wild; k++) {
 			const at_pattern *p = &s->pats[s->wild[k]];
-			at_mcand c = {
-			    .pat = s->wild[k], .pos = (uint32_t)k, .anchored = p->anchored};
-			if (wild_may_take_unknown(s, &p->slots[0], b))
+			at_mcand c = {.pat = (uint16_t)s->wild[k],
+			              .pos = (uint16_t)k,
+			              .anchored = p->anchored};
+			if (!skipped(cur, p) && wild_may_take_unknown(s, &p->slots[0], b))
 				put_cand(s, cur->unk, &cur->nu, c);
 		}
 	}
-	s->munk_off[257] = (uint32_t)cur->nu;
+	x->munk_off[257] = (uint32_t)cur->nu;
 }
 
-/* Builds the matcher index of at_doc_match from bucket[] and wild[]. For each
+/* Builds the matcher index x of at_doc_match for a role from bucket[] and
+ * wild[], leaving out the patterns of the files the role skips. For each
  * word w, every bucket entry becomes either one fixed candidate (skip 1: the
  * first word is known to match) or, when its second slot is a word list, one
  * keyed candidate per distinct listed word (skip 2); then come, fixed, the wild
@@ -752,37 +804,49 @@ static void unknown_cands(attune_scorer *s, at_mcursor *cur)
  * bucket then wild (the order of d->matches is part of the output).
  * Cost: two passes over n_words * (bucket + n_wild) and an insertion sort of
  * each word's keyed entries. */
-static attune_status build_match_index(attune_scorer *s)
+static attune_status build_match_index(const attune_scorer *s, at_mindex *x, at_role role)
 {
-	at_mcursor cur = {0};
+	at_mcursor cur = {.skips = at_role_skips(role)};
 	attune_status st = ATTUNE_E_NOMEM;
+	/* at_mcand.pat and .pos are 16 bits: a rank is below a word's bucket
+	 * (at most one entry per listed alternative) plus the wild patterns */
+	if (s->n_pats > UINT16_MAX || s->n_alts + s->n_wild > UINT16_MAX)
+		return ATTUNE_E_INVALID;
 	uint32_t *koff = calloc(s->n_words + 1, sizeof(*koff)); /* keyed runs by word */
-	s->mword = calloc(s->n_words + 1, sizeof(*s->mword));
-	if (!koff || !s->mword)
-		goto out_free_koff;
+	x->mword = calloc(s->n_words + 1, sizeof(*x->mword));
+	if (!koff || !x->mword)
+		goto out_free_keys;
 	/* pass 0 counts, pass 1 fills */
 	for (int pass = 0; pass < 2; pass++) {
 		cur.nf = cur.nk = cur.nu = 0;
 		for (size_t w = 0; w < s->n_words; w++) {
-			s->mword[w].fixed = (uint32_t)cur.nf;
+			x->mword[w].fixed = (uint32_t)cur.nf;
 			koff[w] = (uint32_t)cur.nk;
 			word_cands(s, w, &cur);
-			s->mword[w].fixed_end = (uint32_t)cur.nf;
+			x->mword[w].fixed_end = (uint32_t)cur.nf;
 			if (pass)
-				sort_by_key(s->mkeyed + koff[w], cur.nk - koff[w]);
+				sort_by_key(x->mkeyed + koff[w], cur.keys + koff[w],
+				            cur.nk - koff[w]);
 		}
 		koff[s->n_words] = (uint32_t)cur.nk;
-		unknown_cands(s, &cur);
+		unknown_cands(s, x, &cur);
 		if (pass)
 			break;
-		s->mfixed = cur.fixed = calloc(cur.nf + 1, sizeof(*s->mfixed));
-		s->mkeyed = cur.keyed = calloc(cur.nk + 1, sizeof(*s->mkeyed));
-		s->munk = cur.unk = calloc(cur.nu + 1, sizeof(*s->munk));
-		if (!s->mfixed || !s->mkeyed || !s->munk)
-			goto out_free_koff;
+		x->mfixed = cur.fixed = calloc(cur.nf + 1, sizeof(*x->mfixed));
+		x->mkeyed = cur.keyed = calloc(cur.nk + 1, sizeof(*x->mkeyed));
+		x->munk = cur.unk = calloc(cur.nu + 1, sizeof(*x->munk));
+		cur.keys = calloc(cur.nk + 1, sizeof(*cur.keys));
+		if (!x->mfixed || !x->mkeyed || !x->munk || !cur.keys)
+			goto out_free_keys;
 	}
-	st = build_pairs(s, koff);
-out_free_koff:
+	st = build_pairs(s, x, koff, cur.keys);
+	if (st == ATTUNE_OK && !(x->mstart = calloc(s->n_words + 1, sizeof(*x->mstart))))
+		st = ATTUNE_E_NOMEM;
+	for (size_t w = 0; st == ATTUNE_OK && w < s->n_words; w++)
+		x->mstart[w] =
+		    x->mword[w].fixed != x->mword[w].fixed_end ? ~0ull : x->mword[w].key_bits;
+out_free_keys:
+	free(cur.keys);
 	free(koff);
 	return st;
 }
@@ -827,8 +891,8 @@ attune_status at_lexicon_build(attune_scorer *s)
 		word_slot_masks(s);
 		st = build_index(s);
 	}
-	if (st == ATTUNE_OK)
-		st = build_match_index(s);
+	for (int r = 0; st == ATTUNE_OK && r < AT_ROLE_COUNT; r++)
+		st = build_match_index(s, &s->midx[r], (at_role)r);
 	if (st == ATTUNE_OK) {
 		at_vocab_stems(s);
 		vocab_finish(s);
@@ -847,10 +911,13 @@ void at_lexicon_free(attune_scorer *s)
 	free(s->person);
 	free(s->bucket);
 	free(s->wild);
-	free(s->mfixed);
-	free(s->mkeyed);
-	free(s->munk);
-	free(s->mword);
-	free(s->mpairs);
+	for (int r = 0; r < AT_ROLE_COUNT; r++) {
+		free(s->midx[r].mfixed);
+		free(s->midx[r].mkeyed);
+		free(s->midx[r].munk);
+		free(s->midx[r].mword);
+		free(s->midx[r].mstart);
+		free(s->midx[r].mpairs);
+	}
 	free(s->tpls);
 }

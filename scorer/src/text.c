@@ -141,9 +141,10 @@ static size_t suffix_len(const char *buf, size_t k)
 	return 0;
 }
 
-/* The light stem of a normalized word: hyphens dropped, one common suffix
- * and an "un"/"re" prefix cut, hashed with at_hash(). */
-static void stem_word(const char *w, size_t n, uint32_t *out)
+/* The light stem of a normalized word w[0, n) whose at_hash() is h: hyphens
+ * dropped, one common suffix and an "un"/"re" prefix cut, hashed with
+ * at_hash() (h itself when nothing is cut). */
+static void stem_word(const char *w, size_t n, uint32_t h, uint32_t *out)
 {
 	char copy[AT_MAX_WORD];
 	const char *buf = w; /* the first AT_MAX_WORD bytes that are not '-' */
@@ -160,7 +161,7 @@ static void stem_word(const char *w, size_t n, uint32_t *out)
 	size_t off = 0;
 	if (k >= 7 && ((buf[0] == 'u' && buf[1] == 'n') || (buf[0] == 'r' && buf[1] == 'e')))
 		off = 2;
-	*out = at_hash(buf + off, k - off);
+	*out = buf == w && k == n && off == 0 ? h : at_hash(buf + off, k - off);
 }
 
 /* Folds the word text[start, end) into dst: ASCII case folded, apostrophes
@@ -220,7 +221,7 @@ static inline void tok_word(const attune_scorer *s, at_tok *t, const char *w, si
 	if (!v) {
 		t->word = -1;
 		t->classes = 0;
-		stem_word(w, n, &t->stem);
+		stem_word(w, n, h, &t->stem);
 		return;
 	}
 	t->word = v->to;
@@ -244,7 +245,7 @@ void at_vocab_stems(attune_scorer *s)
 			const at_emotion *e = &s->emos[w->emo];
 			w->stem = at_hash(e->canon, e->canon_len);
 		} else {
-			stem_word(w->s, w->len, &w->stem);
+			stem_word(w->s, w->len, w->hash, &w->stem);
 		}
 	}
 }
@@ -668,8 +669,6 @@ static long match_from(const attune_scorer *s, const at_doc *d, const at_pattern
 static inline attune_status try_pattern(const attune_scorer *s, at_doc *d, uint32_t pi, size_t i,
                                         unsigned skip, size_t lim)
 {
-	if (d->skip_files >> s->pats[pi].file & 1u)
-		return ATTUNE_OK;
 	/* the slots before the first ".." here, without a call: a pattern
 	 * that has no gap never enters match_from() */
 	const at_pattern *p = &s->pats[pi];
@@ -698,22 +697,23 @@ static inline attune_status try_pattern(const attune_scorer *s, at_doc *d, uint3
 		d->cap_matches = nc;
 	}
 	d->matches[d->n_matches++] = (at_match){pi, (uint32_t)i, (uint32_t)end};
+	d->match_files |= 1u << p->file;
 	return ATTUNE_OK;
 }
 
 /* The keyed candidates of word w whose second slot takes word nw: one run of
  * mkeyed (by pos), or none. */
-static void keyed_run(const attune_scorer *s, uint32_t w, uint32_t nw, const at_mcand **b,
+static void keyed_run(const at_mindex *x, uint32_t w, uint32_t nw, const at_mcand **b,
                       const at_mcand **be)
 {
-	for (size_t k = at_pair_hash(w, nw) & s->mpairs_mask;; k = (k + 1) & s->mpairs_mask) {
-		const at_mpair *e = &s->mpairs[k];
+	for (size_t k = at_pair_hash(w, nw) & x->mpairs_mask;; k = (k + 1) & x->mpairs_mask) {
+		const at_mpair *e = &x->mpairs[k];
 		if (e->w == w && e->nw == nw) {
-			*b = s->mkeyed + e->first;
-			*be = s->mkeyed + e->end;
+			*b = x->mkeyed + e->first;
+			*be = x->mkeyed + e->end;
 			return;
 		}
-		if (e->w == UINT32_MAX)
+		if (e->w == AT_MPAIR_EMPTY)
 			return;
 	}
 }
@@ -751,29 +751,36 @@ static inline void next_words(const at_doc *d, size_t i, size_t lim, uint64_t m[
 	m[AT_FILT_NONE] = ~0ull;
 }
 
-/* 0 if no pattern can start at a token of the word of mw followed by word
- * nw: the word has no fixed candidates, and no keyed run whose key has nw's
- * summary bit (at_mword.key_bits). Tested before match_known() is entered:
- * about half the tokens of a reply stop here. An nw of -1 (unknown, or past
- * the sentence end) has bit 63 and is let through when a key has it; the
- * sign test is left to match_known(), which then finds no keyed run. */
-static inline int known_may_start(const at_mword *mw, int32_t nw)
+/* The first of tokens [i, lim) (a sentence's) at which a pattern of the
+ * index may start: an unknown word, or a known word w followed by word nw
+ * (-1: unknown or past the sentence end) whose summary bit is in
+ * mstart[w], i.e. w has fixed candidates or a keyed run whose key has nw's
+ * bit; lim if none. About half the tokens of a reply have nothing to try:
+ * they are passed over here, in a loop of their own. An nw of -1 has bit 63
+ * and is let through when a key has it; the sign test is left to
+ * match_known(), which then finds no keyed run. */
+static inline size_t next_start(const uint64_t *mstart, const at_tok *toks, size_t i, size_t lim)
 {
-	return mw->fixed != mw->fixed_end || (mw->key_bits & AT_WORD_BIT(nw));
+	for (; i < lim; i++) {
+		int32_t w = toks[i].word, nw = i + 1 < lim ? toks[i + 1].word : -1;
+		if (w < 0 || (mstart[w] & AT_WORD_BIT(nw)))
+			break;
+	}
+	return i;
 }
 
 /* Token i has the known word w, followed by word nw (-1: unknown or past
  * the sentence end): merges w's fixed run with the keyed run of nw by pos,
  * which is the order of a plain bucket-then-wild scan. */
-static attune_status match_known(const attune_scorer *s, at_doc *d, size_t i, size_t lim,
-                                 uint32_t w, int32_t nw)
+static attune_status match_known(const attune_scorer *s, const at_mindex *x, at_doc *d, size_t i,
+                                 size_t lim, uint32_t w, int32_t nw)
 {
-	const at_mword *mw = &s->mword[w];
-	const at_mcand *a = s->mfixed + mw->fixed, *ae = s->mfixed + mw->fixed_end;
+	const at_mword *mw = &x->mword[w];
+	const at_mcand *a = x->mfixed + mw->fixed, *ae = x->mfixed + mw->fixed_end;
 	const at_mcand *b = NULL, *be = NULL;
 	uint64_t m[AT_FILT_COUNT];
 	if (nw >= 0 && (mw->key_bits & AT_WORD_BIT(nw)))
-		keyed_run(s, w, (uint32_t)nw, &b, &be);
+		keyed_run(x, w, (uint32_t)nw, &b, &be);
 	if (a == ae && b == be)
 		return ATTUNE_OK;
 	int lead = (d->toks[i].flags & TK_CLAUSE_LEAD) != 0;
@@ -790,13 +797,14 @@ static attune_status match_known(const attune_scorer *s, at_doc *d, size_t i, si
 }
 
 /* Token i has no known word: only wild patterns can start there. */
-static attune_status match_unknown(const attune_scorer *s, at_doc *d, size_t i, size_t lim)
+static attune_status match_unknown(const attune_scorer *s, const at_mindex *x, at_doc *d, size_t i,
+                                   size_t lim)
 {
 	const at_tok *t = &d->toks[i];
 	unsigned b = t->norm_len ? (unsigned char)t->norm[0] : 256;
 	int lead = (t->flags & TK_CLAUSE_LEAD) != 0;
-	for (uint32_t k = s->munk_off[b]; k < s->munk_off[b + 1]; k++) {
-		const at_mcand *c = &s->munk[k];
+	for (uint32_t k = x->munk_off[b]; k < x->munk_off[b + 1]; k++) {
+		const at_mcand *c = &x->munk[k];
 		const at_pattern *p = &s->pats[c->pat];
 		if ((c->anchored && !lead) || !slot_match(s, &p->slots[0], t))
 			continue;
@@ -807,39 +815,24 @@ static attune_status match_unknown(const attune_scorer *s, at_doc *d, size_t i, 
 	return ATTUNE_OK;
 }
 
-/* Files a role never needs: the seeker's words feed risk (risk files, their
- * modifiers, figurative and reported speech) and the suggestions' seeker
- * words (tokens only); responder text feeds the analysis (analyze.c), which
- * reads no risk or figurative matches. */
-#define FILE_BIT(f) (1u << (f))
-static const uint32_t role_skips[] = {
-    [AT_ROLE_ANY] = 0,
-    [AT_ROLE_SEEKER] = FILE_BIT(F_ACK) | FILE_BIT(F_REFLECT) | FILE_BIT(F_CHECKIN) |
-                       FILE_BIT(F_QUESTION) | FILE_BIT(F_SELF) | FILE_BIT(F_ADVICE) |
-                       FILE_BIT(F_MINIMIZE) | FILE_BIT(F_JUDGE) | FILE_BIT(F_SECRECY) |
-                       FILE_BIT(F_PERMISSION) | FILE_BIT(F_SAFETY),
-    [AT_ROLE_RESPONDER] = FILE_BIT(F_FIGURATIVE) | FILE_BIT(F_RISK_MOD) | FILE_BIT(F_RISK_SUICIDE) |
-                          FILE_BIT(F_RISK_SELFHARM) | FILE_BIT(F_RISK_OTHERS) |
-                          FILE_BIT(F_RISK_ABUSE) | FILE_BIT(F_RISK_MEDICAL),
-};
-
 /*
- * Runs every pattern over the doc. The reference order of tries at a token
- * is: the patterns whose first slot lists the token's word (s->bucket, by id),
- * then the wild patterns (first slot @class, prefix* or _; s->wild, by id);
+ * Runs the role's patterns over the doc (those of the files at_role_skips()
+ * leaves to the role). The reference order of tries at a token is: the
+ * patterns whose first slot lists the token's word (s->bucket, by id), then
+ * the wild patterns (first slot @class, prefix* or _; s->wild, by id);
  * matches are appended in that order, and later code depends on it.
  *
- * The index (lexicon.c build_match_index) keeps that order while skipping the
- * patterns that cannot start at the token: a known word has its own list of
- * wild patterns whose first slot takes it (decided once per word), and its
- * bucket is split into a fixed run (second slot is not a word list: always
- * tried) and a keyed run per next word (second slot lists that word: found in
- * a hash table of word pairs, tried from the third slot). The two runs are
- * merged back by pos. Before a try, a 64-bit summary of the next words must
- * share a bit with the words the pattern's next word-list slot takes (at_mcand
- * need/filt), which rejects most tries without touching the pattern. An
- * unknown word can only start prefix, @number and _ patterns, listed by the
- * token's first byte.
+ * The role's index (lexicon.c build_match_index) holds only the role's
+ * patterns, in that order, and skips the patterns that cannot start at the
+ * token: a known word has its own list of wild patterns whose first slot
+ * takes it (decided once per word), and its bucket is split into a fixed run
+ * (second slot is not a word list: always tried) and a keyed run per next
+ * word (second slot lists that word: found in a hash table of word pairs,
+ * tried from the third slot). The two runs are merged back by pos. Before a
+ * try, a 64-bit summary of the next words must share a bit with the words
+ * the pattern's next word-list slot takes (at_mcand need/filt), which rejects
+ * most tries without touching the pattern. An unknown word can only start
+ * prefix, @number and _ patterns, listed by the token's first byte.
  *
  * Relies on: a token whose word is w has w's spelling as its normalized form
  * (prefix and @number first slots are decided per word at build time), and a
@@ -849,26 +842,22 @@ static const uint32_t role_skips[] = {
 attune_status at_doc_match(const attune_scorer *s, at_doc *d, at_role role)
 {
 	const at_tok *toks = d->toks; /* matching adds matches, never tokens */
-	const at_mword *mword = s->mword;
+	const at_mindex *x = &s->midx[role];
 	size_t n = d->n_toks;
-	d->skip_files = role_skips[role];
 	for (size_t i = 0; i < n;) {
 		size_t lim = d->sents[toks[i].sent].last; /* sentences are contiguous */
-		int32_t w = toks[i].word;
-		for (; i < lim; i++) {
-			/* the next word is read once: it is the next token's w */
-			int32_t nw = i + 1 < lim ? toks[i + 1].word : -1;
-			attune_status st = ATTUNE_OK;
-			if (w < 0)
-				st = match_unknown(s, d, i, lim);
-			else if (known_may_start(&mword[w], nw))
-				st = match_known(s, d, i, lim, (uint32_t)w, nw);
+		while ((i = next_start(x->mstart, toks, i, lim)) < lim) {
+			int32_t w = toks[i].word, nw = i + 1 < lim ? toks[i + 1].word : -1;
+			attune_status st = w < 0 ? match_unknown(s, x, d, i, lim)
+			                         : match_known(s, x, d, i, lim, (uint32_t)w, nw);
 			if (st != ATTUNE_OK)
 				return st;
-			w = nw;
+			i++;
 		}
 	}
 	/* Figurative speech and reported speech mark the tokens they cover/introduce. */
+	if (!(d->match_files & ((1u << F_FIGURATIVE) | (1u << F_REPORTED))))
+		return ATTUNE_OK;
 	for (size_t m = 0; m < d->n_matches; m++) {
 		const at_match *mt = &d->matches[m];
 		int f = s->pats[mt->pat].file;

@@ -1,8 +1,9 @@
 /*
  * test_matcher.c - the indexed phrase matcher (at_doc_match) against a plain
  * reference scan: every pattern whose first slot lists the token's word, then
- * every wild pattern, in id order. Matches must be the same and in the same
- * order (later stages and the bound on matches per doc depend on the order).
+ * every wild pattern, in id order, of the files the role runs (each role has
+ * an index of its own). Matches must be the same and in the same order (later
+ * stages and the bound on matches per doc depend on the order).
  * Texts are fixed cases plus seeded random ones built from the vocabulary and
  * from instances of the patterns themselves.
  */
@@ -53,10 +54,12 @@ static long ref_from(const attune_scorer *s, const at_doc *d, const at_pattern *
 	return ref_from(s, d, p, k + 1, j + 1, lim);
 }
 
-static void ref_try(const attune_scorer *s, const at_doc *d, uint32_t pi, size_t i, at_match *out,
-                    size_t *n, size_t hard)
+static void ref_try(const attune_scorer *s, const at_doc *d, uint32_t skips, uint32_t pi, size_t i,
+                    at_match *out, size_t *n, size_t hard)
 {
 	const at_pattern *p = &s->pats[pi];
+	if ((skips >> p->file) & 1u)
+		return;
 	if (p->anchored && !(d->toks[i].flags & TK_CLAUSE_LEAD))
 		return;
 	long end = ref_from(s, d, p, 0, i, d->sents[d->toks[i].sent].last);
@@ -64,49 +67,91 @@ static void ref_try(const attune_scorer *s, const at_doc *d, uint32_t pi, size_t
 		out[(*n)++] = (at_match){pi, (uint32_t)i, (uint32_t)end};
 }
 
-/* The reference scan; out holds 16 * n_toks + 256 matches (at_doc_match's bound). */
-static size_t ref_match(const attune_scorer *s, const at_doc *d, at_match *out)
+/* The reference scan of the patterns whose file is not in skips; out holds
+ * 16 * n_toks + 256 matches (at_doc_match's bound). */
+static size_t ref_match(const attune_scorer *s, const at_doc *d, uint32_t skips, at_match *out)
 {
 	size_t n = 0, hard = 16 * d->n_toks + 256;
 	for (size_t i = 0; i < d->n_toks; i++) {
 		if (d->toks[i].word >= 0) {
 			const at_word *aw = &s->words[d->toks[i].word];
 			for (uint32_t k = 0; k < aw->pat_n; k++)
-				ref_try(s, d, s->bucket[aw->pat_first + k], i, out, &n, hard);
+				ref_try(s, d, skips, s->bucket[aw->pat_first + k], i, out, &n,
+				        hard);
 		}
 		for (size_t k = 0; k < s->n_wild; k++)
-			ref_try(s, d, s->wild[k], i, out, &n, hard);
+			ref_try(s, d, skips, s->wild[k], i, out, &n, hard);
 	}
 	return n;
 }
 
-/* 1 if at_doc_match and the reference agree on text (the first mismatch is
- * reported with the text's length only, never the text). */
-static int same_matches(test_ctx *t, const char *text, size_t len)
+/* 1 if the flags at_doc_match sets are those its matches call for: the
+ * tokens of a figurative match are figurative, those after a reported-speech
+ * match in its clause are quoted; b is the doc before matching. */
+static int same_marks(const at_doc *a, const at_doc *b)
 {
-	at_doc a, b;
-	at_arena ar;
-	int ok = 0;
-	at_match *ref = NULL;
-	at_arena_init(&ar, 0);
-	if (at_doc_init(S, &ar, &a, text, len) != ATTUNE_OK ||
-	    at_doc_init(S, &ar, &b, text, len) != ATTUNE_OK)
-		goto out_free_arena;
-	ref = malloc((16 * b.n_toks + 256) * sizeof(*ref));
-	if (!ref || at_doc_match(S, &a, AT_ROLE_ANY) != ATTUNE_OK)
-		goto out_free_ref;
-	size_t n = ref_match(S, &b, ref);
-	ok = n == a.n_matches;
-	for (size_t m = 0; ok && m < n; m++)
-		ok = ref[m].pat == a.matches[m].pat && ref[m].first == a.matches[m].first &&
-		     ref[m].last == a.matches[m].last;
-	if (!ok)
-		fprintf(stderr, "[%s] %zu-byte text: %zu matches, reference %zu\n", t->name, len,
-		        a.n_matches, n);
-out_free_ref:
-	free(ref);
-out_free_arena:
-	at_arena_free(&ar);
+	uint32_t *want = calloc(b->n_toks + 1, sizeof(*want));
+	int ok = want != NULL;
+	for (size_t i = 0; ok && i < b->n_toks; i++)
+		want[i] = b->toks[i].flags;
+	for (size_t m = 0; ok && m < a->n_matches; m++) {
+		const at_match *mt = &a->matches[m];
+		int f = S->pats[mt->pat].file;
+		for (uint32_t i = mt->first; f == F_FIGURATIVE && i < mt->last; i++)
+			want[i] |= TK_FIGURATIVE;
+		for (uint32_t i = mt->last; f == F_REPORTED && i < b->n_toks &&
+		                            b->toks[i].clause == b->toks[mt->last - 1].clause;
+		     i++)
+			want[i] |= TK_QUOTED;
+	}
+	for (size_t i = 0; ok && i < a->n_toks; i++)
+		ok = a->toks[i].flags == want[i];
+	free(want);
+	return ok;
+}
+
+/* 1 if at_doc_match and the reference agree on text for every role, matches
+ * and the flags they set (the first mismatch is reported with the text's
+ * length only, never the text). *matches counts the matches found, *marked
+ * the docs where a figurative or reported-speech match set flags. */
+static int same_matches(test_ctx *t, const char *text, size_t len, size_t *matches, size_t *marked)
+{
+	int ok = 1;
+	for (int r = 0; ok && r < AT_ROLE_COUNT; r++) {
+		at_doc a, b;
+		at_arena ar;
+		at_match *ref = NULL;
+		ok = 0;
+		at_arena_init(&ar, 0);
+		if (at_doc_init(S, &ar, &a, text, len) != ATTUNE_OK ||
+		    at_doc_init(S, &ar, &b, text, len) != ATTUNE_OK)
+			goto out_free_arena;
+		ref = malloc((16 * b.n_toks + 256) * sizeof(*ref));
+		if (!ref || at_doc_match(S, &a, (at_role)r) != ATTUNE_OK)
+			goto out_free_ref;
+		size_t n = ref_match(S, &b, at_role_skips((at_role)r), ref);
+		ok = n == a.n_matches;
+		for (size_t m = 0; ok && m < n; m++)
+			ok = ref[m].pat == a.matches[m].pat && ref[m].first == a.matches[m].first &&
+			     ref[m].last == a.matches[m].last;
+		if (!ok)
+			fprintf(stderr, "[%s] role %d, %zu-byte text: %zu matches, reference %zu\n",
+			        t->name, r, len, a.n_matches, n);
+		if (ok && !(ok = same_marks(&a, &b)))
+			fprintf(stderr, "[%s] role %d, %zu-byte text: token flags differ\n",
+			        t->name, r, len);
+		for (size_t i = 0; marked && i < a.n_toks; i++)
+			if ((a.toks[i].flags ^ b.toks[i].flags) & (TK_FIGURATIVE | TK_QUOTED)) {
+				++*marked;
+				break;
+			}
+		if (matches)
+			*matches += a.n_matches;
+	out_free_ref:
+		free(ref);
+	out_free_arena:
+		at_arena_free(&ar);
+	}
 	return ok;
 }
 
@@ -242,26 +287,21 @@ TEST(fixed_texts)
 	    "why",
 	};
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
-		CHECK(same_matches(t, texts[i], strlen(texts[i])));
+		CHECK(same_matches(t, texts[i], strlen(texts[i]), NULL, NULL));
 }
 
 TEST(random_texts)
 {
 	buf b;
 	size_t bad = 0, matches = 0;
+	size_t marked = 0;
 	for (int i = 0; i < 3000; i++) {
 		random_text(&b);
-		bad += !same_matches(t, b.s, b.n);
-		at_doc d;
-		at_arena ar;
-		at_arena_init(&ar, 0);
-		if (at_doc_init(S, &ar, &d, b.s, b.n) == ATTUNE_OK &&
-		    at_doc_match(S, &d, AT_ROLE_ANY) == ATTUNE_OK)
-			matches += d.n_matches;
-		at_arena_free(&ar);
+		bad += !same_matches(t, b.s, b.n, &matches, &marked);
 	}
 	CHECK(bad == 0);
 	CHECK(matches > 3000); /* the texts do exercise the patterns */
+	CHECK(marked > 100);   /* and figurative and reported speech */
 }
 
 /* The vocabulary table finds every word by its spelling (long spellings
