@@ -107,6 +107,8 @@ static void sort_findings(attune_finding *f, size_t n)
 		return;
 	}
 	for (size_t i = 1; i < n; i++) {
+		if (cmp_finding(&f[i - 1], &f[i]) <= 0)
+			continue; /* in place already: the usual case */
 		attune_finding x = f[i];
 		size_t j = i;
 		for (; j > 0 && cmp_finding(&f[j - 1], &x) > 0; j--)
@@ -150,6 +152,30 @@ static unsigned overlap(const at_doc *d, const at_stemset *sk, uint32_t first, u
 	}
 	*emotion = emo;
 	return n;
+}
+
+/* 1 if overlap() over [first, last) would find a feeling or a seeker stem:
+ * what a level that needs either reads, found without counting (it stops at
+ * the first such token). */
+static int feeling_or_overlap(const at_doc *d, const at_stemset *sk, uint32_t first, uint32_t last)
+{
+	for (uint32_t i = first; i < last; i++) {
+		const at_tok *t = &d->toks[i];
+		if (at_tok_is_emotion(t) && !(t->flags & TK_NEGATED))
+			return 1;
+		if (at_tok_is_content(t) && at_stemset_has(sk, t->stem))
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 if overlap() over [first, last) would find a feeling. */
+static int names_feeling(const at_doc *d, uint32_t first, uint32_t last)
+{
+	for (uint32_t i = first; i < last; i++)
+		if (at_tok_is_emotion(&d->toks[i]) && !(d->toks[i].flags & TK_NEGATED))
+			return 1;
+	return 0;
 }
 
 static unsigned content_words(const at_doc *d, uint32_t first, uint32_t last)
@@ -216,15 +242,65 @@ static void raise_level(unsigned *doc, uint8_t *sent, unsigned lvl)
 typedef struct doc_facts {
 	uint32_t flags;  /* OR of every token's flags */
 	uint32_t ex_any; /* OR of every exmask word, once exceptions are marked */
+	/* 1 if some token is a verb of saying or obligation that is negated
+	 * (disowned() looks for one before a negative cue), else 0 */
+	uint8_t disowners;
+	uint8_t gathered; /* flags (and disowners) are set */
 } doc_facts;
 
+/* 1 if the token is a verb of saying or obligation ("tell", "expect"...):
+ * one length test for most tokens, then the words of that length. */
+static int saying_verb(const at_tok *v)
+{
+	switch (v->norm_len) {
+	case 3:
+		return at_tok_is(v, "say") || at_tok_is(v, "ask");
+	case 4:
+		return at_tok_is(v, "tell") || at_tok_is(v, "need") || at_tok_is(v, "have") ||
+		       at_tok_is(v, "want") || at_tok_is(v, "mean");
+	case 5:
+		return at_tok_is(v, "going") || at_tok_is(v, "gonna");
+	case 6:
+		return at_tok_is(v, "expect") || at_tok_is(v, "saying") || at_tok_is(v, "asking");
+	case 7:
+		return at_tok_is(v, "expects") || at_tok_is(v, "pretend") ||
+		       at_tok_is(v, "telling") || at_tok_is(v, "suggest") ||
+		       at_tok_is(v, "promise") || at_tok_is(v, "wanting");
+	case 9:
+		return at_tok_is(v, "expecting");
+	default:
+		return 0;
+	}
+}
+
+/* Sets f->flags. */
 static void gather_facts(const at_doc *d, doc_facts *f)
 {
-	memset(f, 0, sizeof(*f));
-	for (size_t i = 0; i < d->n_toks; i++) {
-		const at_tok *t = &d->toks[i];
-		f->flags |= t->flags;
+	uint32_t flags = 0;
+	for (const at_tok *v = d->toks, *end = d->toks + d->n_toks; v < end; v++)
+		flags |= v->flags;
+	f->flags = flags;
+	f->gathered = 1;
+}
+
+/* gather_facts() and f->disowners in the same pass, for a draft with a
+ * negative cue: one look at every token instead of a walk back from every
+ * cue (most drafts have no such verb, and then no walk finds one). A verb
+ * is negated by a negator before it (TK_NEGATED) or by "nobody" right
+ * before it (see disowned). */
+static void gather_facts_disowners(const at_doc *d, doc_facts *f)
+{
+	uint32_t flags = 0;
+	int after_nobody = 0, found = 0;
+	for (const at_tok *v = d->toks, *end = d->toks + d->n_toks; v < end; v++) {
+		flags |= v->flags;
+		if (((v->flags & TK_NEGATED) || after_nobody) && !found)
+			found = saying_verb(v);
+		after_nobody = at_tok_is(v, "nobody");
 	}
+	f->flags = flags;
+	f->disowners = (uint8_t)found;
+	f->gathered = 1;
 }
 
 /* Keeps a match unless quoted or covered by an exception of its own file. */
@@ -404,10 +480,15 @@ static int negative_file(int f)
 	return f == F_MINIMIZE || f == F_JUDGE || f == F_ADVICE || f == F_SELF || f == F_SECRECY;
 }
 
-/* 1 if a negator word can sit inside a match of p without p naming it: only
- * a ".." gap takes one in unawares, and only when no word list of p lists a
- * negator (the pattern then spells out its own negation). */
-static int takes_in_negator(const attune_scorer *s, const at_pattern *p)
+/* The files pass 2 of analyze() draws positive findings from. */
+static int positive_file(int f)
+{
+	return f == F_ACK || f == F_REFLECT || f == F_CHECKIN || f == F_QUESTION;
+}
+
+/* Only a ".." gap takes a negator in unawares, and only when no word list
+ * of p lists a negator (the pattern then spells out its own negation). */
+int at_pattern_takes_in_negator(const attune_scorer *s, const at_pattern *p)
 {
 	int gap = 0;
 	for (unsigned k = 0; k < p->nslots; k++)
@@ -421,33 +502,54 @@ static int takes_in_negator(const attune_scorer *s, const at_pattern *p)
 	return gap;
 }
 
+/* 1 if token t is a verb of saying or obligation that is negated: by a
+ * negator before it (TK_NEGATED) or by "nobody" right before it ("I won't
+ * tell", "nobody expects"). */
+static int disowning_verb(const at_doc *d, uint32_t t)
+{
+	const at_tok *v = &d->toks[t];
+	if (!(v->flags & TK_NEGATED) && !(t > 0 && at_tok_is(&d->toks[t - 1], "nobody")))
+		return 0;
+	return saying_verb(v);
+}
+
+attune_status at_analysis_index(attune_scorer *s)
+{
+	s->pat_takes_neg = malloc(s->n_pats ? s->n_pats : 1);
+	if (!s->pat_takes_neg)
+		return ATTUNE_E_NOMEM;
+	for (size_t i = 0; i < s->n_pats; i++)
+		s->pat_takes_neg[i] = (uint8_t)at_pattern_takes_in_negator(s, &s->pats[i]);
+	return ATTUNE_OK;
+}
+
+void at_analysis_index_free(attune_scorer *s)
+{
+	free(s->pat_takes_neg);
+	s->pat_takes_neg = NULL;
+}
+
 /* 1 if the responder disowns this negative cue: a negator inside a pattern
  * that has none of its own ("you're not overreacting", "you don't need to"),
  * or a negated verb of saying or obligation shortly before it in the same
  * clause ("I won't tell you to calm down", "nobody expects you to cheer up",
  * "I can't promise I won't tell"). */
-static int disowned(const attune_scorer *s, const at_doc *d, const at_match *mt)
+static int disowned(const attune_scorer *s, const at_doc *d, doc_facts *f, const at_match *mt)
 {
-	static const char *const verbs[] = {"tell",    "say",     "ask",     "need",     "have",
-	                                    "going",   "gonna",   "want",    "expect",   "expects",
-	                                    "pretend", "mean",    "saying",  "telling",  "asking",
-	                                    "suggest", "promise", "wanting", "expecting"};
-	const at_pattern *p = &s->pats[mt->pat];
-	for (uint32_t t = mt->first + 1; t < mt->last; t++)
-		if (at_tok_has_class(&d->toks[t], C_NEGATOR)) {
-			if (takes_in_negator(s, p))
-				return 1;
-			break; /* the answer is the same for every negator token */
-		}
+	/* a negator inside the match counts only if the pattern takes one in */
+	for (uint32_t t = mt->first + 1; s->pat_takes_neg[mt->pat] && t < mt->last; t++)
+		if (at_tok_has_class(&d->toks[t], C_NEGATOR))
+			return 1;
+	if (!f->gathered)
+		gather_facts_disowners(d, f);
+	if (!f->disowners)
+		return 0; /* no token of the draft is one: the walk would find none */
 	uint32_t clause = d->toks[mt->first].clause;
 	for (uint32_t t = mt->first, n = 0; t > 0 && n < 6; n++) {
-		const at_tok *v = &d->toks[--t];
-		if (v->clause != clause)
+		if (d->toks[--t].clause != clause)
 			break;
-		int neg = (v->flags & TK_NEGATED) || (t > 0 && at_tok_is(&d->toks[t - 1], "nobody"));
-		for (size_t k = 0; neg && k < sizeof(verbs) / sizeof(verbs[0]); k++)
-			if (at_tok_is(v, verbs[k]))
-				return 1;
+		if (disowning_verb(d, t))
+			return 1;
 	}
 	return 0;
 }
@@ -488,20 +590,21 @@ static uint32_t safety_directives(const attune_scorer *s, const at_doc *d, uint3
 /* Pass 3: negative findings, spanning from the cue to the end of its clause.
  * heard_before: advice is judged as if an acknowledgment came first, and only
  * sentences whose advice was judged unheard are looked at (the others would
- * come out the same; no finding reaches across sentences). */
+ * come out the same; no finding reaches across sentences). live[m]: the
+ * file of match m if it counts (pass 1), else 0. */
 static attune_status find_negatives(const attune_scorer *s, const at_doc *d, sent_info *si,
                                     const uint8_t *live, const uint32_t *exmask, int heard_before,
                                     at_analysis *a)
 {
 	attune_status st = ATTUNE_OK;
 	for (size_t m = 0; st == ATTUNE_OK && m < d->n_matches; m++) {
-		const at_match *mt = &d->matches[m];
-		const at_pattern *p = &s->pats[mt->pat];
-		if (!live[m] || !negative_file(p->file)) /* the switch's cases below */
+		if (!negative_file(live[m])) /* the switch's cases below */
 			continue;
+		const at_match *mt = &d->matches[m];
 		uint32_t sn = d->toks[mt->first].sent;
 		if (heard_before && !(si[sn].heard_test & AT_HEARD_UNHEARD))
 			continue;
+		const at_pattern *p = &s->pats[mt->pat];
 		size_t start = d->toks[mt->first].start, end = clause_end_byte(d, mt->last - 1);
 		switch (p->file) {
 		case F_SELF:
@@ -522,8 +625,10 @@ static attune_status find_negatives(const attune_scorer *s, const at_doc *d, sen
 			                 sev_of(p, ATTUNE_SEVERITY_MAJOR), start, end);
 			break;
 		case F_ADVICE: {
+			/* bit 31 is set only under a minimizing or judging match, whose
+			 * sentence is then invalidating (matches keep to a sentence) */
 			int covered = 0;
-			for (uint32_t t = mt->first; t < mt->last; t++)
+			for (uint32_t t = mt->first; si[sn].invalidating && t < mt->last; t++)
 				covered |= (exmask[t] >> 31) & 1;
 			/* "what do you need to feel safe?", "it sounds like you have to..." */
 			if (covered || si[sn].open_q ||
@@ -606,14 +711,16 @@ static void penalties_by_sentence(const at_doc *d, const attune_finding *f, size
 }
 
 /* One at_sent_sum per sentence in sums (zeroed, d->n_sents of them; it
- * becomes a->sums), after the analysis (a, si) of d. */
+ * becomes a->sums), after the analysis (a, si) of d; pen is the sum of
+ * at_penalty() over its negative findings. */
 static attune_status fill_sums(const attune_scorer *s, const at_doc *d, sent_info *si,
                                const uint8_t *live, const uint32_t *exmask, at_sent_sum *sums,
-                               at_analysis *a)
+                               int pen, at_analysis *a)
 {
 	int unheard = 0;
 	a->sums = sums;
-	penalties_by_sentence(d, a->findings, a->n_findings, a->sums, 0);
+	if (pen) /* else every sentence's share is 0 too: penalties are >= 0 */
+		penalties_by_sentence(d, a->findings, a->n_findings, a->sums, 0);
 	for (size_t sn = 0; sn < d->n_sents; sn++)
 		unheard |= (si[sn].heard_test & AT_HEARD_UNHEARD) != 0;
 	if (unheard) {
@@ -671,17 +778,19 @@ static attune_status analyze(const attune_scorer *s, at_arena *ar, const at_doc 
 	sent_info *si = (sent_info *)(void *)(sums + n_sum);
 	uint32_t *exmask = (uint32_t *)(void *)(si + n_si);
 	uint8_t *live = (uint8_t *)(exmask + n_ex);
-	doc_facts facts;
-	gather_facts(d, &facts);
+	int any_negative = 0;  /* a live match of a negative_file() */
+	doc_facts facts = {0}; /* gathered by the first negative cue, else below */
 	for (size_t m = 0; m < d->n_matches; m++) {
 		const at_match *mt = &d->matches[m];
 		const at_pattern *p = &s->pats[mt->pat];
-		if (p->exception || (negative_file(p->file) && disowned(s, d, mt))) {
+		if (p->exception || (negative_file(p->file) && disowned(s, d, &facts, mt))) {
 			for (uint32_t t = mt->first; t < mt->last; t++)
 				exmask[t] |= 1u << p->file;
 			facts.ex_any |= 1u << p->file;
 		}
 	}
+	if (!facts.gathered)
+		gather_facts(d, &facts);
 	if (seeker && seeker->urgent)
 		facts.ex_any |= safety_directives(s, d, exmask);
 	for (size_t i = 0; i < d->n_sents; i++)
@@ -689,13 +798,16 @@ static attune_status analyze(const attune_scorer *s, at_arena *ar, const at_doc 
 	/* pass 1: sentence facts. Which matches count is decided here, once: the
 	 * passes only add bit 31 (covered by an invalidating phrase) to exmask,
 	 * which match_live() never reads, so a later match's verdict is the same
-	 * as before the pass */
+	 * as before the pass. live[m] is the file of a match that counts (files
+	 * are never F_NONE), so the later passes skip the others without
+	 * reading their pattern */
 	for (size_t m = 0; m < d->n_matches; m++) {
 		const at_match *mt = &d->matches[m];
 		const at_pattern *p = &s->pats[mt->pat];
-		live[m] = !p->exception && match_live(d, &facts, mt, exmask, p->file);
-		if (!live[m])
-			continue;
+		if (p->exception || !match_live(d, &facts, mt, exmask, p->file))
+			continue; /* live[m] stays 0 */
+		live[m] = p->file;
+		any_negative |= negative_file(p->file);
 		sent_info *x = &si[d->toks[mt->first].sent];
 		switch (p->file) {
 		case F_MINIMIZE:
@@ -759,23 +871,21 @@ static attune_status analyze(const attune_scorer *s, at_arena *ar, const at_doc 
 	}
 	/* pass 2: positive findings and levels */
 	for (size_t m = 0; st == ATTUNE_OK && m < d->n_matches; m++) {
+		if (!positive_file(live[m])) /* the switch's cases below */
+			continue;
 		const at_match *mt = &d->matches[m];
 		const at_pattern *p = &s->pats[mt->pat];
-		if (!live[m])
-			continue;
 		uint32_t sn = d->toks[mt->first].sent;
 		const at_span *sp = &d->sents[sn];
 		if (si[sn].invalidating)
 			continue;
-		int emo = 0;
-		unsigned ov;
 		switch (p->file) {
 		case F_ACK: {
 			if (si[sn].ack_done)
 				break;
 			si[sn].ack_done = 1;
-			ov = overlap(d, sk, sp->first, sp->last, 1, &emo);
-			unsigned lvl = (ov >= 1 || emo) ? 2 : 1;
+			/* overlap() >= 1 or a feeling */
+			unsigned lvl = feeling_or_overlap(d, sk, sp->first, sp->last) ? 2 : 1;
 			raise_level(&a->acknowledge, &si[sn].ack_lvl, lvl);
 			si[sn].heard = 1;
 			st = add_finding(a, ATTUNE_FINDING_ACKNOWLEDGMENT, ATTUNE_SEVERITY_STRENGTH,
@@ -785,13 +895,18 @@ static attune_status analyze(const attune_scorer *s, at_arena *ar, const at_doc 
 		case F_REFLECT: {
 			if ((sp->term == '?' && !si[sn].checkin) || si[sn].positive_done)
 				break;
-			/* the words after the stem */
-			ov = overlap(d, sk, mt->last, sp->last, 2, &emo);
+			/* the words after the stem: a paraphrase carries substance after
+			 * the stem ("I understand" alone is 1), at level 2 when
+			 *   ov >= 2 || (ov >= 1 && rest >= 2) || (emo && rest >= 1)
+			 * (ov = overlap(), emo its feeling); ov counts content words, so
+			 * ov <= rest, and that is "a feeling or an overlap" for rest >= 2,
+			 * "a feeling" for rest == 1 and never for rest == 0 */
 			unsigned rest = content_words(d, mt->last, sp->last);
-			/* a paraphrase carries substance after the stem; "I understand" alone is 1
-			 */
-			unsigned lvl =
-			    (ov >= 2 || (ov >= 1 && rest >= 2) || (emo && rest >= 1)) ? 2 : 1;
+			unsigned lvl = 1;
+			if (rest >= 2)
+				lvl = feeling_or_overlap(d, sk, mt->last, sp->last) ? 2 : 1;
+			else if (rest == 1)
+				lvl = names_feeling(d, mt->last, sp->last) ? 2 : 1;
 			raise_level(&a->reflect, &si[sn].reflect_lvl, lvl);
 			si[sn].heard = 1;
 			si[sn].positive_done = 1;
@@ -814,14 +929,19 @@ static attune_status analyze(const attune_scorer *s, at_arena *ar, const at_doc 
 			    (sp->term != '?' && sp->term != 0 && !(p->qtype == 1 && p->level == 1)))
 				break;
 			if (p->qtype == 1) {
-				ov = overlap(d, sk, sp->first, sp->last, 1, &emo);
-				int exp = 0;
-				for (uint32_t t = sp->first; t < sp->last; t++)
-					exp |= at_tok_has_class(&d->toks[t], C_EXPERIENCE);
+				/* specific: asks about this person's experience in substance,
+				 * at level 2 when words >= 2 || (words >= 1 && (exp || emo ||
+				 * ov >= 1)), exp an experience word and ov, emo overlap() over
+				 * the sentence: those are looked at only for words == 1 */
 				unsigned words = content_words(d, mt->last, sp->last);
-				/* specific: asks about this person's experience in substance */
-				unsigned lvl =
-				    (words >= 2 || (words >= 1 && (exp || emo || ov >= 1))) ? 2 : 1;
+				unsigned lvl = words >= 2 ? 2 : 1;
+				if (words == 1) {
+					int exp = 0;
+					for (uint32_t t = sp->first; t < sp->last; t++)
+						exp |= at_tok_has_class(&d->toks[t], C_EXPERIENCE);
+					if (exp || feeling_or_overlap(d, sk, sp->first, sp->last))
+						lvl = 2;
+				}
 				raise_level(&a->explore, &si[sn].explore_lvl, lvl);
 				st = add_finding(a, ATTUNE_FINDING_OPEN_QUESTION,
 				                 ATTUNE_SEVERITY_STRENGTH, d->toks[mt->first].start,
@@ -871,7 +991,7 @@ static attune_status analyze(const attune_scorer *s, at_arena *ar, const at_doc 
 		st = add_finding(a, ATTUNE_FINDING_REFLECTION, ATTUNE_SEVERITY_STRENGTH, sp->start,
 		                 sp->end);
 	}
-	if (st == ATTUNE_OK)
+	if (st == ATTUNE_OK && any_negative) /* else it finds nothing */
 		st = find_negatives(s, d, si, live, exmask, 0, a);
 	/* the responder's story goes on: first-person sentences right after one */
 	for (size_t sn = 1; st == ATTUNE_OK && sn < d->n_sents; sn++) {
@@ -893,7 +1013,7 @@ static attune_status analyze(const attune_scorer *s, at_arena *ar, const at_doc 
 		if (!at_kind_is_positive(a->findings[f].kind))
 			pen += at_penalty(a->findings[f].severity);
 	a->score = at_score_of(a->acknowledge, a->reflect, a->explore, a->check_in, pen);
-	return want_sums ? fill_sums(s, d, si, live, exmask, sums, a) : ATTUNE_OK;
+	return want_sums ? fill_sums(s, d, si, live, exmask, sums, pen, a) : ATTUNE_OK;
 }
 
 attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *seeker,

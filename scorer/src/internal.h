@@ -249,6 +249,8 @@ struct attune_scorer {
 	size_t n_person;
 	const char *guidance[4];
 	at_mindex midx[AT_ROLE_COUNT]; /* the matcher index of each role */
+	/* at_analysis_index(): per pattern, at_pattern_takes_in_negator() */
+	uint8_t *pat_takes_neg;
 };
 
 /* Token flags. */
@@ -520,6 +522,14 @@ typedef struct at_prior {
 attune_status at_prior_build(const attune_scorer *s, at_arena *ar, const attune_text *prior,
                              size_t n, at_prior *out);
 
+/* 1 if a negator word can sit inside a match of p without p naming it (a
+ * ".." gap and no word list that lists a negator): disowned() (analyze.c)
+ * then reads it as the responder disowning the cue. */
+int at_pattern_takes_in_negator(const attune_scorer *s, const at_pattern *p);
+/* Builds s->pat_takes_neg (after at_lexicon_build; at_analysis_index_free
+ * releases it, and is a no-op when it was never built). */
+attune_status at_analysis_index(attune_scorer *s);
+void at_analysis_index_free(attune_scorer *s);
 /* pr may be NULL (no prior turns). */
 attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
                          const at_stemset *sk, const at_doc *draft, const at_prior *pr,

@@ -20,6 +20,8 @@ attune_status attune_scorer_create(attune_scorer **out)
 	attune_status st = at_lexicon_build(s);
 	if (st == ATTUNE_OK)
 		st = at_template_index(s);
+	if (st == ATTUNE_OK)
+		st = at_analysis_index(s);
 	if (st != ATTUNE_OK) {
 		attune_scorer_destroy(s);
 		return st;
@@ -32,6 +34,7 @@ void attune_scorer_destroy(attune_scorer *s)
 {
 	if (!s)
 		return;
+	at_analysis_index_free(s);
 	at_template_index_free(s);
 	at_lexicon_free(s);
 	free(s);

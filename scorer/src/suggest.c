@@ -22,6 +22,11 @@ typedef struct phrase {
 
 typedef struct parts {
 	phrase feelings, feeling, topic, situation;
+	/* set once the phrases are (extract): len[k] is the length of
+	 * placeholder k's phrase (at_template.uses order), bit k of have is set
+	 * when it has words (see at_template.need) */
+	size_t len[4];
+	unsigned have;
 } parts;
 
 /* An empty phrase: every reader stops at len (the bytes after it need no zeroing). */
@@ -50,8 +55,10 @@ static void render(const attune_scorer *s, const at_doc *d, uint32_t first, uint
 		const char *w = d->text + t->start;
 		size_t n = t->end - t->start;
 		char low[AT_MAX_WORD + 1];
-		if (i > first)
-			ph_add(out, " ", 1);
+		if (i > first && out->len + 1 < AT_PHRASE_MAX) { /* ph_add() of " " */
+			out->s[out->len++] = ' ';
+			out->s[out->len] = 0;
+		}
 		if (t->word >= 0 && s->words[t->word].shift) {
 			w = s->words[t->word].shift;
 			n = strlen(w);
@@ -66,6 +73,8 @@ static void render(const attune_scorer *s, const at_doc *d, uint32_t first, uint
 		ph_add(out, w, n);
 	}
 }
+
+static void measure_parts(parts *pt);
 
 static void extract(const attune_scorer *s, const at_doc *d, parts *pt)
 {
@@ -134,6 +143,7 @@ static void extract(const attune_scorer *s, const at_doc *d, parts *pt)
 		render(s, d, lead, cl->last, &pt->situation);
 		break;
 	}
+	measure_parts(pt);
 }
 
 static const struct {
@@ -258,25 +268,24 @@ void at_template_index_free(attune_scorer *s)
 	s->tpl_index = NULL;
 }
 
-/* Bit k set when placeholder k has words (see at_template.need). */
-static unsigned parts_present(const parts *pt)
+/* Sets pt->len and pt->have from the phrases. */
+static void measure_parts(parts *pt)
 {
-	unsigned have = 0;
-	for (int k = 0; k < 4; k++)
-		have |= part_of(pt, k)->len ? 1u << k : 0;
-	return have;
+	pt->have = 0;
+	for (int k = 0; k < 4; k++) {
+		pt->len[k] = part_of(pt, k)->len;
+		pt->have |= pt->len[k] ? 1u << k : 0;
+	}
 }
 
-/* 1 if fill() would succeed: every placeholder has words (have: from
- * parts_present) and the text fits (fill fails exactly when its final length
- * would reach cap). */
-static int fillable(const at_template *t, const parts *pt, unsigned have, size_t cap)
+/* 1 if fill() would succeed: every placeholder has words and the text fits
+ * (fill fails exactly when its final length would reach cap). */
+static int fillable(const at_template *t, const parts *pt, size_t cap)
 {
-	size_t n = t->literal_len;
-	if (t->need & ~have)
+	if (t->need & ~pt->have)
 		return 0;
-	for (int k = 0; k < 4; k++)
-		n += t->uses[k] * part_of(pt, k)->len;
+	size_t n = t->literal_len + t->uses[0] * pt->len[0] + t->uses[1] * pt->len[1] +
+	           t->uses[2] * pt->len[2] + t->uses[3] * pt->len[3];
 	return n < cap;
 }
 
@@ -352,8 +361,9 @@ void at_hash_pair(const char *a, size_t na, const char *b, size_t nb, uint32_t o
 	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
 	uint32_t h = AT_FNV_BASIS, g = AT_FNV_BASIS;
 	size_t n = na < nb ? na : nb, i = 0;
-	/* each chain waits on its own multiply: side by side they overlap */
-	for (; i + 4 <= n; i += 4) {
+	/* each chain waits on its own multiply: side by side they overlap; eight
+	 * bytes of each a step keep the loop's own instructions to one in four */
+	for (; i + 8 <= n; i += 8) {
 		h = at_fnv_byte(h, p[i]);
 		g = at_fnv_byte(g, q[i]);
 		h = at_fnv_byte(h, p[i + 1]);
@@ -362,6 +372,14 @@ void at_hash_pair(const char *a, size_t na, const char *b, size_t nb, uint32_t o
 		g = at_fnv_byte(g, q[i + 2]);
 		h = at_fnv_byte(h, p[i + 3]);
 		g = at_fnv_byte(g, q[i + 3]);
+		h = at_fnv_byte(h, p[i + 4]);
+		g = at_fnv_byte(g, q[i + 4]);
+		h = at_fnv_byte(h, p[i + 5]);
+		g = at_fnv_byte(g, q[i + 5]);
+		h = at_fnv_byte(h, p[i + 6]);
+		g = at_fnv_byte(g, q[i + 6]);
+		h = at_fnv_byte(h, p[i + 7]);
+		g = at_fnv_byte(g, q[i + 7]);
 	}
 	for (; i < n; i++) {
 		h = at_fnv_byte(h, p[i]);
@@ -442,7 +460,7 @@ static const at_template *pick(const attune_scorer *s, at_arena *ar, attune_sugg
 {
 	const at_template *elig[64];
 	size_t n = 0;
-	unsigned best = 0, have = parts_present(pt);
+	unsigned best = 0;
 	size_t grp =
 	    addr != ATTUNE_FINDING_UNSPECIFIED ? AT_SUGGESTION_KINDS + (size_t)addr : (size_t)kind;
 	if (grp >= AT_TPL_GROUPS ||
@@ -454,7 +472,7 @@ static const at_template *pick(const attune_scorer *s, at_arena *ar, attune_sugg
 			continue;
 		if (at_stemset_has(recent, t->lead_hash))
 			continue;
-		if (!fillable(t, pt, have, cap))
+		if (!fillable(t, pt, cap))
 			continue;
 		/* prefer templates that carry more of the seeker's own words */
 		unsigned rich = t->rich;
@@ -474,19 +492,17 @@ static const at_template *pick(const attune_scorer *s, at_arena *ar, attune_sugg
 	return NULL;
 }
 
-/* Adds a suggestion; moves *kd (its text's matched document, from pick)
- * into docs[index of the suggestion], pointing it at the copied text. */
+/* Adds a suggestion; docs[index of the suggestion] is its text's matched
+ * document (pick() left it there), pointed at the copied text. */
 static attune_status push(attune_score_result *r, attune_suggestion_kind kind, const char *text,
                           size_t n, attune_placement pl, size_t start, size_t end,
-                          attune_finding_kind addr, const char *stem, at_doc *kd, at_doc *docs)
+                          attune_finding_kind addr, const char *stem, at_doc *docs)
 {
 	char *copy = malloc(n + 1);
 	if (!copy)
 		return ATTUNE_E_NOMEM;
 	memcpy(copy, text, n + 1);
-	docs[r->n_suggestions] = *kd;
 	docs[r->n_suggestions].text = copy;
-	memset(kd, 0, sizeof(*kd));
 	r->suggestions[r->n_suggestions++] =
 	    (attune_suggestion){kind, copy, pl, start, end, addr, 0, stem};
 	return ATTUNE_OK;
@@ -614,12 +630,28 @@ static attune_status join(at_arena *ar, const seg *g, size_t n, const char *buf,
 	return ATTUNE_OK;
 }
 
+/* The first token at or after t that ends after byte x (d->n_toks if none).
+ * Token ends grow along the text, so a sentence whose last token ends by x
+ * is passed over whole. */
+static uint32_t first_ending_after(const at_doc *d, uint32_t t, size_t x)
+{
+	while (t < d->n_toks) {
+		uint32_t last = d->sents[d->toks[t].sent].last;
+		if (d->toks[last - 1].end > x)
+			break;
+		t = last;
+	}
+	while (t < d->n_toks && d->toks[t].end <= x)
+		t++;
+	return t;
+}
+
 /* Plans the segments of the projected draft; returns how many (0: a seam
  * is not clean). sd is the suggestion's document, tl its length. */
 static size_t plan(const at_doc *dr, const at_doc *sd, const attune_suggestion *sg, size_t tl,
                    seg g[3])
 {
-	uint32_t p = 0, r;
+	uint32_t p, r;
 	if (!dr->n_toks || !sd->n_toks || sd->toks[0].start != 0)
 		return 0;
 	if (sg->placement == ATTUNE_PLACEMENT_BEFORE_DRAFT) {
@@ -637,11 +669,8 @@ static size_t plan(const at_doc *dr, const at_doc *sd, const attune_suggestion *
 		return 2;
 	}
 	/* REPLACE_SPAN: [prefix sentences][suggestion][suffix sentences] */
-	while (p < dr->n_toks && dr->toks[p].end <= sg->start)
-		p++;
-	r = p;
-	while (r < dr->n_toks && dr->toks[r].end <= sg->end)
-		r++;
+	p = first_ending_after(dr, 0, sg->start);
+	r = first_ending_after(dr, p, sg->end);
 	if (r == p || dr->toks[p].start != sg->start)
 		return 0; /* the span must start exactly at a token */
 	if (!(dr->toks[p].flags & TK_SENT_START) || (dr->toks[p].flags & TK_QUOTED))
@@ -822,7 +851,7 @@ static attune_status project(const attune_scorer *s, at_arena *ar, const attune_
                              attune_suggestion *sg)
 {
 	at_arena_mark m = at_arena_save(ar);
-	at_doc own = {0};
+	at_doc own; /* at_doc_init sets it */
 	const at_doc *sd = kept;
 	attune_status st = ATTUNE_OK;
 	if (!kept || !kept->toks) { /* no document from pick(): make one */
@@ -874,11 +903,11 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
 	const at_stemset *recent = pr ? &pr->leads : &none;
 	char text[AT_SUGGESTION_MAX];
 	size_t tl = 0;
-	at_doc kd, docs[ATTUNE_MAX_SUGGESTIONS + 1]; /* matched documents of the texts */
+	at_doc docs[ATTUNE_MAX_SUGGESTIONS + 1]; /* matched documents of the texts */
 	attune_status st = ATTUNE_OK;
 
-	/* docs[i] is written by push() before project() reads it */
-	memset(&kd, 0, sizeof(kd));
+	/* docs[i] is written by the pick() of suggestion i (a picked template's
+	 * document: see is_safe) and push() before project() reads it */
 	r->suggestions = calloc(max + 1, sizeof(*r->suggestions));
 	if (!r->suggestions)
 		return ATTUNE_E_NOMEM;
@@ -894,10 +923,10 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
 	if (r->n_suggestions < max && a->reflect < 2) {
 		const at_template *t =
 		    pick(s, ar, ATTUNE_SUGGESTION_REFLECTION, ATTUNE_FINDING_UNSPECIFIED, &pt,
-		         recent, seed + 1, NULL, text, sizeof(text), &tl, &kd);
+		         recent, seed + 1, NULL, text, sizeof(text), &tl, &docs[r->n_suggestions]);
 		if (t)
 			st = push(r, t->kind, text, tl, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
-			          ATTUNE_FINDING_UNSPECIFIED, t->id, &kd, docs);
+			          ATTUNE_FINDING_UNSPECIFIED, t->id, docs);
 	}
 	/* 2: a replacement for each negative finding's sentence */
 	for (size_t f = 0; st == ATTUNE_OK && f < a->n_findings && r->n_suggestions < max; f++) {
@@ -922,26 +951,27 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
 			continue;
 		const at_template *t =
 		    pick(s, ar, ATTUNE_SUGGESTION_REPLACEMENT, fd->kind, &pt, recent, seed + 7 + f,
-		         NULL, text, sizeof(text), &tl, &kd);
+		         NULL, text, sizeof(text), &tl, &docs[r->n_suggestions]);
 		if (t)
 			st = push(r, t->kind, text, tl, ATTUNE_PLACEMENT_REPLACE_SPAN, start, end,
-			          fd->kind, t->id, &kd, docs);
+			          fd->kind, t->id, docs);
 	}
 	/* 3: an acknowledgment, 4: an open question */
 	if (st == ATTUNE_OK && r->n_suggestions < max && a->acknowledge < 2) {
-		used_ack = pick(s, ar, ATTUNE_SUGGESTION_ACKNOWLEDGMENT, ATTUNE_FINDING_UNSPECIFIED,
-		                &pt, recent, seed + 3, NULL, text, sizeof(text), &tl, &kd);
+		used_ack =
+		    pick(s, ar, ATTUNE_SUGGESTION_ACKNOWLEDGMENT, ATTUNE_FINDING_UNSPECIFIED, &pt,
+		         recent, seed + 3, NULL, text, sizeof(text), &tl, &docs[r->n_suggestions]);
 		if (used_ack)
 			st = push(r, used_ack->kind, text, tl, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
-			          ATTUNE_FINDING_UNSPECIFIED, used_ack->id, &kd, docs);
+			          ATTUNE_FINDING_UNSPECIFIED, used_ack->id, docs);
 	}
 	if (st == ATTUNE_OK && r->n_suggestions < max && a->explore < 2) {
 		const at_template *t =
 		    pick(s, ar, ATTUNE_SUGGESTION_OPEN_QUESTION, ATTUNE_FINDING_UNSPECIFIED, &pt,
-		         recent, seed + 5, NULL, text, sizeof(text), &tl, &kd);
+		         recent, seed + 5, NULL, text, sizeof(text), &tl, &docs[r->n_suggestions]);
 		if (t)
 			st = push(r, t->kind, text, tl, ATTUNE_PLACEMENT_AFTER_DRAFT, 0, 0,
-			          ATTUNE_FINDING_UNSPECIFIED, t->id, &kd, docs);
+			          ATTUNE_FINDING_UNSPECIFIED, t->id, docs);
 	}
 	for (size_t i = 0; st == ATTUNE_OK && i < r->n_suggestions; i++)
 		st = project(s, ar, in, seeker, sk, pr, a, draft, &docs[i], &r->suggestions[i]);

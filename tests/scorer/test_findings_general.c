@@ -6,6 +6,7 @@
 #include "attune/scorer.h"
 #include "runner.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static attune_scorer *S;
@@ -36,6 +37,25 @@ static int count_kind(const char *draft, attune_finding_kind kind)
 static int has(const char *draft, attune_finding_kind kind)
 {
 	return count_kind(draft, kind) > 0;
+}
+
+/* The draft's levels as acknowledge * 100 + reflect * 10 + explore, or -1. */
+static int levels(const char *draft)
+{
+	attune_score_input in = {{SEEKER, strlen(SEEKER)},
+	                         {draft, strlen(draft)},
+	                         NULL,
+	                         0,
+	                         "en",
+	                         ATTUNE_CHANNEL_CHAT,
+	                         0,
+	                         0};
+	attune_score_result *r = NULL;
+	if (attune_score(S, &in, &r) != ATTUNE_OK)
+		return -1;
+	int v = (int)(r->acknowledge * 100 + r->reflect * 10 + r->explore);
+	attune_score_result_free(r);
+	return v;
 }
 
 #define MIN    ATTUNE_FINDING_MINIMIZING
@@ -85,6 +105,64 @@ TEST(negated_or_double_sided_is_not_minimizing)
 /* Quoted words are never findings, and a quote elsewhere in the draft does
  * not hide the responder's own words (analyze.c skips the per-token quote
  * test only for drafts without any quoted token). */
+/* Each verb of saying or obligation disowns a cue shortly after it once it
+ * is negated, by a negator or by "nobody" right before it; another verb does
+ * not, nor does a negated verb in an earlier sentence (analyze.c looks for
+ * such verbs once per draft, then walks back from a cue only if it has one). */
+TEST(each_negated_saying_verb_disowns)
+{
+	static const char *const verbs[] = {"tell",    "say",     "ask",     "need",     "have",
+	                                    "going",   "gonna",   "want",    "expect",   "expects",
+	                                    "pretend", "mean",    "saying",  "telling",  "asking",
+	                                    "suggest", "promise", "wanting", "expecting"};
+	char draft[96];
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		snprintf(draft, sizeof(draft), "I won't %s you to calm down.", verbs[i]);
+		int negated = !has(draft, MIN);
+		snprintf(draft, sizeof(draft), "Nobody %s you to calm down.", verbs[i]);
+		int nobody = !has(draft, MIN);
+		if (!negated || !nobody)
+			fprintf(stderr, "  not disowned by: %s\n", verbs[i]);
+		CHECK(negated && nobody);
+	}
+	CHECK(has("I won't wish you to calm down.", MIN));
+	CHECK(has("Nobody wishes you to calm down.", MIN));
+	CHECK(has("I won't tell anyone. Calm down.", MIN));
+	CHECK(count_kind("I won't tell you to calm down. Calm down.", MIN) == 1);
+}
+
+/* Advice words inside a minimizing phrase ("stay positive") are that phrase,
+ * not advice; the cover keeps to the phrase's sentence (analyze.c looks at
+ * the covered marks only in a sentence with a minimizing or judging match). */
+TEST(minimizing_covers_advice_in_its_sentence_only)
+{
+	CHECK(has("Stay positive.", MIN));
+	CHECK(!has("Stay positive.", ADVICE));
+	CHECK(count_kind("Stay positive. You should call your sister.", ADVICE) == 1);
+	CHECK(count_kind("You should call your sister. Stay positive.", ADVICE) == 1);
+}
+
+/* The level rules of analyze.c at their edges: what follows a reflection
+ * stem (no content word: 1; one: 2 only if it names a feeling; more: 2 if
+ * one names a feeling or is the seeker's), an acknowledgment (2 with a
+ * feeling or the seeker's words) and an open question (one content word
+ * after its stem: 2 only with an experience word, a feeling or the
+ * seeker's words). */
+TEST(level_edges)
+{
+	CHECK(levels("I understand.") == 10);
+	CHECK(levels("It sounds like your dog.") == 10);                /* one word, the seeker's */
+	CHECK(levels("It sounds like a lot.") == 10);                   /* one word, neither */
+	CHECK(levels("It sounds like you feel alone.") == 220);         /* a feeling */
+	CHECK(levels("It sounds like your dog died last week.") == 20); /* the seeker's */
+	CHECK(levels("I'm so sorry.") == 100);
+	CHECK(levels("I'm so sorry about your dog.") == 200);
+	CHECK(levels("That sounds so lonely.") == 200);
+	CHECK(levels("What is the plan?") == 1);
+	CHECK(levels("What happened?") == 2);
+	CHECK(levels("What happened to your dog?") == 2);
+}
+
 TEST(quoted_words_only_are_not_findings)
 {
 	CHECK(!has("My mom always said \"calm down\" to me.", MIN));
@@ -141,6 +219,9 @@ int main(int argc, char **argv)
 	static const test_case cases[] = {
 	    T(platitudes_minimize),
 	    T(negated_or_double_sided_is_not_minimizing),
+	    T(each_negated_saying_verb_disowns),
+	    T(minimizing_covers_advice_in_its_sentence_only),
+	    T(level_edges),
 	    T(quoted_words_only_are_not_findings),
 	    T(self_focus_slang_and_relatives),
 	    T(judgment_labels_and_blame_questions),

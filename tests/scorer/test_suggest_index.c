@@ -6,7 +6,8 @@
  * template's pieces (what fill() copies) against its text,
  * at_tok_is_emotion() against the token's emotion entry, the inline
  * token, stem-set and finding-kind tests against the calls they stand for,
- * and the seed's paired hash against at_hash (scorer internals).
+ * the seed's paired hash against at_hash, and which patterns take a negator
+ * in unawares against at_pattern_takes_in_negator (scorer internals).
  */
 #include "attune/scorer.h"
 #include "internal.h"
@@ -265,6 +266,24 @@ TEST(hash_pair_is_at_hash)
 	}
 }
 
+/* attune_scorer_create() keeps at_pattern_takes_in_negator() per pattern
+ * (disowned() in analyze.c reads it): the same answer for every pattern, and
+ * both answers occur in the data. */
+TEST(pattern_takes_negator_precomputed)
+{
+	size_t yes = 0;
+	CHECK(S->pat_takes_neg != NULL);
+	for (size_t i = 0; i < S->n_pats; i++) {
+		int want = at_pattern_takes_in_negator(S, &S->pats[i]);
+		if (S->pat_takes_neg[i] != want)
+			fprintf(stderr, "  pattern %zu: %d, computed %d\n", i, S->pat_takes_neg[i],
+			        want);
+		CHECK(S->pat_takes_neg[i] == want);
+		yes += want != 0;
+	}
+	CHECK(yes > 0 && yes < S->n_pats);
+}
+
 int main(int argc, char **argv)
 {
 	static const test_case cases[] = {
@@ -277,6 +296,7 @@ int main(int argc, char **argv)
 	    T(stemset_probe_finds_every_stored_stem),
 	    T(positive_kinds),
 	    T(hash_pair_is_at_hash),
+	    T(pattern_takes_negator_precomputed),
 	};
 	return run_scorer_tests(&S, cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 }
