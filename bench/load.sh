@@ -13,7 +13,9 @@
 #   Each round runs Health, ScoreDraft and ScoreDraft-A back to back, and one
 #   more Health run closes the last round. A round's ratio divides by the mean
 #   of the Health runs before and after it (this VM's speed drifts within
-#   minutes), and the median over rounds is the headline.
+#   minutes), and the median over rounds is the headline. Each run also
+#   prints the whole machine's CPU per call (/proc/stat: h2load, attuned and
+#   the kernel together), which drifts less than req/s.
 #   ATTUNED_BIN=path skips the Release build.
 set -Eeuo pipefail
 
@@ -30,7 +32,7 @@ while [[ $# -gt 0 ]]; do
     --requests) REQUESTS="$2"; shift 2 ;;
     --workers) WORKERS="$2"; shift 2 ;;
     --build) BUILD="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "load.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -73,6 +75,8 @@ done
 ADDR="$(awk '$1 == "grpc" { print $2; exit }' "$WORK/ready")"
 [[ -n "$ADDR" ]] || { echo "load.sh: attuned not ready" >&2; exit 1; }
 
+# busy_ticks: the whole machine's non-idle CPU time so far (/proc/stat, clock ticks)
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
 rss_mb() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$PID/status"; }
 check_status() {  # a real gRPC client sends the exact body files
   /usr/bin/python3 "$ROOT/bench/load_bodies.py" --check "$ADDR" "$WORK"
@@ -82,23 +86,27 @@ HDRS=(-H 'content-type: application/grpc' -H 'te: trailers')
 # run NAME PATH BODY h2load-args...: prints "NAME rps p50 p99 failed"
 run() {
   local name="$1" path="$2" body="$3"; shift 3
-  local log="$WORK/$name.log"
+  local log="$WORK/$name.log" b0 b1
   rm -f "$log"
+  b0="$(busy_ticks)"
   h2load -c "$CLIENTS" -m "$STREAMS" -t 1 "${HDRS[@]}" -d "$body" --log-file="$log" "$@" \
     "http://$ADDR$path" >"$WORK/$name.out" 2>&1 || { cat "$WORK/$name.out" >&2; return 1; }
-  /usr/bin/python3 - "$name" "$WORK/$name.out" "$log" <<'EOF'
+  b1="$(busy_ticks)"
+  /usr/bin/python3 - "$name" "$WORK/$name.out" "$log" "$((b1 - b0))" "$(getconf CLK_TCK)" <<'EOF'
 import re, sys
-name, out, log = sys.argv[1:]
+name, out, log, ticks, hz = sys.argv[1:]
 text = open(out).read()
 rps = float(re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", text).group(1))
 m = re.search(r"requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, "
               r"(\d+) errored", text)
 lat = sorted(int(l.split("\t")[2]) for l in open(log) if l.strip())
 pct = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] / 1000.0
-print("%-12s %10.0f req/s   p50 %6.2f ms   p99 %6.2f ms   (%s done, %s failed, %s errored)"
-      % (name, rps, pct(0.50), pct(0.99), m.group(2), m.group(4), m.group(5)))
+# whole-machine CPU (h2load, attuned, kernel) per call: rounds drift less in it
+cpu = int(ticks) * 1e6 / int(hz) / max(1, int(m.group(2)))
+print("%-12s %10.0f req/s   p50 %6.2f ms   p99 %6.2f ms   cpu %5.1f us/call   (%s done, %s failed, "
+      "%s errored)" % (name, rps, pct(0.50), pct(0.99), cpu, m.group(2), m.group(4), m.group(5)))
 with open(out + ".rps", "w") as f:
-    f.write("%f %f\n" % (rps, pct(0.99)))
+    f.write("%f %f %f\n" % (rps, pct(0.99), cpu))
 EOF
 }
 
@@ -127,18 +135,21 @@ for r in $(seq "$ROUNDS"); do
 done
 echo "-- closing Health run"
 run Health "$HEALTH" "$WORK/health.body" -D "$DURATION"
-# rounds: one line per round: health_rps health_p99 b_rps b_p99 a_rps a_p99;
-# the closing Health run: rps p99
+# rounds: one line per round: health_rps health_p99 health_cpu b_rps b_p99
+# b_cpu a_rps a_p99 a_cpu; the closing Health run: rps p99 cpu
 /usr/bin/python3 - "$WORK/rounds" "$WORK/Health.out.rps" <<'EOF'
 import statistics, sys
 rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
 last = list(map(float, open(sys.argv[2]).read().split()))
 after = [r[0] for r in rows[1:]] + [last[0]]
 health = [(r[0] + a) / 2 for r, a in zip(rows, after)]  # the Health runs around the round
-rb = [r[2] / h for r, h in zip(rows, health)]
-ra = [r[4] / h for r, h in zip(rows, health)]
-p99 = [r[3] for r in rows]
+rb = [r[3] / h for r, h in zip(rows, health)]
+ra = [r[6] / h for r, h in zip(rows, health)]
+p99 = [r[4] for r in rows]
 hp99 = [r[1] for r in rows] + [last[1]]
+hcpu = [r[2] for r in rows] + [last[2]]
+bcpu = [r[5] for r in rows]
+acpu = [r[8] for r in rows]
 fmt = lambda xs, f: " ".join(f % x for x in xs)
 print("ratio ScoreDraft/Health per round: %s; median %.2f (target >= 0.70)"
       % (fmt(rb, "%.2f"), statistics.median(rb)))
@@ -148,6 +159,10 @@ print("ScoreDraft p99 per round: %s ms; median %.2f ms (target < 5)"
       % (fmt(p99, "%.2f"), statistics.median(p99)))
 print("Health/Check p99 per run: %s ms; median %.2f ms (the same 64 streams doing no work)"
       % (fmt(hp99, "%.2f"), statistics.median(hp99)))
+med = statistics.median
+print("machine CPU per call (h2load + attuned + kernel), medians: Health %.1f us, ScoreDraft %.1f us,"
+      " ScoreDraft-A %.1f us; Health/ScoreDraft %.2f, Health/ScoreDraft-A %.2f"
+      % (med(hcpu), med(bcpu), med(acpu), med(hcpu) / med(bcpu), med(hcpu) / med(acpu)))
 EOF
 check_status
 
