@@ -92,11 +92,12 @@ void attuned_observe_score(attuned_server *srv, const char *method,
                            const char *score_id, double seconds)
 {
 	attune_events *events = srv ? attuned_server_events(srv) : NULL;
+	int draft = strcmp(method, "ScoreDraft") == 0;
 
-	if (strcmp(method, "ScoreDraft") == 0)
+	if (draft)
 		attune_metrics_observe_draft(attuned_server_metrics(srv), req->channel, req->team,
 					     req->team ? strlen(req->team) : 0, res);
-	if (events && strcmp(method, "ScoreDraft") == 0) {
+	if (events && draft) {
 		/* Ids are pseudonymized inside; no text is passed on. */
 		attune_events_draft d = {0};
 		d.score_id = score_id;

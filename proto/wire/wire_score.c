@@ -44,10 +44,20 @@ static attune_wire_status check_text(const char *field, attune_text t, size_t ma
 	return check_text_opt(field, t, max, CHECK_ALL, err);
 }
 
-static attune_wire_status check_str(const char *field, const char *s, size_t max, int how,
-                                    attune_wire_error *err)
+/* The params' C strings validate_params() measures, in this order. */
+enum { LEN_CONVERSATION, LEN_RESPONDER, LEN_TEAM, LEN_LOCALE, LEN_STRINGS };
+
+/* The length of params string s (number i above): lens[i] when the caller
+ * knows it (the plain decoder: its strings hold no NUL), else strlen. */
+static size_t param_len(const char *s, const size_t *lens, int i)
 {
-	return check_text_opt(field, attune_wire__text(s), max, how, err);
+	return lens ? lens[i] : s ? strlen(s) : 0;
+}
+
+static attune_wire_status check_str(const char *field, const char *s, size_t len, size_t max,
+                                    int how, attune_wire_error *err)
+{
+	return check_text_opt(field, (attune_text){s ? s : "", len}, max, how, err);
 }
 
 static int team_char_ok(unsigned char c)
@@ -62,8 +72,9 @@ static int locale_char_ok(unsigned char c)
 	       c == '-';
 }
 
+/* lens: the lengths of the params' C strings (LEN_*), or NULL to measure them. */
 static attune_wire_status validate_params(const attune_wire_score_params *p,
-                                          const attune_scorer *scorer, int how,
+                                          const attune_scorer *scorer, int how, const size_t *lens,
                                           attune_wire_error *err)
 {
 	attune_wire_status st;
@@ -92,14 +103,16 @@ static attune_wire_status validate_params(const attune_wire_score_params *p,
 		snprintf(name, sizeof(name), "prior_responder_turns[%zu]", i);
 		return check_text_opt(name, p->prior_turns[i], ATTUNE_MAX_PRIOR_TURN_BYTES, how, err);
 	}
-	if ((st = check_str("conversation_id", p->conversation_id, ATTUNE_WIRE_MAX_ID_BYTES, how,
-	                    err)) != ATTUNE_WIRE_OK)
+	if ((st = check_str("conversation_id", p->conversation_id,
+	                    param_len(p->conversation_id, lens, LEN_CONVERSATION),
+	                    ATTUNE_WIRE_MAX_ID_BYTES, how, err)) != ATTUNE_WIRE_OK)
 		return st;
-	if ((st = check_str("responder_id", p->responder_id, ATTUNE_WIRE_MAX_ID_BYTES, how, err)) !=
-	    ATTUNE_WIRE_OK)
+	if ((st = check_str("responder_id", p->responder_id,
+	                    param_len(p->responder_id, lens, LEN_RESPONDER),
+	                    ATTUNE_WIRE_MAX_ID_BYTES, how, err)) != ATTUNE_WIRE_OK)
 		return st;
 	s = p->team ? p->team : "";
-	if (strlen(s) > ATTUNE_WIRE_MAX_TEAM_BYTES)
+	if (param_len(p->team, lens, LEN_TEAM) > ATTUNE_WIRE_MAX_TEAM_BYTES)
 		return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE,
 		                         "team: longer than %u bytes", ATTUNE_WIRE_MAX_TEAM_BYTES);
 	for (; *s; s++)
@@ -107,7 +120,7 @@ static attune_wire_status validate_params(const attune_wire_score_params *p,
 			return attune_wire__fail(err, ATTUNE_WIRE_REASON_INVALID_VALUE,
 			                         "team: only [A-Za-z0-9._-] allowed");
 	s = p->locale ? p->locale : "";
-	if (strlen(s) > ATTUNE_WIRE_MAX_LOCALE_BYTES)
+	if (param_len(p->locale, lens, LEN_LOCALE) > ATTUNE_WIRE_MAX_LOCALE_BYTES)
 		return attune_wire__fail(err, ATTUNE_WIRE_REASON_TOO_LARGE,
 		                         "locale: longer than %u bytes",
 		                         ATTUNE_WIRE_MAX_LOCALE_BYTES);
@@ -132,7 +145,7 @@ attune_wire_status attune_wire_validate_score_params(const attune_wire_score_par
                                                      const attune_scorer *scorer,
                                                      attune_wire_error *err)
 {
-	return validate_params(p, scorer, CHECK_ALL, err);
+	return validate_params(p, scorer, CHECK_ALL, NULL, err);
 }
 
 /* FNV-1a: a stable, seedless hash so the same conversation id always varies
@@ -201,7 +214,7 @@ static attune_wire_status fill_score_request(attune_wire_score_request *req,
 	p->suggestions_disabled = m->suggestion_options && m->suggestion_options->disabled;
 	p->max_suggestions = m->suggestion_options ? m->suggestion_options->max_count : 0;
 	/* m came from attune_wire__unpack: its strings' bytes are checked. */
-	if ((st = validate_params(p, scorer, CHECK_UTF8_DONE, err)) != ATTUNE_WIRE_OK)
+	if ((st = validate_params(p, scorer, CHECK_UTF8_DONE, NULL, err)) != ATTUNE_WIRE_OK)
 		return st;
 	set_input(req);
 	return ATTUNE_WIRE_OK;
@@ -431,9 +444,11 @@ int attune_wire__decode_score_plain(const uint8_t *data, size_t len, const attun
 	p->channel = (attune_channel)f.channel;
 	p->suggestions_disabled = (int)f.disabled;
 	p->max_suggestions = f.max_count;
-	/* The walk checked every string's bytes. A refusal is left to the
-	 * protobuf-c path, which words it. */
-	if (validate_params(p, scorer, CHECK_UTF8_DONE, NULL) != ATTUNE_WIRE_OK) {
+	/* The walk checked every string's bytes (no NUL: the lengths are the
+	 * C strings'). A refusal is left to the protobuf-c path, which words it. */
+	size_t lens[LEN_STRINGS] = {f.text[FIELD_CONVERSATION].len, f.text[FIELD_RESPONDER].len,
+	                            f.text[FIELD_TEAM].len, f.text[FIELD_LOCALE].len};
+	if (validate_params(p, scorer, CHECK_UTF8_DONE, lens, NULL) != ATTUNE_WIRE_OK) {
 		free(pr);
 		return 0;
 	}

@@ -559,10 +559,15 @@ void at_template_measure(at_template *t);
 attune_status at_template_index(attune_scorer *s);
 void at_template_index_free(attune_scorer *s);
 /* sk: the seeker's content stems (at_stemset_build of seeker) */
-/* r->suggestions and their texts are malloc'ed; ar holds the temporaries. */
+/* Room for one suggestion text with its NUL: a longer one is never made. */
+#define AT_SUGGESTION_MAX 600
+/* Fills r->suggestions (room for the capped in->max_suggestions of them,
+ * set by the caller) and writes their texts one after another in texts
+ * (AT_SUGGESTION_MAX bytes of room per suggestion); ar holds the temporaries. */
 attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_score_input *in,
                          const at_doc *seeker, const at_stemset *sk, const at_doc *draft,
-                         const at_prior *pr, const at_analysis *a, attune_score_result *r);
+                         const at_prior *pr, const at_analysis *a, attune_score_result *r,
+                         char *texts);
 /* The projected score of sg (its text matched as sd, so sd->len is the
  * text's length) applied to the draft, from at_analyze_sums of the draft
  * (da) and of sd, without prior turns. Returns 0 when the sums do not decide

@@ -7,7 +7,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 attune_status attune_scorer_create(attune_scorer **out)
 {
@@ -45,7 +44,10 @@ int attune_scorer_supports_locale(const attune_scorer *s, const char *locale)
 	(void)s;
 	if (!locale || !*locale)
 		return 1;
-	if (strncasecmp(locale, "en", 2) != 0)
+	/* "en" in any case, as strncasecmp would say, without the call: only
+	 * 'E' and 'e' give 'e' with bit 5 set, only 'N' and 'n' give 'n' (and a
+	 * NUL at locale[1] gives ' ', so locale[2] is read only after a letter) */
+	if ((locale[0] | 0x20) != 'e' || (locale[1] | 0x20) != 'n')
 		return 0;
 	return locale[2] == 0 || locale[2] == '-' || locale[2] == '_';
 }
@@ -124,6 +126,34 @@ static size_t arena_first(const attune_score_input *in)
 	return n + prior;
 }
 
+/* The result, its findings (copied from the analysis), room for max
+ * suggestions and for their texts (at_suggest writes them there) in one
+ * malloc'ed block, so attune_score_result_free frees one block (and the
+ * risk spans, which at_risk mallocs). *texts: the text room,
+ * max * AT_SUGGESTION_MAX bytes. NULL on malloc failure. */
+_Static_assert(sizeof(attune_score_result) % _Alignof(attune_finding) == 0 &&
+                   sizeof(attune_finding) % _Alignof(attune_suggestion) == 0 &&
+                   sizeof(attune_score_result) % _Alignof(attune_suggestion) == 0,
+               "each part of a result block keeps the next one aligned");
+
+static attune_score_result *result_alloc(const attune_score_result *t, const at_analysis *a,
+                                         unsigned max, char **texts)
+{
+	/* each part's size keeps the next one aligned (the assert above) */
+	size_t nf = a->n_findings * sizeof(*a->findings);
+	size_t ns = (size_t)max * sizeof(attune_suggestion);
+	attune_score_result *r = malloc(sizeof(*r) + nf + ns + (size_t)max * AT_SUGGESTION_MAX);
+	if (!r)
+		return NULL;
+	char *p = (char *)(r + 1);
+	*r = *t;
+	r->findings = a->n_findings ? memcpy(p, a->findings, nf) : NULL;
+	r->n_findings = a->n_findings;
+	r->suggestions = max ? (attune_suggestion *)(void *)(p + nf) : NULL;
+	*texts = p + nf + ns;
+	return r;
+}
+
 attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
                            attune_score_result **out)
 {
@@ -134,16 +164,18 @@ attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
 	if (st != ATTUNE_OK)
 		return st;
 
-	/* every temporary of the call lives in ar; what r holds is malloc'ed */
+	/* every temporary of the call lives in ar; r is one malloc'ed block
+	 * (result_alloc) but for the risk spans (at_risk mallocs them) */
 	at_arena ar;
 	at_doc seeker, draft;
 	at_stemset sk = {0};
 	at_prior pr = {0};
 	at_analysis a = {0};
-	attune_score_result *r = calloc(1, sizeof(*r));
-	if (!r)
-		return ATTUNE_E_NOMEM;
-	r->risk.guidance = "";
+	attune_score_result res = {0}, *r = NULL;
+	unsigned max = in->max_suggestions > ATTUNE_MAX_SUGGESTIONS ? ATTUNE_MAX_SUGGESTIONS
+	                                                            : in->max_suggestions;
+	char *texts = NULL;
+	res.risk.guidance = "";
 	at_arena_init(&ar, arena_first(in));
 	if ((st = at_doc_init(s, &ar, &seeker, in->seeker.ptr, in->seeker.len)) != ATTUNE_OK ||
 	    (st = at_doc_init(s, &ar, &draft, in->draft.ptr, in->draft.len)) != ATTUNE_OK)
@@ -157,10 +189,10 @@ attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
 	    (st = at_prior_build(s, &ar, in->prior_turns, in->n_prior_turns, &pr)) != ATTUNE_OK)
 		goto out_free_arena;
 	/* risk first: safety directives in the draft depend on it (never the reverse) */
-	if ((st = at_risk(s, &ar, &seeker, &r->risk)) != ATTUNE_OK)
+	if ((st = at_risk(s, &ar, &seeker, &res.risk)) != ATTUNE_OK)
 		goto out_free_arena;
-	seeker.urgent = r->risk.level >= ATTUNE_RISK_MODERATE ||
-	                (r->risk.categories & (1u << ATTUNE_RISK_MEDICAL_EMERGENCY)) != 0;
+	seeker.urgent = res.risk.level >= ATTUNE_RISK_MODERATE ||
+	                (res.risk.categories & (1u << ATTUNE_RISK_MEDICAL_EMERGENCY)) != 0;
 	/* without prior turns, suggestions score their projections from the
 	 * draft's sentence sums (suggest.c) */
 	if (in->max_suggestions > 0 && !in->n_prior_turns)
@@ -169,20 +201,15 @@ attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
 		st = at_analyze(s, &ar, &seeker, &sk, &draft, in->n_prior_turns ? &pr : NULL, &a);
 	if (st != ATTUNE_OK)
 		goto out_free_arena;
-	r->score = a.score;
-	r->acknowledge = a.acknowledge;
-	r->reflect = a.reflect;
-	r->explore = a.explore;
-	if (a.n_findings) {
-		r->findings = malloc(a.n_findings * sizeof(*r->findings));
-		if (!r->findings) {
-			st = ATTUNE_E_NOMEM;
-			goto out_free_arena;
-		}
-		memcpy(r->findings, a.findings, a.n_findings * sizeof(*r->findings));
+	res.score = a.score;
+	res.acknowledge = a.acknowledge;
+	res.reflect = a.reflect;
+	res.explore = a.explore;
+	if (!(r = result_alloc(&res, &a, max, &texts))) {
+		st = ATTUNE_E_NOMEM;
+		goto out_free_arena;
 	}
-	r->n_findings = a.n_findings;
-	if (in->max_suggestions > 0)
+	if (max > 0)
 		st = at_suggest(s, &ar, in, &seeker, &sk, &draft, in->n_prior_turns ? &pr : NULL,
 		                &(at_analysis){.acknowledge = r->acknowledge,
 		                               .reflect = r->reflect,
@@ -192,11 +219,12 @@ attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
 		                               .score = r->score,
 		                               .sums = a.sums,
 		                               .seam_walk = a.seam_walk},
-		                r);
+		                r, texts);
 out_free_arena:
 	at_arena_free(&ar);
 	if (st != ATTUNE_OK) {
-		attune_score_result_free(r);
+		free(res.risk.spans); /* r, if there is one, holds the same pointer */
+		free(r);
 		return st;
 	}
 	*out = r;
@@ -207,10 +235,6 @@ void attune_score_result_free(attune_score_result *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->n_suggestions; i++)
-		free(r->suggestions[i].text);
-	free(r->suggestions);
-	free(r->findings);
-	free(r->risk.spans);
+	free(r->risk.spans); /* the rest is one block (result_alloc) */
 	free(r);
 }

@@ -11,9 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define AT_PHRASE_MAX     240
-#define AT_SUGGESTION_MAX 600
-#define AT_TOPIC_TOKENS   12
+#define AT_PHRASE_MAX   240
+#define AT_TOPIC_TOKENS 12
 
 typedef struct phrase {
 	char s[AT_PHRASE_MAX];
@@ -259,6 +258,16 @@ attune_status at_template_index(attune_scorer *s)
 	/* the end of group k is the start of group k + 1 */
 	memmove(at + 1, at, AT_TPL_GROUPS * sizeof(*at));
 	at[0] = 0;
+	/* each group richest first, ties in file order (a stable insertion
+	 * sort): pick() stops at the first template poorer than its best */
+	for (size_t k = 0; k < AT_TPL_GROUPS; k++)
+		for (uint32_t i = at[k] + 1; i < at[k + 1]; i++) {
+			uint32_t x = s->tpl_index[i], j = i;
+			for (; j > at[k] && s->tpls[s->tpl_index[j - 1]].rich < s->tpls[x].rich;
+			     j--)
+				s->tpl_index[j] = s->tpl_index[j - 1];
+			s->tpl_index[j] = x;
+		}
 	return ATTUNE_OK;
 }
 
@@ -420,31 +429,30 @@ static int may_find_negative(const attune_scorer *s, const at_doc *d)
 
 /* 1 if the text, judged as a draft on its own, has no negative finding (a
  * seeker clause such as "I should just quit" must not come back as advice).
- * When safe and keep is not NULL, *keep receives the matched document of
- * text (the projection reuses it; its arrays are in ar). */
+ * The document is made in *keep when keep is not NULL (no copy of it after):
+ * when safe it is the text's matched document (the projection reuses it;
+ * its arrays stay in ar), else its arrays are released and *keep is stale. */
 static int is_safe(const attune_scorer *s, at_arena *ar, const char *text, size_t len, at_doc *keep)
 {
-	at_doc d;
+	at_doc own, *d = keep ? keep : &own;
 	at_analysis a;
 	at_stemset none = {0};
 	int safe = 0;
 	at_arena_mark m = at_arena_save(ar);
-	if (at_doc_init(s, ar, &d, text, len) != ATTUNE_OK)
+	if (at_doc_init(s, ar, d, text, len) != ATTUNE_OK)
 		goto out_release;
-	if (at_doc_match(s, &d, AT_ROLE_RESPONDER) != ATTUNE_OK)
+	if (at_doc_match(s, d, AT_ROLE_RESPONDER) != ATTUNE_OK)
 		goto out_release;
-	if (!may_find_negative(s, &d)) {
+	if (!may_find_negative(s, d)) {
 		safe = 1; /* nothing a negative finding could come from: skip the analysis */
-	} else if (at_analyze(s, ar, &d, &none, &d, NULL, &a) == ATTUNE_OK) {
+	} else if (at_analyze(s, ar, d, &none, d, NULL, &a) == ATTUNE_OK) {
 		safe = 1;
 		for (size_t i = 0; i < a.n_findings; i++)
 			if (!at_kind_is_positive(a.findings[i].kind))
 				safe = 0;
 	}
-	if (safe && keep) {
-		*keep = d;
+	if (safe && keep)
 		return safe;
-	}
 out_release:
 	at_arena_release(ar, m); /* a rejected template's document goes now */
 	return safe;
@@ -468,6 +476,8 @@ static const at_template *pick(const attune_scorer *s, at_arena *ar, attune_sugg
 		return NULL;
 	for (uint32_t i = s->tpl_group[grp]; i < s->tpl_group[grp + 1] && n < 64; i++) {
 		const at_template *t = &s->tpls[s->tpl_index[i]];
+		if (t->rich < best)
+			break; /* the group goes richest first: no later one ties best */
 		if (t == avoid)
 			continue;
 		if (at_stemset_has(recent, t->lead_hash))
@@ -492,20 +502,17 @@ static const at_template *pick(const attune_scorer *s, at_arena *ar, attune_sugg
 	return NULL;
 }
 
-/* Adds a suggestion; docs[index of the suggestion] is its text's matched
- * document (pick() left it there), pointed at the copied text. */
-static attune_status push(attune_score_result *r, attune_suggestion_kind kind, const char *text,
-                          size_t n, attune_placement pl, size_t start, size_t end,
-                          attune_finding_kind addr, const char *stem, at_doc *docs)
+/* Adds a suggestion whose text pick() filled in at *text (in the result's
+ * text room, see at_suggest), and moves *text past it (n bytes and the NUL).
+ * docs[index of the suggestion] is the text's matched document (pick() left
+ * it there, pointed at the same bytes). */
+static void push(attune_score_result *r, attune_suggestion_kind kind, char **text, size_t n,
+                 attune_placement pl, size_t start, size_t end, attune_finding_kind addr,
+                 const char *stem)
 {
-	char *copy = malloc(n + 1);
-	if (!copy)
-		return ATTUNE_E_NOMEM;
-	memcpy(copy, text, n + 1);
-	docs[r->n_suggestions].text = copy;
 	r->suggestions[r->n_suggestions++] =
-	    (attune_suggestion){kind, copy, pl, start, end, addr, 0, stem};
-	return ATTUNE_OK;
+	    (attune_suggestion){kind, *text, pl, start, end, addr, 0, stem};
+	*text += n + 1;
 }
 
 /* Projection fast path. Tokens, clauses, negation windows and pattern
@@ -894,23 +901,21 @@ static int wants_any(const at_analysis *a)
 
 attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_score_input *in,
                          const at_doc *seeker, const at_stemset *sk, const at_doc *draft,
-                         const at_prior *pr, const at_analysis *a, attune_score_result *r)
+                         const at_prior *pr, const at_analysis *a, attune_score_result *r,
+                         char *texts)
 {
 	unsigned max = in->max_suggestions > ATTUNE_MAX_SUGGESTIONS ? ATTUNE_MAX_SUGGESTIONS
 	                                                            : in->max_suggestions;
 	parts pt;
 	const at_stemset none = {0};
 	const at_stemset *recent = pr ? &pr->leads : &none;
-	char text[AT_SUGGESTION_MAX];
+	char *text = texts; /* where the next suggestion's text goes */
 	size_t tl = 0;
 	at_doc docs[ATTUNE_MAX_SUGGESTIONS + 1]; /* matched documents of the texts */
 	attune_status st = ATTUNE_OK;
 
 	/* docs[i] is written by the pick() of suggestion i (a picked template's
-	 * document: see is_safe) and push() before project() reads it */
-	r->suggestions = calloc(max + 1, sizeof(*r->suggestions));
-	if (!r->suggestions)
-		return ATTUNE_E_NOMEM;
+	 * document: see is_safe) before project() reads it */
 	if (!wants_any(a))
 		return ATTUNE_OK; /* spare extract() and the seed's hashes */
 	extract(s, seeker, &pt);
@@ -921,12 +926,12 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
 	const at_template *used_ack = NULL;
 	/* 1: a reflection with a check-in, unless the draft already reflects specifically */
 	if (r->n_suggestions < max && a->reflect < 2) {
-		const at_template *t =
-		    pick(s, ar, ATTUNE_SUGGESTION_REFLECTION, ATTUNE_FINDING_UNSPECIFIED, &pt,
-		         recent, seed + 1, NULL, text, sizeof(text), &tl, &docs[r->n_suggestions]);
+		const at_template *t = pick(s, ar, ATTUNE_SUGGESTION_REFLECTION,
+		                            ATTUNE_FINDING_UNSPECIFIED, &pt, recent, seed + 1, NULL,
+		                            text, AT_SUGGESTION_MAX, &tl, &docs[r->n_suggestions]);
 		if (t)
-			st = push(r, t->kind, text, tl, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
-			          ATTUNE_FINDING_UNSPECIFIED, t->id, docs);
+			push(r, t->kind, &text, tl, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
+			     ATTUNE_FINDING_UNSPECIFIED, t->id);
 	}
 	/* 2: a replacement for each negative finding's sentence */
 	for (size_t f = 0; st == ATTUNE_OK && f < a->n_findings && r->n_suggestions < max; f++) {
@@ -951,27 +956,27 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
 			continue;
 		const at_template *t =
 		    pick(s, ar, ATTUNE_SUGGESTION_REPLACEMENT, fd->kind, &pt, recent, seed + 7 + f,
-		         NULL, text, sizeof(text), &tl, &docs[r->n_suggestions]);
+		         NULL, text, AT_SUGGESTION_MAX, &tl, &docs[r->n_suggestions]);
 		if (t)
-			st = push(r, t->kind, text, tl, ATTUNE_PLACEMENT_REPLACE_SPAN, start, end,
-			          fd->kind, t->id, docs);
+			push(r, t->kind, &text, tl, ATTUNE_PLACEMENT_REPLACE_SPAN, start, end,
+			     fd->kind, t->id);
 	}
 	/* 3: an acknowledgment, 4: an open question */
 	if (st == ATTUNE_OK && r->n_suggestions < max && a->acknowledge < 2) {
-		used_ack =
-		    pick(s, ar, ATTUNE_SUGGESTION_ACKNOWLEDGMENT, ATTUNE_FINDING_UNSPECIFIED, &pt,
-		         recent, seed + 3, NULL, text, sizeof(text), &tl, &docs[r->n_suggestions]);
+		used_ack = pick(s, ar, ATTUNE_SUGGESTION_ACKNOWLEDGMENT, ATTUNE_FINDING_UNSPECIFIED,
+		                &pt, recent, seed + 3, NULL, text, AT_SUGGESTION_MAX, &tl,
+		                &docs[r->n_suggestions]);
 		if (used_ack)
-			st = push(r, used_ack->kind, text, tl, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
-			          ATTUNE_FINDING_UNSPECIFIED, used_ack->id, docs);
+			push(r, used_ack->kind, &text, tl, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
+			     ATTUNE_FINDING_UNSPECIFIED, used_ack->id);
 	}
 	if (st == ATTUNE_OK && r->n_suggestions < max && a->explore < 2) {
-		const at_template *t =
-		    pick(s, ar, ATTUNE_SUGGESTION_OPEN_QUESTION, ATTUNE_FINDING_UNSPECIFIED, &pt,
-		         recent, seed + 5, NULL, text, sizeof(text), &tl, &docs[r->n_suggestions]);
+		const at_template *t = pick(s, ar, ATTUNE_SUGGESTION_OPEN_QUESTION,
+		                            ATTUNE_FINDING_UNSPECIFIED, &pt, recent, seed + 5, NULL,
+		                            text, AT_SUGGESTION_MAX, &tl, &docs[r->n_suggestions]);
 		if (t)
-			st = push(r, t->kind, text, tl, ATTUNE_PLACEMENT_AFTER_DRAFT, 0, 0,
-			          ATTUNE_FINDING_UNSPECIFIED, t->id, docs);
+			push(r, t->kind, &text, tl, ATTUNE_PLACEMENT_AFTER_DRAFT, 0, 0,
+			     ATTUNE_FINDING_UNSPECIFIED, t->id);
 	}
 	for (size_t i = 0; st == ATTUNE_OK && i < r->n_suggestions; i++)
 		st = project(s, ar, in, seeker, sk, pr, a, draft, &docs[i], &r->suggestions[i]);

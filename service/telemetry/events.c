@@ -270,10 +270,15 @@ static void events_fill_base(attune_events *e, attune_event *ev, attune_event_ty
 	memset(ev, 0, sizeof(*ev));
 	ev->type = type;
 	ev->ts_ms = attune_events_now_ms();
-	events_new_id(e, ev->id, sizeof(ev->id));
-	events_copy_label(ev->score_id, sizeof(ev->score_id), score_id);
-	attune_pseudonym_of(e->pseudonym, ATTUNE_PSEUDONYM_CONVERSATION, conv, conv_len,
-	                    ev->conversation);
+	/* the id, score id and conversation go only into the event file: in
+	 * memory-only mode (no file, no outcomes) team stats read the rest and
+	 * the score table takes the score id itself, so they stay empty */
+	if (e->log) {
+		events_new_id(e, ev->id, sizeof(ev->id));
+		events_copy_label(ev->score_id, sizeof(ev->score_id), score_id);
+		attune_pseudonym_of(e->pseudonym, ATTUNE_PSEUDONYM_CONVERSATION, conv, conv_len,
+		                    ev->conversation);
+	}
 	attune_pseudonym_of(e->pseudonym, ATTUNE_PSEUDONYM_RESPONDER, resp, resp_len,
 	                    ev->responder);
 	events_copy_label(ev->team, sizeof(ev->team), team);

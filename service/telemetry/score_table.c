@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct st_entry {
 	uint64_t hash; /* 0 = empty */
@@ -23,11 +24,25 @@ struct attune_score_table {
 	size_t index_cap;
 };
 
+/* The entry's identity (never 0: that is the empty mark), eight bytes a
+ * step: a byte-wise FNV cost six instructions a byte of the 32-byte ids.
+ * Each step's multiply and shift carry every input bit into the low bits,
+ * which pick the index slot; the tail goes in with its length. */
 static uint64_t st_hash(const char *s, size_t len)
 {
-	uint64_t h = 1469598103934665603ull;
+	const uint64_t mul = 0x9E3779B97F4A7C15ull;
+	uint64_t h = 1469598103934665603ull, w;
+
+	for (; len >= sizeof(w); s += sizeof(w), len -= sizeof(w)) {
+		memcpy(&w, s, sizeof(w));
+		h = (h ^ w) * mul;
+		h ^= h >> 29;
+	}
+	w = (uint64_t)len << 61;
 	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+		w ^= (uint64_t)(unsigned char)s[i] << (8 * i);
+	h = (h ^ w) * mul;
+	h ^= h >> 29;
 	return h ? h : 1;
 }
 

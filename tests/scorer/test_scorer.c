@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static attune_scorer *S;
 
@@ -522,6 +523,26 @@ TEST(names)
 	CHECK(attune_scorer_supports_locale(S, NULL) && !attune_scorer_supports_locale(S, "eng"));
 }
 
+/* The language test against strncasecmp (what it stands for), for every two
+ * leading bytes and each ending it may accept or refuse. */
+TEST(locale_language_is_en_in_any_case)
+{
+	static const char *const ends[] = {"", "-US", "_gb", "g", "x-", "."};
+	size_t accepted = 0;
+	for (int a = 1; a < 256; a++)
+		for (int b = 0; b < 256; b++)
+			for (size_t e = 0; e < sizeof(ends) / sizeof(ends[0]); e++) {
+				char loc[8] = {(char)a, (char)b, 0};
+				if (b)
+					strcpy(loc + 2, ends[e]);
+				int want = strncasecmp(loc, "en", 2) == 0 &&
+				           (loc[2] == 0 || loc[2] == '-' || loc[2] == '_');
+				CHECK(attune_scorer_supports_locale(S, loc) == want);
+				accepted += want;
+			}
+	CHECK(accepted == 4 * 3); /* en En eN EN, each with "", "-US", "_gb" */
+}
+
 static attune_risk_level risk_of(const char *seeker)
 {
 	attune_score_result *r = score(seeker, "I'm here.");
@@ -799,6 +820,7 @@ int main(int argc, char **argv)
 	    T(invalid_input),
 	    T(utf8_validation),
 	    T(names),
+	    T(locale_language_is_en_in_any_case),
 	    T(risk),
 	    T(formulaic_repetition),
 	    T(suggestion_safety),

@@ -105,18 +105,22 @@ TEST(pieces_spell_the_text)
 	CHECK(strcmp(buf, tp.text) == 0);
 }
 
-/* Group g in file order equals the templates a full scan keeps. */
+/* Group g equals the templates a full scan keeps, richest first and ties
+ * in file order: pick() stops at the first template poorer than its best,
+ * and picks among the richest in file order. */
 static void check_group(test_ctx *t, size_t g, int kind, int addr)
 {
 	uint32_t at = S->tpl_group[g], end = S->tpl_group[g + 1];
 	CHECK(at <= end);
-	for (size_t i = 0; i < S->n_tpls; i++) {
-		const at_template *tp = &S->tpls[i];
-		if ((int)tp->kind != kind || (addr && (int)tp->addresses != addr))
-			continue;
-		CHECK(at < end && S->tpl_index[at] == i);
-		at++;
-	}
+	for (int rich = UINT8_MAX; rich >= 0; rich--) /* at_template.rich */
+		for (size_t i = 0; i < S->n_tpls; i++) {
+			const at_template *tp = &S->tpls[i];
+			if ((int)tp->kind != kind || (addr && (int)tp->addresses != addr) ||
+			    (int)tp->rich != rich)
+				continue;
+			CHECK(at < end && S->tpl_index[at] == i);
+			at++;
+		}
 	CHECK(at == end);
 }
 
