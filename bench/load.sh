@@ -8,6 +8,10 @@
 #
 # Usage: bench/load.sh [--clients 4] [--streams 16] [--duration 5] [--rounds 6]
 #                      [--requests 1000000] [--workers 0] [--build DIR] [--diagnose]
+#                      [--events]
+#   --events runs attuned as deploy/run.sh does, with a --state-dir (event
+#   file, pseudonym key) and metrics on; by default it runs memory-only with
+#   --no-metrics, the scoring path alone.
 #   --diagnose adds two ScoreDraft shapes per round: the B pair with
 #   suggestions disabled, and a two-letter pair (the RPC's cost beyond Health).
 #   Each round runs Health, ScoreDraft and ScoreDraft-A back to back, and one
@@ -20,7 +24,7 @@
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CLIENTS=4 STREAMS=16 DURATION=5 ROUNDS=6 REQUESTS=1000000 WORKERS=0 DIAGNOSE=0
+CLIENTS=4 STREAMS=16 DURATION=5 ROUNDS=6 REQUESTS=1000000 WORKERS=0 DIAGNOSE=0 EVENTS=0
 BUILD="${TMPDIR:-/tmp}/attune-bench-build"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -29,10 +33,11 @@ while [[ $# -gt 0 ]]; do
     --duration) DURATION="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
     --diagnose) DIAGNOSE=1; shift ;;
+    --events) EVENTS=1; shift ;;
     --requests) REQUESTS="$2"; shift 2 ;;
     --workers) WORKERS="$2"; shift 2 ;;
     --build) BUILD="$2"; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "load.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -64,7 +69,12 @@ trap cleanup EXIT
 # Request bodies: 0x00 + 4-byte big-endian length + protobuf (python stubs).
 /usr/bin/python3 "$ROOT/bench/load_bodies.py" "$WORK"
 
-"$ATTUNED_BIN" --listen 127.0.0.1:0 --ready-file "$WORK/ready" --no-metrics \
+STATE_ARGS=(--no-metrics)
+if [[ "$EVENTS" == 1 ]]; then
+  mkdir -p "$WORK/state"
+  STATE_ARGS=(--state-dir "$WORK/state" --metrics-listen 127.0.0.1:0)
+fi
+"$ATTUNED_BIN" --listen 127.0.0.1:0 --ready-file "$WORK/ready" "${STATE_ARGS[@]}" \
   --workers "$WORKERS" --log-level warn 2>"$WORK/attuned.log" &
 PID=$!
 for _ in $(seq 200); do  # bounded wait for the ready file
