@@ -2,8 +2,8 @@
  * test_utf8.c - attune_utf8_valid accepts exactly RFC 3629 UTF-8 without
  * NUL, whatever the alignment: every case is checked against an oracle
  * written from the RFC's byte-range grammar, at every offset inside ASCII
- * padding, so the word-at-a-time ASCII path and the per-character path
- * both see it. Buffers are malloc'd to their exact size so a sanitizer
+ * padding, so the block-at-a-time (SSE2) and word-at-a-time ASCII paths
+ * and the per-character path all see it. Buffers are malloc'd to their exact size so a sanitizer
  * build catches any read past the end.
  */
 #include <stdint.h>
@@ -150,18 +150,27 @@ TEST(boundary_code_points)
 }
 
 /* A NUL, and each non-ASCII byte alone, at every position of buffers of
- * every length up to 40: always refused (a lone byte >= 0x80 is never a
- * whole character), whichever path sees it. */
+ * every length up to 150: always refused (a lone byte >= 0x80 is never a
+ * whole character), whichever path sees it: the 64-byte steps, the 16-byte
+ * blocks, the words and the per-character tail, at every offset in each.
+ * Past 40 bytes only the bytes at the edges of the classes are tried. */
 TEST(bad_byte_at_every_position)
 {
-	unsigned char buf[40];
+	static const unsigned char edges[] = {0x80, 0x81, 0xBF, 0xC0, 0xC2, 0xE0, 0xF4, 0xFF};
+	unsigned char buf[150];
 
 	for (size_t len = 1; len <= sizeof(buf); len++) {
 		for (size_t at = 0; at < len; at++) {
 			memset(buf, 'x', sizeof(buf));
 			buf[at] = 0;
 			CHECK(!valid_exact(buf, len));
+			buf[at] = 0x7F; /* the last plain byte, and 0x01 the first */
+			CHECK(valid_exact(buf, len));
+			buf[at] = 0x01;
+			CHECK(valid_exact(buf, len));
 			for (unsigned b = 0x80; b <= 0xFF; b++) {
+				if (len > 40 && !memchr(edges, (int)b, sizeof(edges)))
+					continue;
 				buf[at] = (unsigned char)b;
 				if (valid_exact(buf, len)) {
 					CHECK(!"lone non-ASCII byte accepted");
@@ -172,6 +181,31 @@ TEST(bad_byte_at_every_position)
 		memset(buf, 'x', sizeof(buf));
 		CHECK(valid_exact(buf, len));
 	}
+}
+
+/* Valid and broken characters after 0 to 130 ASCII bytes and before 0 to
+ * 20: each starts at every offset of a 64-byte step and of a 16-byte block,
+ * and the scan resumes after it at every offset too. */
+TEST(characters_after_long_ascii)
+{
+	static const char *seqs[] = {
+	    "\xC3\xA9",     "\xE2\x80\x99", "\xF0\x9F\x98\x80", "\xC3\xA9\xC3\xA9",
+	    "\xED\xA0\x80", "\xC0\xAF",     "\xE2\x82",         "\xF4\x90\x80\x80",
+	};
+	unsigned char buf[160];
+	long bad = 0;
+
+	for (size_t k = 0; k < sizeof(seqs) / sizeof(seqs[0]); k++) {
+		size_t n = strlen(seqs[k]);
+		for (size_t pre = 0; pre <= 130; pre++)
+			for (size_t post = 0; post <= 20; post++) {
+				memset(buf, 'a', sizeof(buf));
+				memcpy(buf + pre, seqs[k], n);
+				bad += valid_exact(buf, pre + n + post) !=
+				       rfc_valid(buf, pre + n + post);
+			}
+	}
+	CHECK(bad == 0);
 }
 
 /* Every 1- and 2-byte input, and every 3-byte input starting with a
@@ -264,6 +298,7 @@ int main(int argc, char **argv)
 	    T(basic_cases),
 	    T(boundary_code_points),
 	    T(bad_byte_at_every_position),
+	    T(characters_after_long_ascii),
 	    T(exhaustive_short_inputs),
 	    T(four_byte_leads),
 	    T(random_mixtures),

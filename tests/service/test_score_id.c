@@ -4,6 +4,7 @@
  * per-thread random block) or between threads, and not biased.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +72,26 @@ static void test_format_and_uniqueness(check_ctx *c, batch *b)
 		CHECK(c, counts[d] > 14400 && counts[d] < 17600);
 }
 
+/* The hex digits are exactly the bytes', high nibble first, for every
+ * byte value at every position, against snprintf's "%02x". */
+static void test_hex_of_known_bytes(check_ctx *c)
+{
+	size_t bad = 0;
+
+	for (unsigned r = 0; r < 256; r++) {
+		unsigned char raw[ATTUNED_SCORE_ID_LEN / 2];
+		char got[ATTUNED_SCORE_ID_LEN + 2], want[ATTUNED_SCORE_ID_LEN + 1];
+		for (size_t j = 0; j < sizeof(raw); j++) {
+			raw[j] = (unsigned char)(r + 37 * j);
+			snprintf(want + 2 * j, 3, "%02x", raw[j]);
+		}
+		memset(got, 'X', sizeof(got));
+		attuned_score_id_hex(raw, got);
+		bad += memcmp(got, want, sizeof(want)) != 0 || got[sizeof(got) - 1] != 'X';
+	}
+	CHECK(c, bad == 0);
+}
+
 int main(void)
 {
 	static batch b[THREADS];
@@ -83,5 +104,6 @@ int main(void)
 	for (int t = 1; t < THREADS; t++)
 		pthread_join(th[t], NULL);
 	test_format_and_uniqueness(&c, b);
+	test_hex_of_known_bytes(&c);
 	return check_report(&c, "service.score_id");
 }
