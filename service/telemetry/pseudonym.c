@@ -23,6 +23,7 @@
 
 #include "../log.h"
 #include "ev_file.h"
+#include "word_hash.h"
 
 struct attune_pseudonym {
 	unsigned char key[ATTUNE_PSEUDONYM_KEY_BYTES];
@@ -67,19 +68,8 @@ static _Thread_local pseudonym_cache_slot pseudonym_cache[PSEUDONYM_CACHE_SLOTS]
 static pseudonym_cache_slot *pseudonym_cache_slot_for(attune_pseudonym_domain domain,
                                                       const char *id, size_t len)
 {
-	const uint64_t mul = 0x9E3779B97F4A7C15ull;
-	uint64_t h = 1469598103934665603ull ^ (unsigned char)domain, w;
+	uint64_t h = attune_word_hash(ATTUNE_WORD_HASH_SEED ^ (unsigned char)domain, id, len);
 
-	/* eight bytes a step; the tail goes in with its length */
-	for (; len >= sizeof(w); id += sizeof(w), len -= sizeof(w)) {
-		memcpy(&w, id, sizeof(w));
-		h = (h ^ w) * mul;
-		h ^= h >> 29;
-	}
-	w = (uint64_t)len << 61;
-	for (size_t i = 0; i < len; i++)
-		w ^= (uint64_t)(unsigned char)id[i] << (8 * i);
-	h = (h ^ w) * mul;
 	return &pseudonym_cache[(h ^ (h >> 32)) & (PSEUDONYM_CACHE_SLOTS - 1)];
 }
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "word_hash.h"
+
 typedef struct st_entry {
 	uint64_t hash; /* 0 = empty */
 	uint16_t score;
@@ -24,25 +26,13 @@ struct attune_score_table {
 	size_t index_cap;
 };
 
-/* The entry's identity (never 0: that is the empty mark), eight bytes a
- * step: a byte-wise FNV cost six instructions a byte of the 32-byte ids.
- * Each step's multiply and shift carry every input bit into the low bits,
- * which pick the index slot; the tail goes in with its length. */
+/* The entry's identity (never 0: that is the empty mark): word_hash.h,
+ * eight bytes a step (a byte-wise FNV cost six instructions a byte of the
+ * 32-byte ids). */
 static uint64_t st_hash(const char *s, size_t len)
 {
-	const uint64_t mul = 0x9E3779B97F4A7C15ull;
-	uint64_t h = 1469598103934665603ull, w;
+	uint64_t h = attune_word_hash(ATTUNE_WORD_HASH_SEED, s, len);
 
-	for (; len >= sizeof(w); s += sizeof(w), len -= sizeof(w)) {
-		memcpy(&w, s, sizeof(w));
-		h = (h ^ w) * mul;
-		h ^= h >> 29;
-	}
-	w = (uint64_t)len << 61;
-	for (size_t i = 0; i < len; i++)
-		w ^= (uint64_t)(unsigned char)s[i] << (8 * i);
-	h = (h ^ w) * mul;
-	h ^= h >> 29;
 	return h ? h : 1;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../log.h"
+#include "word_hash.h"
 
 #define TS_MINUTES    60
 #define TS_HOURS      168
@@ -49,25 +50,11 @@ struct attune_team_stats {
 
 /* Which hash chain a key is on: ts_slot_of(ts_hash_team(team), responder).
  * The team's part is shared by the team's key and its responders' keys, so
- * a draft hashes its team once; eight bytes a step. It only picks a chain:
- * lookups compare the strings. */
-#define TS_HASH_MUL 0x9E3779B97F4A7C15ull
-
+ * a draft hashes its team once. It only picks a chain: lookups compare the
+ * strings. */
 static uint64_t ts_hash_str(uint64_t h, const char *s)
 {
-	size_t n = strlen(s);
-	uint64_t w;
-
-	for (; n >= sizeof(w); s += sizeof(w), n -= sizeof(w)) {
-		memcpy(&w, s, sizeof(w));
-		h = (h ^ w) * TS_HASH_MUL;
-		h ^= h >> 29;
-	}
-	w = (uint64_t)n << 61; /* the tail (even empty), with its length */
-	for (size_t i = 0; i < n; i++)
-		w ^= (uint64_t)(unsigned char)s[i] << (8 * i);
-	h = (h ^ w) * TS_HASH_MUL;
-	return h ^ (h >> 29);
+	return attune_word_hash(h, s, strlen(s));
 }
 
 static uint64_t ts_hash_team(const char *team)
