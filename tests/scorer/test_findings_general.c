@@ -13,8 +13,8 @@ static attune_scorer *S;
 
 static const char *SEEKER = "My dog died last week and I can't stop crying. I feel so alone.";
 
-/* Number of findings of `kind` in the scored draft, or -1 if scoring failed. */
-static int count_kind(const char *draft, attune_finding_kind kind)
+/* The draft scored against SEEKER without suggestions, or NULL. */
+static attune_score_result *score(const char *draft)
 {
 	attune_score_input in = {{SEEKER, strlen(SEEKER)},
 	                         {draft, strlen(draft)},
@@ -25,7 +25,14 @@ static int count_kind(const char *draft, attune_finding_kind kind)
 	                         0,
 	                         0};
 	attune_score_result *r = NULL;
-	if (attune_score(S, &in, &r) != ATTUNE_OK)
+	return attune_score(S, &in, &r) == ATTUNE_OK ? r : NULL;
+}
+
+/* Number of findings of `kind` in the scored draft, or -1 if scoring failed. */
+static int count_kind(const char *draft, attune_finding_kind kind)
+{
+	attune_score_result *r = score(draft);
+	if (!r)
 		return -1;
 	int n = 0;
 	for (size_t i = 0; i < r->n_findings; i++)
@@ -42,16 +49,8 @@ static int has(const char *draft, attune_finding_kind kind)
 /* The draft's levels as acknowledge * 100 + reflect * 10 + explore, or -1. */
 static int levels(const char *draft)
 {
-	attune_score_input in = {{SEEKER, strlen(SEEKER)},
-	                         {draft, strlen(draft)},
-	                         NULL,
-	                         0,
-	                         "en",
-	                         ATTUNE_CHANNEL_CHAT,
-	                         0,
-	                         0};
-	attune_score_result *r = NULL;
-	if (attune_score(S, &in, &r) != ATTUNE_OK)
+	attune_score_result *r = score(draft);
+	if (!r)
 		return -1;
 	int v = (int)(r->acknowledge * 100 + r->reflect * 10 + r->explore);
 	attune_score_result_free(r);
