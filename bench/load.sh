@@ -19,7 +19,7 @@
 #   of the Health runs before and after it (this VM's speed drifts within
 #   minutes), and the median over rounds is the headline. Each run also
 #   prints the whole machine's CPU per call (/proc/stat: h2load, attuned and
-#   the kernel together), which drifts less than req/s.
+#   the kernel together; other work on the machine counts too).
 #   ATTUNED_BIN=path skips the Release build.
 set -Eeuo pipefail
 
