@@ -62,6 +62,7 @@ struct attune_eventlog {
 	size_t pend_durable;  /* queued lines someone waits on */
 	int dirty;            /* written but not fsync'ed data */
 	int writer_idle;      /* the writer waits on `work` */
+	int64_t pend_since_ms; /* monotonic: when the oldest queued line came */
 	int64_t last_sync_ms; /* monotonic */
 	int failed;           /* refusing lines; the writer retries */
 	uint64_t good_size;   /* while failed: bytes of whole, kept lines */
@@ -405,14 +406,34 @@ static void eventlog_try_recover(attune_eventlog *log)
 		log->on_state(log->state_arg, 0, ATTUNE_EVENTLOG_STEP_WRITE);
 }
 
-/* Waits on `work` until something is queued or closing; with written but
- * not yet fsync'ed data, wakes up to fsync it ATTUNE_EVENTLOG_SYNC_MS after
- * the last fsync. Called and returns with mu held. */
+/* 1 when the queued lines should be written now: someone waits for one,
+ * ATTUNE_EVENTLOG_LINGER_BYTES are queued, or the oldest has waited
+ * ATTUNE_EVENTLOG_LINGER_MS. Lines nobody waits for linger so that one
+ * wake-up and one write(2) carry many of them: at ScoreDraft rates a wake-up
+ * per line cost more than the scoring. */
+static int eventlog_batch_due(const attune_eventlog *log)
+{
+	return log->pend_durable > 0 || log->pend_len >= ATTUNE_EVENTLOG_LINGER_BYTES ||
+	       attune_mono_ms() >= log->pend_since_ms + ATTUNE_EVENTLOG_LINGER_MS;
+}
+
+/* Waits on `work` until a batch is due (eventlog_batch_due) or closing;
+ * with written but not yet fsync'ed data, wakes up to fsync it
+ * ATTUNE_EVENTLOG_SYNC_MS after the last fsync. Called and returns with mu
+ * held. */
 static void eventlog_wait_work(attune_eventlog *log)
 {
-	while (log->pend_len == 0 && !log->closing && !log->failed) {
+	while (!log->closing && !log->failed) {
 		int err;
 
+		if (log->pend_len > 0) {
+			if (eventlog_batch_due(log))
+				return;
+			log->writer_idle = 1;
+			eventlog_wait_until(log, log->pend_since_ms + ATTUNE_EVENTLOG_LINGER_MS);
+			log->writer_idle = 0;
+			continue;
+		}
 		log->writer_idle = 1;
 		if (!log->dirty) {
 			pthread_cond_wait(&log->work, &log->mu);
@@ -706,6 +727,8 @@ static attune_ev_status eventlog_enqueue(attune_eventlog *log, const char *line,
 		rc = ATTUNE_EV_E_UNAVAILABLE;
 		goto out_unlock;
 	}
+	if (log->pend_len == 0)
+		log->pend_since_ms = attune_mono_ms();
 	memcpy(log->pend + log->pend_len, line, len);
 	log->pend[log->pend_len + len] = '\n';
 	log->pend_len += len + 1;
@@ -724,9 +747,12 @@ static attune_ev_status eventlog_enqueue(attune_eventlog *log, const char *line,
 	} else {
 		++log->next_seq;
 	}
-	/* Wake the writer only if it sleeps; a busy writer takes the whole
-	 * queue on its next round anyway (saves a futex call per event). */
-	if (log->writer_idle) {
+	/* Wake the writer only if it sleeps, and for a line nobody waits for
+	 * only when it starts a batch (the writer then lingers, see
+	 * eventlog_batch_due) or fills one; a busy writer takes the whole
+	 * queue on its next round anyway. */
+	if (log->writer_idle && (w || log->pend_len == len + 1 ||
+	                         log->pend_len >= ATTUNE_EVENTLOG_LINGER_BYTES)) {
 		log->writer_idle = 0; /* one wake-up per writer round */
 		pthread_cond_signal(&log->work);
 	}

@@ -6,13 +6,16 @@
  *
  * Durability contract: attune_eventlog_append(..., wait_durable=1) returns
  * ATTUNE_EV_OK only after the line is fsync'ed; concurrent callers that wait
- * share one fsync. With wait_durable=0 the line is queued and written by the
- * next batch but the caller is not told when: ScoreDraft uses this, its
- * events are acknowledged as scored, not as recorded. A batch is fsync'ed
- * when it holds a line someone waits for, else it is only written and the
- * writer fsyncs within ATTUNE_EVENTLOG_SYNC_MS (and before rotation and on
- * close): a crash can lose up to that much of non-durable events, never a
- * durable one. This keeps ScoreDraft's throughput off the disk's fsync rate.
+ * share one fsync. With wait_durable=0 the line is queued and written
+ * within ATTUNE_EVENTLOG_LINGER_MS (sooner when ATTUNE_EVENTLOG_LINGER_BYTES
+ * are queued, a durable line comes, or on close) but the caller is not told
+ * when: ScoreDraft uses this, its events are acknowledged as scored, not as
+ * recorded. A batch is fsync'ed when it holds a line someone waits for, else
+ * it is only written and the writer fsyncs within ATTUNE_EVENTLOG_SYNC_MS
+ * (and before rotation and on close): a process crash can lose the last
+ * LINGER_MS of non-durable events and a machine crash up to SYNC_MS of them,
+ * never a durable one. This keeps ScoreDraft's throughput off the disk's
+ * fsync rate and its wake-ups off the writer's.
  *
  * Failure and recovery: when a write or fsync fails (disk full, EIO) every
  * line not yet fsync'ed and waited for, and everything queued, is answered
@@ -39,6 +42,11 @@
 #define ATTUNE_EVENTLOG_DEFAULT_PENDING (4u << 20)
 /* Longest time written, non-durable events stay without an fsync. */
 #define ATTUNE_EVENTLOG_SYNC_MS 1000
+/* Lines nobody waits for are written in batches: when the oldest has been
+ * queued this long, or this many bytes are queued (or with the next durable
+ * line, or on close). */
+#define ATTUNE_EVENTLOG_LINGER_MS 5
+#define ATTUNE_EVENTLOG_LINGER_BYTES (64u << 10)
 /* Upper bound on the retention count. */
 #define ATTUNE_EVENTLOG_MAX_KEEP 1000u
 /* Retry period after a write failure: starts at MIN, doubles to MAX. */
