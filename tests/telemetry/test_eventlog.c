@@ -252,7 +252,27 @@ static void test_async(const char *dir)
 	CHECK_EQ_U(col.n, 300);
 }
 
-/* Non-durable lines are written at once and fsync'ed by the writer within
+/* Polls the writer's counters every 2 ms (bounded: 10 s) until `events`
+ * lines are written and `batches` fsyncs made; *st holds the last reading.
+ * Returns the seconds waited. */
+static double poll_writer(attune_eventlog *log, uint64_t events, uint64_t batches,
+                          attune_eventlog_stats *st)
+{
+	struct timespec t0, now, nap = {0, 2 * 1000000L};
+	double waited;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		nanosleep(&nap, NULL); /* bounded poll of the writer's counters */
+		attune_eventlog_get_stats(log, st);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		waited =
+		    (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+	} while ((st->events < events || st->batches < batches) && waited < 10);
+	return waited;
+}
+
+/* Non-durable lines are written and fsync'ed by the writer within
  * ATTUNE_EVENTLOG_SYNC_MS even if nobody waits (polled, bounded). */
 static void test_periodic_sync(const char *dir)
 {
@@ -260,22 +280,14 @@ static void test_periodic_sync(const char *dir)
 	attune_eventlog_config cfg = {0};
 	attune_eventlog *log = NULL;
 	attune_eventlog_stats st;
-	struct timespec t0, now, nap = {0, 10 * 1000000L};
-	double waited = 0;
+	double waited;
 
 	snprintf(path, sizeof(path), "%s/periodic.jsonl", dir);
 	cfg.path = path;
 	CHECK(attune_eventlog_open(&cfg, &log) == ATTUNE_EV_OK);
 	for (int i = 0; i < 100; i++)
 		CHECK(attune_eventlog_append(log, "{\"d\":1}", 7, 0) == ATTUNE_EV_OK);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	do {
-		nanosleep(&nap, NULL); /* bounded poll of the writer's counters */
-		attune_eventlog_get_stats(log, &st);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		waited =
-		    (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
-	} while ((st.events < 100 || st.batches < 1) && waited < 10);
+	waited = poll_writer(log, 100, 1, &st);
 	CHECK_EQ_U(st.events, 100);
 	CHECK(st.batches >= 1);
 	CHECK(st.writes >= 1);
@@ -295,8 +307,7 @@ static void test_linger_batches(const char *dir)
 	attune_eventlog_config cfg = {0};
 	attune_eventlog *log = NULL;
 	attune_eventlog_stats st;
-	struct timespec t0, now, pace = {0, 200 * 1000L}, nap = {0, 2 * 1000000L};
-	double waited = 0;
+	struct timespec pace = {0, 200 * 1000L};
 	enum { LINES = 100 };
 
 	snprintf(path, sizeof(path), "%s/linger.jsonl", dir);
@@ -306,14 +317,7 @@ static void test_linger_batches(const char *dir)
 		CHECK(attune_eventlog_append(log, "{\"linger\":1}", 12, 0) == ATTUNE_EV_OK);
 		nanosleep(&pace, NULL); /* pacing the appends, not waiting for anything */
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	do {
-		nanosleep(&nap, NULL); /* bounded poll of the writer's counters */
-		attune_eventlog_get_stats(log, &st);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		waited =
-		    (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
-	} while (st.events < LINES && waited < 10);
+	poll_writer(log, LINES, 0, &st);
 	CHECK_EQ_U(st.events, LINES);
 	CHECK(st.writes >= 1 && st.writes <= LINES / 3);
 	printf("linger: %d non-durable events 0.2 ms apart in %llu writes\n", LINES,
