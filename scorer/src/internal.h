@@ -561,8 +561,14 @@ void at_template_index_free(attune_scorer *s);
 /* sk: the seeker's content stems (at_stemset_build of seeker) */
 /* Room for one suggestion text with its NUL: a longer one is never made. */
 #define AT_SUGGESTION_MAX 600
-/* Fills r->suggestions (room for the capped in->max_suggestions of them,
- * set by the caller) and writes their texts one after another in texts
+/* How many suggestions a call may make: in->max_suggestions, capped. */
+static inline unsigned at_max_suggestions(const attune_score_input *in)
+{
+	return in->max_suggestions > ATTUNE_MAX_SUGGESTIONS ? ATTUNE_MAX_SUGGESTIONS
+	                                                    : in->max_suggestions;
+}
+/* Fills r->suggestions (room for at_max_suggestions(in) of them, set by the
+ * caller) and writes their texts one after another in texts
  * (AT_SUGGESTION_MAX bytes of room per suggestion); ar holds the temporaries. */
 attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_score_input *in,
                          const at_doc *seeker, const at_stemset *sk, const at_doc *draft,

@@ -172,8 +172,7 @@ attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
 	at_prior pr = {0};
 	at_analysis a = {0};
 	attune_score_result res = {0}, *r = NULL;
-	unsigned max = in->max_suggestions > ATTUNE_MAX_SUGGESTIONS ? ATTUNE_MAX_SUGGESTIONS
-	                                                            : in->max_suggestions;
+	unsigned max = at_max_suggestions(in);
 	char *texts = NULL;
 	res.risk.guidance = "";
 	at_arena_init(&ar, arena_first(in));

@@ -904,8 +904,7 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
                          const at_prior *pr, const at_analysis *a, attune_score_result *r,
                          char *texts)
 {
-	unsigned max = in->max_suggestions > ATTUNE_MAX_SUGGESTIONS ? ATTUNE_MAX_SUGGESTIONS
-	                                                            : in->max_suggestions;
+	unsigned max = at_max_suggestions(in);
 	parts pt;
 	const at_stemset none = {0};
 	const at_stemset *recent = pr ? &pr->leads : &none;
@@ -934,7 +933,7 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
 			     ATTUNE_FINDING_UNSPECIFIED, t->id);
 	}
 	/* 2: a replacement for each negative finding's sentence */
-	for (size_t f = 0; st == ATTUNE_OK && f < a->n_findings && r->n_suggestions < max; f++) {
+	for (size_t f = 0; f < a->n_findings && r->n_suggestions < max; f++) {
 		const attune_finding *fd = &a->findings[f];
 		if (at_kind_is_positive(fd->kind))
 			continue;
@@ -962,7 +961,7 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
 			     fd->kind, t->id);
 	}
 	/* 3: an acknowledgment, 4: an open question */
-	if (st == ATTUNE_OK && r->n_suggestions < max && a->acknowledge < 2) {
+	if (r->n_suggestions < max && a->acknowledge < 2) {
 		used_ack = pick(s, ar, ATTUNE_SUGGESTION_ACKNOWLEDGMENT, ATTUNE_FINDING_UNSPECIFIED,
 		                &pt, recent, seed + 3, NULL, text, AT_SUGGESTION_MAX, &tl,
 		                &docs[r->n_suggestions]);
@@ -970,7 +969,7 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
 			push(r, used_ack->kind, &text, tl, ATTUNE_PLACEMENT_BEFORE_DRAFT, 0, 0,
 			     ATTUNE_FINDING_UNSPECIFIED, used_ack->id);
 	}
-	if (st == ATTUNE_OK && r->n_suggestions < max && a->explore < 2) {
+	if (r->n_suggestions < max && a->explore < 2) {
 		const at_template *t = pick(s, ar, ATTUNE_SUGGESTION_OPEN_QUESTION,
 		                            ATTUNE_FINDING_UNSPECIFIED, &pt, recent, seed + 5, NULL,
 		                            text, AT_SUGGESTION_MAX, &tl, &docs[r->n_suggestions]);
