@@ -707,6 +707,7 @@ static attune_ev_status eventlog_enqueue(attune_eventlog *log, const char *line,
 {
 	attune_ev_status rc = ATTUNE_EV_OK;
 	ev_waiter self;
+	int starts_batch;
 
 	if (!log || (!line && len))
 		return ATTUNE_EV_E_INVALID;
@@ -727,7 +728,8 @@ static attune_ev_status eventlog_enqueue(attune_eventlog *log, const char *line,
 		rc = ATTUNE_EV_E_UNAVAILABLE;
 		goto out_unlock;
 	}
-	if (log->pend_len == 0)
+	starts_batch = log->pend_len == 0;
+	if (starts_batch)
 		log->pend_since_ms = attune_mono_ms();
 	memcpy(log->pend + log->pend_len, line, len);
 	log->pend[log->pend_len + len] = '\n';
@@ -751,8 +753,8 @@ static attune_ev_status eventlog_enqueue(attune_eventlog *log, const char *line,
 	 * only when it starts a batch (the writer then lingers, see
 	 * eventlog_batch_due) or fills one; a busy writer takes the whole
 	 * queue on its next round anyway. */
-	if (log->writer_idle && (w || log->pend_len == len + 1 ||
-	                         log->pend_len >= ATTUNE_EVENTLOG_LINGER_BYTES)) {
+	if (log->writer_idle &&
+	    (w || starts_batch || log->pend_len >= ATTUNE_EVENTLOG_LINGER_BYTES)) {
 		log->writer_idle = 0; /* one wake-up per writer round */
 		pthread_cond_signal(&log->work);
 	}
