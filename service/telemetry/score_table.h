@@ -3,7 +3,8 @@
  * later RecordOutcome can compute the score change and check the
  * suggestion index: numbers only (draft score, suggestions offered), keyed
  * by a 64-bit hash of the score_id. Bounded: at most `capacity` entries,
- * the oldest inserted is evicted first (16 bytes per entry + index).
+ * the oldest inserted is evicted first (16 bytes per entry plus an index
+ * of 16-32 bytes per entry).
  * Thread-safe: one mutex.
  */
 #ifndef ATTUNE_SCORE_TABLE_H

@@ -8,6 +8,7 @@
  */
 #include <stdarg.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "event.h"
 #include "score_table.h"
@@ -322,6 +323,49 @@ int main(void)
 		CHECK(attune_score_table_get(t, "score-200", 9, &sc, &ns) && sc == 200 % 101);
 		attune_score_table_destroy(t);
 		attune_score_table_destroy(NULL);
+	}
+	/* Score table against a model (the last `cap` distinct ids put): random
+	 * puts over a small id space make long probe clusters, replacements and
+	 * evictions that re-seat them. */
+	{
+		enum { CAP = 61, IDS = 400, OPS = 20000 };
+		attune_score_table *t = NULL;
+		int last_put[IDS], model_score[IDS], order[IDS], n_order = 0;
+		unsigned rnd = 12345, sc = 0, ns = 0;
+		char id[32];
+		int bad = 0;
+		CHECK(attune_score_table_create(CAP, &t) == ATTUNE_EV_OK);
+		for (int i = 0; i < IDS; i++)
+			last_put[i] = -1;
+		for (int op = 0; op < OPS && !bad; op++) {
+			rnd = rnd * 1103515245u + 12345u;
+			int k = (int)((rnd >> 8) % IDS);
+			int present = 0;
+			for (int j = 0; j < n_order; j++)
+				present |= order[j] == k;
+			snprintf(id, sizeof(id), "sid-%d", k);
+			attune_score_table_put(t, id, strlen(id), (unsigned)(op % 101), 2);
+			model_score[k] = op % 101;
+			if (!present) { /* a new id: the oldest goes when full */
+				if (n_order == CAP) {
+					last_put[order[0]] = -1;
+					memmove(order, order + 1, (CAP - 1) * sizeof(order[0]));
+					n_order--;
+				}
+				order[n_order++] = k;
+			}
+			last_put[k] = op;
+			if (op % 97 == 0)
+				for (int q = 0; q < IDS; q++) {
+					snprintf(id, sizeof(id), "sid-%d", q);
+					int got = attune_score_table_get(t, id, strlen(id), &sc, &ns);
+					if (got != (last_put[q] >= 0) ||
+					    (got && (sc != (unsigned)model_score[q] || ns != 2)))
+						bad = 1;
+				}
+		}
+		CHECK(!bad);
+		attune_score_table_destroy(t);
 	}
 	check_matches_printf();
 	return test_finish("test_eventlog_format");
