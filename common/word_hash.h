@@ -1,7 +1,6 @@
 /*
  * word_hash.h - a fast, unkeyed 64-bit hash of bytes for in-memory tables
- * (team stats chains, the score-id table, the per-thread pseudonym cache)
- * and the scorer's template seed:
+ * (team stats chains, the score-id table, the per-thread pseudonym cache):
  * eight bytes a step, each step's multiply and shift carrying every input
  * bit into the low bits, which pick the slot; the tail goes in with its
  * length. Not keyed and never output. Team stats and the pseudonym cache
