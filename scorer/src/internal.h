@@ -549,6 +549,10 @@ attune_status at_analyze_sums(const attune_scorer *s, at_arena *ar, const at_doc
 attune_status at_risk(const attune_scorer *s, at_arena *ar, const at_doc *seeker, attune_risk *out);
 
 /* suggest.c */
+/* out[0] = at_hash(a, na), out[1] = at_hash(b, nb), in one loop: FNV-1a is
+ * a serial chain of multiplies, so two chains side by side take about the
+ * time of one (the suggestion seed hashes the whole seeker text and draft). */
+void at_hash_pair(const char *a, size_t na, const char *b, size_t nb, uint32_t out[2]);
 void at_template_measure(at_template *t);
 /* Builds s->tpl_index from s->tpls (after at_lexicon_build; at_template_index_free
  * releases it, and is a no-op when it was never built). */

@@ -246,6 +246,30 @@ TEST(positive_kinds)
 	}
 }
 
+/* at_hash_pair is at_hash of each text, for every pair of lengths 0..2000
+ * in a random sample (either text the longer, all byte values). */
+TEST(hash_pair_is_at_hash)
+{
+	static char a[2001], b[2001];
+	uint32_t x = 12345;
+	for (size_t i = 0; i < sizeof(a); i++) {
+		x = x * 1103515245u + 12345u;
+		a[i] = (char)(x >> 16);
+		x = x * 1103515245u + 12345u;
+		b[i] = (char)(x >> 16);
+	}
+	for (int round = 0; round < 3000; round++) {
+		x = x * 1103515245u + 12345u;
+		size_t na = (x >> 8) % 2001;
+		x = x * 1103515245u + 12345u;
+		size_t nb = round < 64 ? (size_t)round : (x >> 8) % 2001;
+		uint32_t h[2];
+		at_hash_pair(a, na, b + 2001 - nb, nb, h);
+		CHECK(h[0] == at_hash(a, na));
+		CHECK(h[1] == at_hash(b + 2001 - nb, nb));
+	}
+}
+
 /* attune_scorer_create() keeps at_pattern_takes_in_negator() per pattern
  * (disowned() in analyze.c reads it): the same answer for every pattern, and
  * both answers occur in the data. */
@@ -275,6 +299,7 @@ int main(int argc, char **argv)
 	    T(token_class_tests_agree),
 	    T(stemset_probe_finds_every_stored_stem),
 	    T(positive_kinds),
+	    T(hash_pair_is_at_hash),
 	    T(pattern_takes_negator_precomputed),
 	};
 	return run_scorer_tests(&S, cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
