@@ -8,23 +8,26 @@
 #
 # Usage: bench/load.sh [--clients 4] [--streams 16] [--duration 5] [--rounds 6]
 #                      [--requests 1000000] [--workers 0] [--build DIR] [--diagnose]
-#                      [--events]
-#   --events runs attuned as deploy/run.sh does, with a --state-dir (event
-#   file, pseudonym key) and metrics on; by default it runs memory-only with
-#   --no-metrics, the scoring path alone.
+#                      [--memory-only]
+#   attuned runs as deploy/run.sh runs it: a --state-dir (event file,
+#   pseudonym key) and metrics on. --memory-only runs it with no state dir
+#   and --no-metrics instead: the scoring path alone (--events, the default,
+#   is accepted for older command lines).
 #   --diagnose adds two ScoreDraft shapes per round: the B pair with
 #   suggestions disabled, and a two-letter pair (the RPC's cost beyond Health).
-#   Each round runs Health, ScoreDraft and ScoreDraft-A back to back, and one
-#   more Health run closes the last round. A round's ratio divides by the mean
-#   of the Health runs before and after it (this VM's speed drifts within
-#   minutes), and the median over rounds is the headline. Each run also
+#   Each round runs Health, then ScoreDraft (the Reply-B-like pair, the
+#   headline), ScoreDraft-A (Reply-A-like), BRIEF-B and BRIEF-A (the brief's
+#   example word for word) back to back, and one more Health run closes the
+#   last round. A round's ratio divides by the mean of the Health runs before
+#   and after it (this VM's speed drifts within minutes), and the median over
+#   rounds is the figure for each draft. Each run also
 #   prints the whole machine's CPU per call (/proc/stat: h2load, attuned and
 #   the kernel together; other work on the machine counts too).
 #   ATTUNED_BIN=path skips the Release build.
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CLIENTS=4 STREAMS=16 DURATION=5 ROUNDS=6 REQUESTS=1000000 WORKERS=0 DIAGNOSE=0 EVENTS=0
+CLIENTS=4 STREAMS=16 DURATION=5 ROUNDS=6 REQUESTS=1000000 WORKERS=0 DIAGNOSE=0 EVENTS=1
 BUILD="${TMPDIR:-/tmp}/attune-bench-build"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -34,10 +37,11 @@ while [[ $# -gt 0 ]]; do
     --rounds) ROUNDS="$2"; shift 2 ;;
     --diagnose) DIAGNOSE=1; shift ;;
     --events) EVENTS=1; shift ;;
+    --memory-only) EVENTS=0; shift ;;
     --requests) REQUESTS="$2"; shift 2 ;;
     --workers) WORKERS="$2"; shift 2 ;;
     --build) BUILD="$2"; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "load.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -122,6 +126,11 @@ EOF
 
 echo "== attuned $("$ATTUNED_BIN" --version 2>/dev/null | head -1) on $ADDR, $(nproc) cores," \
   "h2load -c $CLIENTS -m $STREAMS ($((CLIENTS * STREAMS)) concurrent streams), ${DURATION}s each"
+if [[ "$EVENTS" == 1 ]]; then
+  echo "== as deployed: --state-dir (event file, pseudonym key) and metrics on (--memory-only: neither)"
+else
+  echo "== memory-only: no state dir, --no-metrics (the scoring path alone)"
+fi
 echo "== load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
 check_status
 SCORE=/attune.v1.Assist/ScoreDraft HEALTH=/grpc.health.v1.Health/Check
@@ -132,8 +141,10 @@ for r in $(seq "$ROUNDS"); do
   run Health "$HEALTH" "$WORK/health.body" -D "$DURATION"
   run ScoreDraft "$SCORE" "$WORK/score.body" -D "$DURATION"
   run ScoreDraft-A "$SCORE" "$WORK/score_good.body" -D "$DURATION"
+  run BRIEF-B "$SCORE" "$WORK/brief_b.body" -D "$DURATION"
+  run BRIEF-A "$SCORE" "$WORK/brief_a.body" -D "$DURATION"
   paste -d' ' "$WORK/Health.out.rps" "$WORK/ScoreDraft.out.rps" "$WORK/ScoreDraft-A.out.rps" \
-    >>"$WORK/rounds"
+    "$WORK/BRIEF-B.out.rps" "$WORK/BRIEF-A.out.rps" >>"$WORK/rounds"
   if [[ "$DIAGNOSE" == 1 ]]; then
     run B-nosugg "$SCORE" "$WORK/score_nosugg.body" -D "$DURATION"
     run tiny "$SCORE" "$WORK/score_tiny.body" -D "$DURATION"
@@ -145,34 +156,37 @@ for r in $(seq "$ROUNDS"); do
 done
 echo "-- closing Health run"
 run Health "$HEALTH" "$WORK/health.body" -D "$DURATION"
-# rounds: one line per round: health_rps health_p99 health_cpu b_rps b_p99
-# b_cpu a_rps a_p99 a_cpu; the closing Health run: rps p99 cpu
+# rounds: one line per round: rps p99 cpu of Health, then of each draft in
+# DRAFTS order; the closing Health run: rps p99 cpu
 /usr/bin/python3 - "$WORK/rounds" "$WORK/Health.out.rps" <<'EOF'
 import statistics, sys
+DRAFTS = ["ScoreDraft", "ScoreDraft-A", "BRIEF-B", "BRIEF-A"]
+ABOUT = {"ScoreDraft": "Reply-B-like pair, the headline", "ScoreDraft-A": "Reply-A-like pair",
+         "BRIEF-B": "the brief's Reply B", "BRIEF-A": "the brief's Reply A"}
 rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
 last = list(map(float, open(sys.argv[2]).read().split()))
 after = [r[0] for r in rows[1:]] + [last[0]]
 health = [(r[0] + a) / 2 for r, a in zip(rows, after)]  # the Health runs around the round
-rb = [r[3] / h for r, h in zip(rows, health)]
-ra = [r[6] / h for r, h in zip(rows, health)]
-p99 = [r[4] for r in rows]
-hp99 = [r[1] for r in rows] + [last[1]]
-hcpu = [r[2] for r in rows] + [last[2]]
-bcpu = [r[5] for r in rows]
-acpu = [r[8] for r in rows]
-fmt = lambda xs, f: " ".join(f % x for x in xs)
-print("ratio ScoreDraft/Health per round: %s; median %.2f (target >= 0.70)"
-      % (fmt(rb, "%.2f"), statistics.median(rb)))
-print("ratio ScoreDraft-A (Reply-A-like draft)/Health per round: %s; median %.2f"
-      % (fmt(ra, "%.2f"), statistics.median(ra)))
-print("ScoreDraft p99 per round: %s ms; median %.2f ms (target < 5)"
-      % (fmt(p99, "%.2f"), statistics.median(p99)))
-print("Health/Check p99 per run: %s ms; median %.2f ms (the same 64 streams doing no work)"
-      % (fmt(hp99, "%.2f"), statistics.median(hp99)))
 med = statistics.median
-print("machine CPU per call (h2load + attuned + kernel), medians: Health %.1f us, ScoreDraft %.1f us,"
-      " ScoreDraft-A %.1f us; Health/ScoreDraft %.2f, Health/ScoreDraft-A %.2f"
-      % (med(hcpu), med(bcpu), med(acpu), med(hcpu) / med(bcpu), med(hcpu) / med(acpu)))
+fmt = lambda xs, f: " ".join(f % x for x in xs)
+col = lambda r, d, k: r[3 * (1 + DRAFTS.index(d)) + k]  # k: 0 rps, 1 p99, 2 cpu
+for d in DRAFTS:
+    ratio = [col(r, d, 0) / h for r, h in zip(rows, health)]
+    print("ratio %s/Health per round: %s; median %.2f%s  (%s)"
+          % (d, fmt(ratio, "%.2f"), med(ratio), " (target >= 0.70)" if d == "ScoreDraft" else "",
+             ABOUT[d]))
+p99 = [col(r, "ScoreDraft", 1) for r in rows]
+print("ScoreDraft p99 per round: %s ms; median %.2f ms (target < 5); the others' medians: %s"
+      % (fmt(p99, "%.2f"), med(p99),
+         ", ".join("%s %.2f ms" % (d, med([col(r, d, 1) for r in rows])) for d in DRAFTS[1:])))
+hp99 = [r[1] for r in rows] + [last[1]]
+print("Health/Check p99 per run: %s ms; median %.2f ms (the same 64 streams doing no work)"
+      % (fmt(hp99, "%.2f"), med(hp99)))
+hcpu = med([r[2] for r in rows] + [last[2]])
+print("machine CPU per call (h2load + attuned + kernel), medians: Health %.1f us; %s"
+      % (hcpu, "; ".join("%s %.1f us (Health/%s %.2f)"
+                         % (d, med([col(r, d, 2) for r in rows]), d,
+                            hcpu / med([col(r, d, 2) for r in rows])) for d in DRAFTS)))
 EOF
 check_status
 

@@ -2,7 +2,10 @@
 """load_bodies.py - helper of bench/load.sh: writes the h2load body files
 (0x00 + 4-byte big-endian length + protobuf) for a typical ScoreDraft
 (~300-char seeker message + ~300-char draft: a Reply-B-like draft full of
-findings, and a Reply-A-like one in score_good.body; for diagnostics the B pair
+findings, and a Reply-A-like one in score_good.body), the brief's own example
+word for word (brief_b.body, brief_a.body: its seeker message in the first
+person, as in the README walk-through, and its Reply B and Reply A); for
+diagnostics the B pair
 with suggestions disabled in score_nosugg.body and a two-letter pair without
 suggestions in score_tiny.body) and an empty Health/Check,
 and with --check sends those exact bytes with a real gRPC client
@@ -31,6 +34,17 @@ GOOD = ("It sounds like you're feeling rusty and anxious about going back to wor
         "away, and that every job listing brings the doubt right back. That makes a lot of sense "
         "after such a long pause. It took courage to say this out loud. What feels hardest about "
         "taking the first step right now? Is it the applications, or how you'll be seen?")
+# The brief's example (BRIEF.md "The example every demo should show").
+BRIEF_SEEKER = ("After pausing my career for several years to start a family, it's time to go back "
+                "to work, but I feel rusty, unmotivated and anxious about re-entering the job "
+                "market.")
+BRIEF_A = ("I'm sorry to hear that you're struggling with finding the motivation to get back to "
+           "work. I can understand how anxiety and insecurity can make it hard to take that step. "
+           "You have a lot of courage to share your situation and seek help. I hope you know "
+           "that you have valuable skills and experience that can benefit any employer. You "
+           "deserve to feel financially secure and fulfilled in your career.")
+BRIEF_B = ("I've struggled with the same problem. The best way to tackle it is to just jump right "
+           "in and give it your best.")
 
 
 def bodies():
@@ -41,6 +55,12 @@ def bodies():
     good = s.attune_pb2.ScoreDraftRequest()
     good.CopyFrom(score)
     good.draft = GOOD
+    brief = {}
+    for name, draft in (("brief_a", BRIEF_A), ("brief_b", BRIEF_B)):
+        brief[name] = s.attune_pb2.ScoreDraftRequest()
+        brief[name].CopyFrom(score)
+        brief[name].seeker_message = BRIEF_SEEKER
+        brief[name].draft = draft
     # Diagnostics: the B pair without suggestions, and the whole ScoreDraft
     # path with almost no text (what the RPC costs beyond Health/Check).
     nosugg = s.attune_pb2.ScoreDraftRequest()
@@ -53,6 +73,8 @@ def bodies():
     health = s.health_pb2.HealthCheckRequest()
     return {"score": score.SerializeToString(), "score_good": good.SerializeToString(),
             "score_nosugg": nosugg.SerializeToString(), "score_tiny": tiny.SerializeToString(),
+            "brief_a": brief["brief_a"].SerializeToString(),
+            "brief_b": brief["brief_b"].SerializeToString(),
             "health": health.SerializeToString()}
 
 
@@ -68,6 +90,8 @@ def main():
                            ("score_good", "/attune.v1.Assist/ScoreDraft"),
                            ("score_nosugg", "/attune.v1.Assist/ScoreDraft"),
                            ("score_tiny", "/attune.v1.Assist/ScoreDraft"),
+                           ("brief_a", "/attune.v1.Assist/ScoreDraft"),
+                           ("brief_b", "/attune.v1.Assist/ScoreDraft"),
                            ("health", "/grpc.health.v1.Health/Check")):
             with open(os.path.join(d, name + ".body"), "rb") as f:
                 data = f.read()
