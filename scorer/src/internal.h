@@ -305,15 +305,80 @@ typedef struct at_doc {
 } at_doc;
 
 /* lexicon.c */
-/* 32-bit FNV-1a, one byte at a time: at_hash() and the folds in text.c that
- * hash a word while writing it use these, so their hashes agree. */
+/* 32-bit FNV-1a, one byte at a time: the suggestion seed (at_hash_pair). */
 #define AT_FNV_BASIS 2166136261u
 static inline uint32_t at_fnv_byte(uint32_t h, unsigned char c)
 {
 	return (h ^ c) * 16777619u;
 }
-/* at_fnv_byte() over s[0, n) from AT_FNV_BASIS; never 0 (0 becomes 1: the
- * vocabulary's empty-slot mark). */
+/* at_fnv_byte() over s[0, n) from AT_FNV_BASIS; never 0 (0 becomes 1). */
+uint32_t at_fnv(const char *s, size_t n);
+
+/* The hash of words (at_hash): eight bytes a step, so the tokenizer hashes
+ * a word of up to 8 bytes, already in a register, in a few instructions
+ * instead of a multiply per byte. Bytes are read as little-endian words,
+ * whatever the machine, and the last word of bytes is zero-padded. The
+ * length is not hashed: the strings hashed hold no zero byte, so the
+ * padding tells them apart. */
+#define AT_HASH_MUL  0xD6E8FEB86659FD93ull
+#define AT_BYTES_LOW 0x0101010101010101ull
+#define AT_BYTES_TOP 0x8080808080808080ull
+static inline uint64_t at_load_le64(const char *p)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	return x;
+}
+/* Stores x as at_load_le64() reads it back. */
+static inline void at_store_le64(char *p, uint64_t x)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	memcpy(p, &x, 8);
+}
+static inline uint32_t at_load_le32(const void *p)
+{
+	uint32_t x;
+	memcpy(&x, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap32(x);
+#endif
+	return x;
+}
+/* One step: the bits the multiply carries up are folded back down, since
+ * the vocabulary and the stem sets index by the low bits. */
+static inline uint64_t at_hash_step(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * AT_HASH_MUL;
+	return h ^ (h >> 32);
+}
+static inline uint32_t at_hash_end(uint64_t h)
+{
+	return (uint32_t)h ? (uint32_t)h : 1;
+}
+/* The low r (1..8) bytes of a word read by at_load_le64(). */
+static inline uint64_t at_low_bytes(uint64_t w, size_t r)
+{
+	return w & (~0ull >> (64 - 8 * r));
+}
+/* at_hash(s, n) when s[n, n + 8) may be read too (any bytes): no copy of
+ * the last bytes. */
+static inline uint32_t at_hash_padded(const char *s, size_t n)
+{
+	uint64_t h = 0;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8)
+		h = at_hash_step(h, at_load_le64(s + i));
+	if (i < n)
+		h = at_hash_step(h, at_low_bytes(at_load_le64(s + i), n - i));
+	return at_hash_end(h);
+}
+/* The hash of s[0, n): at_hash_step() over its little-endian words from 0;
+ * never 0 (0 becomes 1: the vocabulary's empty-slot mark). */
 uint32_t at_hash(const char *s, size_t n);
 int32_t at_lookup(const attune_scorer *s, const char *w, size_t n);
 
@@ -344,16 +409,10 @@ static inline int at_same_bytes(const char *a, const char *b, size_t n)
 	return memcmp(a, b, n) == 0;
 }
 
-/* Bytes after a token's normalized form that at_doc_init() zeroes for the
- * lookup (see at_vocab_probe). */
-#define AT_NORM_PAD 8
-
 /* The slot of spelling w[0, n) (h == at_hash(w, n)), or NULL if it is not a
- * word. Hash and length are compared first: the bytes only on a likely hit.
- * If padded, w[n, n + AT_NORM_PAD) is readable and zero: a spelling of up to
- * 8 bytes is then one 8-byte compare with the slot's 0-padded copy. */
+ * word. Hash and length are compared first: the bytes only on a likely hit. */
 static inline const at_vslot *at_vocab_probe(const attune_scorer *s, const char *w, size_t n,
-                                             uint32_t h, int padded)
+                                             uint32_t h)
 {
 	for (size_t i = h & s->table_mask;; i = (i + 1) & s->table_mask) {
 		const at_vslot *v = &s->table[i];
@@ -364,16 +423,25 @@ static inline const at_vslot *at_vocab_probe(const attune_scorer *s, const char 
 		}
 		if (v->len != n)
 			continue;
-		if (padded && n <= 8) {
-			uint64_t a, b;
-			memcpy(&a, w, 8);
-			memcpy(&b, v->s, 8);
-			if (a == b)
-				return v;
-			continue;
-		}
 		const char *ws = n <= AT_VSLOT_INLINE ? v->s : s->words[v->id].s;
 		if (at_same_bytes(ws, w, n))
+			return v;
+	}
+}
+
+/* at_vocab_probe() of a spelling of up to 7 bytes read as w (at_load_le64,
+ * the bytes past it zero): one compare with the slot's 0-padded copy,
+ * which also tells the length, as no spelling holds a zero byte. */
+static inline const at_vslot *at_vocab_probe7(const attune_scorer *s, uint64_t w, uint32_t h)
+{
+	for (size_t i = h & s->table_mask;; i = (i + 1) & s->table_mask) {
+		const at_vslot *v = &s->table[i];
+		if (v->hash != h) {
+			if (v->hash == 0)
+				return NULL;
+			continue;
+		}
+		if (at_load_le64(v->s) == w)
 			return v;
 	}
 }
@@ -549,7 +617,7 @@ attune_status at_analyze_sums(const attune_scorer *s, at_arena *ar, const at_doc
 attune_status at_risk(const attune_scorer *s, at_arena *ar, const at_doc *seeker, attune_risk *out);
 
 /* suggest.c */
-/* out[0] = at_hash(a, na), out[1] = at_hash(b, nb), in one loop: FNV-1a is
+/* out[0] = at_fnv(a, na), out[1] = at_fnv(b, nb), in one loop: FNV-1a is
  * a serial chain of multiplies, so two chains side by side take about the
  * time of one (the suggestion seed hashes the whole seeker text and draft). */
 void at_hash_pair(const char *a, size_t na, const char *b, size_t nb, uint32_t out[2]);

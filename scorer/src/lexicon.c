@@ -42,7 +42,7 @@ static const char *const class_files[C_COUNT] = {
     [C_HYPERBOLE] = "hyperbole", [C_NUMBER] = "number",
 };
 
-uint32_t at_hash(const char *s, size_t n)
+uint32_t at_fnv(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	uint32_t h = AT_FNV_BASIS;
@@ -58,6 +58,26 @@ uint32_t at_hash(const char *s, size_t n)
 	for (; i < n; i++)
 		h = at_fnv_byte(h, p[i]);
 	return h ? h : 1;
+}
+
+uint32_t at_hash(const char *s, size_t n)
+{
+	uint64_t h = 0;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8)
+		h = at_hash_step(h, at_load_le64(s + i));
+	if (i < n) { /* the last r bytes, zero-padded */
+		const unsigned char *p = (const unsigned char *)s + i;
+		size_t r = n - i;
+		uint64_t w;
+		if (r >= 4) /* two 4-byte loads that overlap in the middle */
+			w = at_load_le32(p) | (uint64_t)at_load_le32(p + r - 4) << (8 * (r - 4));
+		else /* bytes 0, r / 2 and r - 1 cover r = 1, 2, 3 */
+			w = p[0] | (uint64_t)p[r / 2] << (8 * (r / 2)) |
+			    (uint64_t)p[r - 1] << (8 * (r - 1));
+		h = at_hash_step(h, w);
+	}
+	return at_hash_end(h);
 }
 
 int at_file_is_risk(int file)
@@ -87,7 +107,7 @@ _Static_assert(AT_MAX_WORD <= UINT8_MAX, "at_vslot.len is 8 bits");
 
 int32_t at_lookup(const attune_scorer *s, const char *w, size_t n)
 {
-	const at_vslot *v = at_vocab_probe(s, w, n, at_hash(w, n), 0);
+	const at_vslot *v = at_vocab_probe(s, w, n, at_hash(w, n));
 	return v ? v->id : -1;
 }
 

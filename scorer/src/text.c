@@ -166,12 +166,11 @@ static void stem_word(const char *w, size_t n, uint32_t h, uint32_t *out)
 
 /* Folds the word text[start, end) into dst: ASCII case folded, apostrophes
  * dropped, at most AT_MAX_WORD bytes (never half a code point). Returns the
- * bytes written; *h is their FNV-1a hash before at_hash()'s "0 becomes 1".
- * For the words the ASCII scan in at_doc_init() cannot fold as it goes. */
-static size_t fold_word(const char *text, size_t start, size_t end, char *dst, uint32_t *h)
+ * bytes written. For the words that are not one run of ASCII letters and
+ * digits. */
+static size_t fold_word(const char *text, size_t start, size_t end, char *dst)
 {
 	size_t k = 0, i = start;
-	uint32_t hh = AT_FNV_BASIS;
 	while (i < end && k < AT_MAX_WORD) {
 		unsigned char c = (unsigned char)text[i];
 		if (c < 0x80) {
@@ -181,7 +180,6 @@ static size_t fold_word(const char *text, size_t start, size_t end, char *dst, u
 			if (c >= 'A' && c <= 'Z')
 				c = (unsigned char)(c - 'A' + 'a');
 			dst[k++] = (char)c;
-			hh = at_fnv_byte(hh, c);
 			continue;
 		}
 		size_t adv;
@@ -190,34 +188,24 @@ static size_t fold_word(const char *text, size_t start, size_t end, char *dst, u
 			i += adv;
 			continue;
 		}
-		if (adv == 1) {
-			dst[k++] = (char)c;
-			hh = at_fnv_byte(hh, c);
-		} else {
-			if (k + adv > AT_MAX_WORD)
-				break;
-			for (size_t b = 0; b < adv; b++) {
-				dst[k++] = text[i + b];
-				hh = at_fnv_byte(hh, (unsigned char)text[i + b]);
-			}
-		}
+		if (k + adv > AT_MAX_WORD)
+			break;
+		for (size_t b = 0; b < adv; b++)
+			dst[k++] = text[i + b];
 		i += adv;
 	}
-	*h = hh;
 	return k;
 }
 
 /* Fills what token t takes from the vocabulary: its normalized form is
- * t->norm[0, t->norm_len), which the caller passes as w[0, n) (read from
- * t, they would be loaded again after the padding's store), followed by
- * AT_NORM_PAD zero bytes, with h its FNV-1a hash (before at_hash()'s "0
- * becomes 1"). The slot holds what the token needs; only a normalized
- * spelling (an SMS form, a rare case) reads its target word. */
-static inline void tok_word(const attune_scorer *s, at_tok *t, const char *w, size_t n, uint32_t h)
+ * w[0, n) (already t->norm[0, t->norm_len)), h its at_hash() and v its
+ * vocabulary slot (NULL: not a word). The slot holds what the token needs;
+ * only a normalized spelling (an SMS form, a rare case) reads its target
+ * word. */
+static inline void tok_word(const attune_scorer *s, at_tok *t, const char *w, size_t n, uint32_t h,
+                            const at_vslot *v)
 {
-	h = h ? h : 1;
 	t->hash = h;
-	const at_vslot *v = n ? at_vocab_probe(s, w, n, h, 1) : NULL;
 	if (!v) {
 		t->word = -1;
 		t->classes = 0;
@@ -250,54 +238,25 @@ void at_vocab_stems(attune_scorer *s)
 	}
 }
 
-/* The ASCII runs of letters and digits that start before fence_of(text, len)
- * end before len: text[fence - 1] is a byte that is not one (fence == 0 when
- * every byte is one). Words there are folded by fold_fenced_run(), which
- * needs no length test per byte; only a run in the text's last word (when
- * the text ends in one) takes fold_tail_run(). */
-static size_t fence_of(const unsigned char *txt, size_t len)
+/* The top bits of the bytes of x, eight bytes of the attune__ascii_fold()
+ * copy, that are 0 or >= 0x80, i.e. that end a run of letters and digits
+ * (0 is the padding after the text), exact up to the first of them (a
+ * borrow can only mark bytes above a zero byte): (b - 1) & ~b has its top
+ * bit set only for b == 0, b itself only for b >= 0x80. */
+static inline uint64_t run_stops(uint64_t x)
 {
-	while (len > 0 && ascii_fold[txt[len - 1]])
-		len--;
-	return len;
+	return (((x - AT_BYTES_LOW) & ~x) | x) & AT_BYTES_TOP;
 }
 
-/* The run of ASCII letters and digits at txt (at least one; a byte that is
- * not one follows it) folded into dst: returns its length; *k is the bytes
- * kept (at most AT_MAX_WORD), *h their FNV-1a hash (before at_hash()'s "0
- * becomes 1"). Every byte of the run is written to dst: the caller's dst is
- * the doc's normalized position, never ahead of the text position (a token
- * never normalizes to more bytes than it spans), so dst has room for the
- * run; the bytes past AT_MAX_WORD are overwritten by the next token. */
-static inline size_t fold_fenced_run(const unsigned char *txt, char *dst, size_t *k, uint32_t *h)
+/* The length of the run of ASCII letters and digits at low, in the
+ * attune__ascii_fold() copy (zero-padded after the text, so it ends). */
+static inline size_t run_len(const char *low)
 {
-	uint32_t hh = AT_FNV_BASIS;
-	size_t n = 0;
-	for (unsigned char c; (c = ascii_fold[txt[n]]) != 0; n++) {
-		dst[n] = (char)c;
-		hh = at_fnv_byte(hh, c);
+	for (size_t n = 0;; n += 8) {
+		uint64_t z = run_stops(at_load_le64(low + n));
+		if (z)
+			return n + ((size_t)__builtin_ctzll(z) >> 3);
 	}
-	if (n > AT_MAX_WORD) /* rare: the hash is of the kept bytes only */
-		hh = at_hash(dst, AT_MAX_WORD);
-	*k = n < AT_MAX_WORD ? n : AT_MAX_WORD;
-	*h = hh;
-	return n;
-}
-
-/* fold_fenced_run() of a run that may reach the end of txt[0, len). */
-static size_t fold_tail_run(const unsigned char *txt, size_t len, char *dst, size_t *k, uint32_t *h)
-{
-	uint32_t hh = AT_FNV_BASIS;
-	size_t n = 0;
-	for (; n < len && ascii_fold[txt[n]]; n++) {
-		if (n < AT_MAX_WORD) {
-			dst[n] = (char)ascii_fold[txt[n]];
-			hh = at_fnv_byte(hh, ascii_fold[txt[n]]);
-		}
-	}
-	*k = n < AT_MAX_WORD ? n : AT_MAX_WORD;
-	*h = hh;
-	return n;
 }
 
 /* at_doc_init()'s state between code points. The counts live here, not in
@@ -315,9 +274,8 @@ typedef struct scan {
 	unsigned open;               /* what the next token starts (OPEN_*) */
 	int dq, sq;                  /* inside double / single quotes */
 	uint32_t quoted;             /* TK_QUOTED if dq or sq, else 0 */
-	uint32_t prev_cp;   /* ' ' after white space, 'a' after a word, else the code point */
-	uint32_t since_neg; /* tokens since the clause's latest negator, capped at 4 */
-	int want_lead;      /* the clause has no TK_CLAUSE_LEAD token yet */
+	uint32_t since_neg;          /* tokens since the clause's latest negator, capped at 4 */
+	int want_lead;               /* the clause has no TK_CLAUSE_LEAD token yet */
 } scan;
 
 /* The end of a word of text[0, len) whose bytes before `from` are known to
@@ -356,36 +314,37 @@ static size_t word_end(const char *text, size_t len, size_t from, int emoji)
 	return end;
 }
 
-/* The ASCII run text[start, end) folded into dst[0, *k) (hash *h) is
- * followed by an apostrophe, a hyphen or a non-ASCII byte: extends the word
- * to its end and its fold to match, and returns the end. ASCII runs joined
- * by an ASCII apostrophe or hyphen (the common "don't", "re-entering") are
- * folded on from where the scan stopped, as fold_word() would fold them;
- * anything else is found by word_end() and folded again from the start. */
+/* Copies w[0, k) to dst eight bytes at a time: up to 7 bytes past k in
+ * both are read and written. */
+static inline void copy_run(char *dst, const char *w, size_t k)
+{
+	for (size_t j = 0; j < k; j += 8)
+		memcpy(dst + j, w + j, 8);
+}
+
+/* The ASCII run text[start, end) folded into dst[0, *k) is followed by an
+ * apostrophe, a hyphen or a non-ASCII byte: extends the word to its end and
+ * its fold to match, and returns the end. ASCII runs joined by an ASCII
+ * apostrophe or hyphen (the common "don't", "re-entering") are folded on
+ * from where the scan stopped, as fold_word() would fold them; anything
+ * else is found by word_end() and folded again from the start. */
 static size_t fold_joined(const char *text, size_t len, size_t start, size_t end, char *dst,
-                          size_t *k, uint32_t *h)
+                          size_t *k)
 {
 	const unsigned char *txt = (const unsigned char *)text;
 	size_t kk = *k;
-	uint32_t hh = *h;
 	while (end + 1 < len && (txt[end] == '\'' || txt[end] == '-') && ascii_fold[txt[end + 1]]) {
-		if (txt[end] == '-' && kk < AT_MAX_WORD) {
+		if (txt[end] == '-' && kk < AT_MAX_WORD)
 			dst[kk++] = '-';
-			hh = at_fnv_byte(hh, '-');
-		}
-		for (end++; end < len && ascii_fold[txt[end]]; end++) {
-			if (kk < AT_MAX_WORD) {
+		for (end++; end < len && ascii_fold[txt[end]]; end++)
+			if (kk < AT_MAX_WORD)
 				dst[kk++] = (char)ascii_fold[txt[end]];
-				hh = at_fnv_byte(hh, ascii_fold[txt[end]]);
-			}
-		}
 	}
 	if (end < len && may_join[txt[end]]) {
 		end = word_end(text, len, end, 0);
-		kk = fold_word(text, start, end, dst, &hh);
+		kk = fold_word(text, start, end, dst);
 	}
 	*k = kk;
-	*h = hh;
 	return end;
 }
 
@@ -406,23 +365,20 @@ static inline void close_clause(scan *sc)
 	sc->clause->end = sc->tok[-1].end;
 }
 
-/* Appends the token text[start, end), whose normalized form (k bytes, hash
- * h as in tok_word) is already at the scan's normalized position; opens the
+/* Appends the token text[start, end), whose normalized form is w[0, k),
+ * with its at_hash() h and vocabulary slot v (as in tok_word); opens the
  * sentence and clause it starts and sets its flags, clause lead and
  * negation included (a negator among the up to 3 tokens before it in its
  * clause). */
-static inline void add_token(const attune_scorer *s, scan *sc, size_t start, size_t end, size_t k,
-                             uint32_t h, int emoji)
+static inline void add_token(const attune_scorer *s, scan *sc, size_t start, size_t end,
+                             const char *w, size_t k, uint32_t h, const at_vslot *v, int emoji)
 {
 	at_tok *t = sc->tok;
 	t->start = (uint32_t)start;
 	t->end = (uint32_t)end;
-	t->norm = sc->nend;
+	t->norm = w;
 	t->norm_len = (uint16_t)k;
-	/* the padding at_vocab_probe() may read (the block has room for it
-	 * after the last token); the next token's bytes overwrite it */
-	memset(sc->nend + k, 0, AT_NORM_PAD);
-	tok_word(s, t, sc->nend, k, h);
+	tok_word(s, t, w, k, h, v);
 	unsigned cls = t->classes;
 	uint32_t flags = (emoji ? TK_EMOJI : 0) | sc->quoted;
 	if (sc->open == OPEN_SENT) {
@@ -457,14 +413,27 @@ static inline void add_token(const attune_scorer *s, scan *sc, size_t start, siz
 	t->sent = sc->sent_no;
 	t->clause = sc->clause_no;
 	sc->tok = t + 1;
-	sc->nend += k;
 	sc->open = OPEN_NONE;
-	sc->prev_cp = 'a';
+}
+
+/* 1 if a token ends at byte i (what comes before i is a word). */
+static inline int after_word(const scan *sc, size_t i)
+{
+	return sc->tok > sc->toks && sc->tok[-1].end == i;
+}
+
+/* 1 if text[i] is at the start or after white space. */
+static inline int after_space(const unsigned char *txt, size_t i)
+{
+	return i == 0 || txt[i - 1] == ' ' || txt[i - 1] == '\t' || txt[i - 1] == '\r' ||
+	       txt[i - 1] == '\n';
 }
 
 /* Code point cp (adv bytes at text[i]) is not part of a word: sentence ends,
- * clause breaks and quotes. */
-static void punctuation(scan *sc, uint32_t cp, size_t i, size_t adv)
+ * clause breaks and quotes. What comes before it is looked at only when it
+ * matters (a hyphen after white space opens a clause, a single quote after
+ * a word closes), not tracked per token. */
+static void punctuation(scan *sc, const unsigned char *txt, uint32_t cp, size_t i, size_t adv)
 {
 	if (cp == '.' || cp == '!' || cp == '?' || cp == 0x2026 || cp == '\n' || cp == 0x203D) {
 		if (sc->n_sents && sc->open != OPEN_SENT) {
@@ -484,7 +453,7 @@ static void punctuation(scan *sc, uint32_t cp, size_t i, size_t adv)
 		if (cp == '\n')
 			sc->dq = sc->sq = 0;
 	} else if (cp == ',' || cp == ';' || cp == ':' || cp == '(' || cp == ')' || cp == 0x2014 ||
-	           cp == 0x2013 || cp == '/' || (cp == '-' && sc->prev_cp == ' ')) {
+	           cp == 0x2013 || cp == '/' || (cp == '-' && after_space(txt, i))) {
 		sc->open |= OPEN_CLAUSE;
 	} else if (cp == '"' || cp == 0x201C || cp == 0x201D || cp == 0xAB || cp == 0xBB) {
 		if (cp == 0x201C || cp == 0xAB)
@@ -496,25 +465,88 @@ static void punctuation(scan *sc, uint32_t cp, size_t i, size_t adv)
 		sc->open |= OPEN_CLAUSE;
 	} else if (is_apostrophe(cp)) {
 		/* a single quote that opens (after a non-word) or closes (after a word) */
-		if (sc->prev_cp != 'a' && !sc->sq)
+		int word = after_word(sc, i);
+		if (!word && !sc->sq)
 			sc->sq = 1;
-		else if (sc->prev_cp == 'a' && sc->sq)
+		else if (word && sc->sq)
 			sc->sq = 0;
 		sc->open |= OPEN_CLAUSE;
 	}
 	sc->quoted = sc->dq || sc->sq ? TK_QUOTED : 0;
-	sc->prev_cp = (cp == ' ' || cp == '\t' || cp == '\r' || cp == '\n') ? ' ' : cp;
+}
+
+/* The short word of ASCII runs joined by apostrophes and hyphens ("don't",
+ * "i'm", "co-op") that starts at text[start], whose first run, of n (1..7)
+ * bytes, is x (bytes past n zero) and is followed by an apostrophe or
+ * hyphen: appends it as fold_joined() would fold it (apostrophes dropped,
+ * hyphens kept), built in a register, and returns its end. Returns 0 (and
+ * appends nothing) when its normalized form would take more than 7 bytes or
+ * a non-ASCII byte joins on: the caller folds it the general way. low is
+ * the text's attune__ascii_fold() copy. Not inlined: in at_doc_init() its
+ * registers would crowd the scan's common path. */
+__attribute__((noinline)) static size_t add_joined(const attune_scorer *s, scan *sc,
+                                                   const char *text, size_t len, const char *low,
+                                                   size_t start, size_t n, uint64_t x)
+{
+	const unsigned char *txt = (const unsigned char *)text;
+	size_t k = n, end = start + n;
+	for (;;) {
+		/* txt[end] (end < len) ends a run and is no letter or digit */
+		unsigned char c = txt[end];
+		if (c != '\'' && c != '-')
+			return 0;
+		if (end + 1 == len || (signed char)low[end + 1] <= 0) {
+			/* no letter or digit after the joiner: the word ends
+			 * before it, unless a non-ASCII letter may follow */
+			if (end + 1 < len && txt[end + 1] >= 0x80)
+				return 0;
+			break;
+		}
+		uint64_t y = at_load_le64(low + end + 1), z = run_stops(y);
+		size_t m = z ? (size_t)__builtin_ctzll(z) >> 3 : 8;
+		if (k + (c == '-') + m > 7)
+			return 0;
+		if (c == '-')
+			x |= (uint64_t)'-' << (8 * k++);
+		x |= (y & (((z & -z) >> 7) - 1)) << (8 * k);
+		k += m;
+		end += 1 + m;
+		if (end == len || !may_join[txt[end]])
+			break;
+	}
+	uint32_t h = at_hash_end(at_hash_step(0, x));
+	char *w = sc->nend;
+	at_store_le64(w, x); /* the bytes and their zero padding */
+	sc->nend += k;
+	add_token(s, sc, start, end, w, k, h, at_vocab_probe7(s, x, h), 0);
+	return end;
+}
+
+/* Appends the token text[start, end) whose normalized form w[0, k) is not
+ * a short ASCII run (at_doc_init has those), with 8 readable bytes after
+ * it: hashes and looks it up. */
+static void add_folded(const attune_scorer *s, scan *sc, size_t start, size_t end, const char *w,
+                       size_t k, int emoji)
+{
+	uint32_t h = at_hash_padded(w, k);
+	add_token(s, sc, start, end, w, k, h, k ? at_vocab_probe(s, w, k, h) : NULL, emoji);
 }
 
 /*
- * One pass over the text. A word that starts with an ASCII letter or digit
- * is folded and hashed as it is scanned (the common case); fold_joined()
- * carries on past an apostrophe, hyphen or non-ASCII byte. The normalized
- * bytes are written at nend and are the token's norm unless the
- * vocabulary normalizes the spelling. Clause leads and negation are set as
- * the tokens are appended (add_token), not in a second pass. The loop runs
- * to the fence (fence_of), so every ASCII run it meets is followed by a byte
- * of the text; a last word past the fence is folded after the loop.
+ * Two passes over the text. attune__ascii_fold() first writes a copy of it
+ * in which each ASCII letter or digit is folded to lower case, a space is
+ * 0xC0 and any other byte 0x80 (SSE2, 16 bytes a step). The scan takes a
+ * word that starts with an ASCII letter or digit from the copy eight bytes
+ * at a time (run_stops finds the byte that ends its run): a run of up to 7
+ * bytes that nothing joins on (the common word) is masked to its length,
+ * hashed (one at_hash_step) and compared with the vocabulary in a
+ * register, its norm points into the copy, and a space after it is taken
+ * with it. Short runs joined by apostrophes and hyphens ("don't") are
+ * built in a register too (add_joined). Other words are folded into the
+ * normalized bytes at nend: fold_joined() carries an ASCII run on past an
+ * apostrophe, hyphen or non-ASCII byte, fold_word() folds a word that
+ * starts with a non-ASCII letter. Clause leads and negation are set as the
+ * tokens are appended (add_token), not in a third pass.
  */
 attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const char *text,
                           size_t len)
@@ -524,51 +556,85 @@ attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const
 	d->text = text ? text : "";
 	d->len = text ? len : 0;
 	size_t cap = d->len / 2 + 2; /* words need a separator; pictographs take >= 3 bytes */
-	/* one block: tokens, sentences, clauses, then the normalized bytes */
+	/* one block: tokens, sentences, clauses, the folded copy with 16 zero
+	 * bytes after it (a run's end, and room for 8-byte loads from any
+	 * byte of the text), then the normalized bytes, with room for 8-byte
+	 * stores and loads past them (copy_run, add_joined, at_hash_padded) */
 	size_t spans = 2 * cap * sizeof(at_span);
-	d->toks = at_arena_alloc(ar, cap * sizeof(at_tok) + spans + d->len + AT_NORM_PAD);
+	d->toks = at_arena_alloc(ar, cap * sizeof(at_tok) + spans + 2 * (d->len + 16));
 	if (!d->toks)
 		return ATTUNE_E_NOMEM;
 	d->sents = (at_span *)(d->toks + cap);
 	d->clauses = d->sents + cap;
-	d->norm = (char *)(d->clauses + cap);
+	char *low = (char *)(d->clauses + cap);
+	d->norm = low + d->len + 16;
+	text = d->text;
+	len = d->len;
+	attune__ascii_fold(text, len, low);
+	memset(low + len, 0, 16);
 	scan sc = {.toks = d->toks,
 	           .tok = d->toks,
 	           .sents = d->sents,
 	           .clauses = d->clauses,
 	           .nend = d->norm,
 	           .open = OPEN_SENT,
-	           .prev_cp = ' ',
 	           .since_neg = 4};
-	text = d->text;
-	len = d->len;
 	const unsigned char *txt = (const unsigned char *)text;
-	size_t fenced = fence_of(txt, len);
 	size_t i = 0;
-	while (i < fenced) {
-		unsigned char c0 = txt[i];
-		if (c0 == ' ') { /* the commonest byte between words: nothing to do */
-			sc.prev_cp = ' ';
-			i++;
+	for (;;) {
+		/* i <= len: low[len] is 0, so a word start is inside the text */
+		if ((signed char)low[i] > 0) {
+			/* an ASCII letter or digit: the run of them is w[0, n),
+			 * ended by the byte w[n] (0xC0: a space, 0x80: another
+			 * byte, 0: the text's end) */
+			const char *w = low + i;
+			uint64_t x = at_load_le64(w);
+			uint64_t z = run_stops(x);
+			size_t n, end;
+			if (z) {
+				n = (size_t)__builtin_ctzll(z) >> 3;
+				end = i + n;
+				unsigned char b = (unsigned char)w[n];
+				if (b != 0x80 || !may_join[txt[end]]) {
+					/* up to 7 bytes and nothing joins on:
+					 * hashed and looked up in a register */
+					x &= ((z & -z) >> 7) - 1; /* bytes 0 .. n - 1 */
+					uint32_t h = at_hash_end(at_hash_step(0, x));
+					add_token(s, &sc, i, end, w, n, h, at_vocab_probe7(s, x, h),
+					          0);
+					i = end + (b >> 6 & 1); /* and the space after it */
+					continue;
+				}
+				size_t jend = add_joined(s, &sc, text, len, low, i, n,
+				                         x & (((z & -z) >> 7) - 1));
+				if (jend) {
+					i = jend;
+					continue;
+				}
+			} else {
+				n = run_len(w);
+				end = i + n;
+			}
+			size_t k = n < AT_MAX_WORD ? n : AT_MAX_WORD;
+			if (end < len && may_join[txt[end]]) {
+				/* an apostrophe, hyphen or non-ASCII byte
+				 * follows: folded again into nend, joined on */
+				copy_run(sc.nend, w, k);
+				end = fold_joined(text, len, i, end, sc.nend, &k);
+				memset(sc.nend + k, 0, 8); /* read (masked) by the hash */
+				add_folded(s, &sc, i, end, sc.nend, k, 0);
+				sc.nend += k;
+			} else {
+				add_folded(s, &sc, i, end, w, k, 0);
+			}
+			i = end;
 			continue;
 		}
-		if (ascii_fold[c0]) {
-			/* an ASCII letter or digit: fold and hash the run of them,
-			 * keeping at most AT_MAX_WORD bytes; the byte after the run
-			 * is in the text (i < fenced) */
-			char *dst = sc.nend;
-			size_t k;
-			uint32_t h;
-			size_t end = i + fold_fenced_run(txt + i, dst, &k, &h);
-			if (may_join[txt[end]])
-				end = fold_joined(text, len, i, end, dst, &k, &h);
-			add_token(s, &sc, i, end, k, h, 0);
-			i = end;
-			/* the space that usually follows (a space is before the fence) */
-			if (i < fenced && txt[i] == ' ') {
-				sc.prev_cp = ' ';
-				i++;
-			}
+		if (i >= len)
+			break;
+		unsigned char c0 = txt[i];
+		if (c0 == ' ') { /* the commonest byte between words: nothing to do */
+			i++;
 			continue;
 		}
 		size_t adv;
@@ -576,23 +642,15 @@ attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const
 		int emoji = is_emoji(cp) && !is_emoji_mod(cp);
 		if (cp >= 0x80 && (emoji || is_word_cp(cp))) {
 			size_t end = word_end(text, len, i + adv, emoji);
-			uint32_t h;
-			size_t k = fold_word(text, i, end, sc.nend, &h);
-			add_token(s, &sc, i, end, k, h, emoji);
+			size_t k = fold_word(text, i, end, sc.nend);
+			memset(sc.nend + k, 0, 8); /* read (masked) by the hash */
+			add_folded(s, &sc, i, end, sc.nend, k, emoji);
+			sc.nend += k;
 			i = end;
 			continue;
 		}
-		punctuation(&sc, cp, i, adv);
+		punctuation(&sc, txt, cp, i, adv);
 		i += adv;
-	}
-	if (i < len) {
-		/* text[i, len) is past the fence: ASCII letters and digits up to
-		 * the end, so the loop would have folded it as one run (with
-		 * fold_tail_run) that nothing after can join */
-		size_t k;
-		uint32_t h;
-		fold_tail_run(txt + i, len - i, sc.nend, &k, &h);
-		add_token(s, &sc, i, len, k, h, 0);
 	}
 	if (sc.n_sents)
 		close_sent(&sc);

@@ -1,6 +1,7 @@
 /*
  * utf8.c - strict UTF-8 validation (no NUL, no overlongs, no surrogates,
- * nothing above U+10FFFF) and code point decoding shared by the scorer.
+ * nothing above U+10FFFF) and code point decoding shared by the scorer, and
+ * the tokenizer's ASCII fold pre-pass (SSE2 like the validator).
  */
 #include <string.h>
 
@@ -198,4 +199,58 @@ uint32_t attune__utf8_decode(const char *p, size_t len, size_t *adv)
 		cp = (cp << 6) | (s[k] & 0x3F);
 	*adv = n + 1;
 	return cp;
+}
+
+#ifdef __SSE2__
+/* Writes the 16 bytes at p to out as attune__ascii_fold() does. A byte is
+ * in [lo, lo + n) exactly when x - lo + 0x80 (mod 256) is below -128 + n as
+ * a signed byte (SSE2 compares signed bytes only). Setting 0x20 changes
+ * only upper-case letters among the letters and no digit, and a letter
+ * with it set is in 'a'..'z'. */
+static inline void ascii_fold_block(const char *p, char *out)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)p);
+	__m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
+	__m128i letter = _mm_cmplt_epi8(_mm_add_epi8(lower, _mm_set1_epi8(0x80 - 'a')),
+	                                _mm_set1_epi8(-128 + 26));
+	__m128i digit = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - '0'))),
+	                               _mm_set1_epi8(-128 + 10));
+	__m128i word = _mm_or_si128(letter, digit);
+	/* a space's 0x40 and every byte's 0x80 that is not a letter or digit */
+	__m128i space = _mm_and_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')), _mm_set1_epi8(0x40));
+	__m128i folded = _mm_or_si128(_mm_and_si128(word, lower),
+	                              _mm_andnot_si128(word, _mm_set1_epi8((char)0x80)));
+	_mm_storeu_si128((__m128i *)out, _mm_or_si128(folded, space));
+}
+#endif
+
+void attune__ascii_fold(const char *text, size_t len, char *low)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	/* 16 bytes a step; the bytes after the last whole block are those of
+	 * the block that ends the text (it overlaps bytes already done, which
+	 * it writes again as they were), or, in a text shorter than a block,
+	 * of a zero-padded copy */
+	for (; len - i >= 16; i += 16)
+		ascii_fold_block(text + i, low + i);
+	if (i < len) {
+		if (len >= 16) {
+			ascii_fold_block(text + len - 16, low + len - 16);
+		} else {
+			char in[16] = {0}, out[16];
+			memcpy(in, text, len);
+			ascii_fold_block(in, out);
+			memcpy(low, out, len);
+		}
+	}
+#else
+	for (; i < len; i++) {
+		unsigned char c = (unsigned char)text[i], l = c | 0x20;
+		if ((l >= 'a' && l <= 'z') || (c >= '0' && c <= '9'))
+			low[i] = (char)l;
+		else
+			low[i] = (char)(c == ' ' ? 0xC0 : 0x80);
+	}
+#endif
 }

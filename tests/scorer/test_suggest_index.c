@@ -246,9 +246,9 @@ TEST(positive_kinds)
 	}
 }
 
-/* at_hash_pair is at_hash of each text, for every pair of lengths 0..2000
+/* at_hash_pair is at_fnv of each text, for every pair of lengths 0..2000
  * in a random sample (either text the longer, all byte values). */
-TEST(hash_pair_is_at_hash)
+TEST(hash_pair_is_at_fnv)
 {
 	static char a[2001], b[2001];
 	uint32_t x = 12345;
@@ -265,8 +265,8 @@ TEST(hash_pair_is_at_hash)
 		size_t nb = round < 64 ? (size_t)round : (x >> 8) % 2001;
 		uint32_t h[2];
 		at_hash_pair(a, na, b + 2001 - nb, nb, h);
-		CHECK(h[0] == at_hash(a, na));
-		CHECK(h[1] == at_hash(b + 2001 - nb, nb));
+		CHECK(h[0] == at_fnv(a, na));
+		CHECK(h[1] == at_fnv(b + 2001 - nb, nb));
 	}
 }
 
@@ -299,7 +299,7 @@ int main(int argc, char **argv)
 	    T(token_class_tests_agree),
 	    T(stemset_probe_finds_every_stored_stem),
 	    T(positive_kinds),
-	    T(hash_pair_is_at_hash),
+	    T(hash_pair_is_at_fnv),
 	    T(pattern_takes_negator_precomputed),
 	};
 	return run_scorer_tests(&S, cases, sizeof(cases) / sizeof(cases[0]), argc, argv);

@@ -2,7 +2,9 @@
  * test_text.c - the tokenizer (at_doc_init): folded and joined words, the
  * AT_MAX_WORD cut, sentence and clause spans, the flags set while scanning
  * (clause lead, negation, quotes) against a plain two-pass reference, light
- * stems of unknown words, and the short-word compare of the vocabulary probe.
+ * stems of unknown words, the short-word compare of the vocabulary probe,
+ * words at every position against a byte-at-a-time reference tokenizer
+ * (the scan reads a folded copy 8 bytes at a time), and the word hash.
  */
 #include "attune/scorer.h"
 #include "internal.h"
@@ -62,7 +64,7 @@ TEST(folded_and_joined)
 		const at_tok *tk = &d.toks[i];
 		CHECK(norm_is(tk, want[i]));
 		CHECK(tk->hash == at_hash(tk->norm, tk->norm_len));
-		/* a known spelling carries its word (the padded probe finds it) */
+		/* a known spelling carries its word (the probe finds it) */
 		int32_t id = at_lookup(S, tk->norm, tk->norm_len);
 		CHECK(tk->word ==
 		      (id >= 0 ? (S->words[id].norm_to >= 0 ? S->words[id].norm_to : id) : -1));
@@ -252,10 +254,10 @@ TEST(spans_and_flags)
 }
 
 /* A word folds the same wherever it stands: in the middle of the text (a
- * byte that ends it is known to follow: fold_fenced_run) and as the text's
- * last bytes (fold_tail_run), for every length around AT_MAX_WORD, joined
- * by an apostrophe or not. */
-TEST(fenced_and_tail_runs)
+ * byte of the text ends its run) and as the text's last bytes (the folded
+ * copy's zero padding ends it), for every length around AT_MAX_WORD and
+ * across 8-byte loads, joined by an apostrophe or not. */
+TEST(mid_and_tail_runs)
 {
 	char word[80], text[128];
 	size_t bad = 0;
@@ -313,10 +315,10 @@ static int same_tok(const at_tok *a, const at_tok *b)
 	       a->flags == b->flags && a->sent == b->sent && a->clause == b->clause;
 }
 
-/* The text's last word, which the scan folds after its main loop (the loop
- * runs to the fence, past which every byte is an ASCII letter or digit), is
- * the token it is when something follows it: after a space, punctuation, an
- * emoji, a joining apostrophe or hyphen, a non-ASCII letter, or alone. */
+/* The text's last word, whose run the folded copy's zero padding ends (no
+ * byte of the text), is the token it is when something follows it: after a
+ * space, punctuation, an emoji, a joining apostrophe or hyphen, a non-ASCII
+ * letter, or alone. */
 TEST(last_word)
 {
 	static const char *const before[] = {"",
@@ -381,6 +383,20 @@ TEST(space_after_word)
 	CHECK(d.n_toks == 2 && d.n_clauses == 2);
 	CHECK(doc_of(&ar, &d, "fine- ok"));
 	CHECK(d.n_toks == 2 && d.n_clauses == 1);
+	/* white space is told by the byte before the hyphen, not tracked */
+	CHECK(doc_of(&ar, &d, "fine\t-ok"));
+	CHECK(d.n_toks == 2 && d.n_clauses == 2);
+	CHECK(doc_of(&ar, &d, "fine\r\n-ok"));
+	CHECK(d.n_toks == 2 && d.n_clauses == 2);
+	CHECK(doc_of(&ar, &d, "-ok fine"));
+	CHECK(d.n_toks == 2 && d.n_clauses == 1 && d.toks[0].start == 1);
+	CHECK(doc_of(&ar, &d, "fine, -ok"));
+	CHECK(d.n_toks == 2 && d.n_clauses == 2);
+	/* a single quote right after a word (an emoji is one) closes */
+	CHECK(doc_of(&ar, &d, "he said 'go \xf0\x9f\x98\xa2' now"));
+	CHECK(d.n_toks == 5 && (d.toks[3].flags & TK_QUOTED) && !(d.toks[4].flags & TK_QUOTED));
+	CHECK(doc_of(&ar, &d, "he said 'go \xf0\x9f\x98\xa2 ' now"));
+	CHECK(d.n_toks == 5 && (d.toks[4].flags & TK_QUOTED));
 	CHECK(doc_of(&ar, &d, "he said 'go' now"));
 	CHECK(d.n_toks == 4 && (d.toks[2].flags & TK_QUOTED) && !(d.toks[3].flags & TK_QUOTED));
 	CHECK(!(d.toks[1].flags & TK_QUOTED));
@@ -389,11 +405,218 @@ TEST(space_after_word)
 	at_arena_free(&ar);
 }
 
+/* A word of the plain reference tokenizer below. */
+typedef struct ref_word {
+	size_t start, end;
+	char norm[AT_MAX_WORD];
+	size_t n;
+} ref_word;
+
+static int ref_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Bytes of a joiner at t[i] (an ASCII apostrophe or hyphen, or U+2019),
+ * or 0. */
+static size_t ref_joiner(const unsigned char *t, size_t len, size_t i)
+{
+	if (t[i] == '\'' || t[i] == '-')
+		return 1;
+	if (i + 2 < len && t[i] == 0xE2 && t[i + 1] == 0x80 && t[i + 2] == 0x99)
+		return 3;
+	return 0;
+}
+
+/* The words of text[0, len) made of ASCII letters, digits, apostrophes
+ * (' and U+2019), hyphens and separators, one byte at a time: runs of
+ * letters and digits joined by an apostrophe or hyphen that has one after
+ * it, lower-cased, apostrophes dropped, the first AT_MAX_WORD bytes kept. */
+static size_t ref_words(const char *text, size_t len, ref_word *out)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t nw = 0;
+	for (size_t i = 0; i < len;) {
+		if (!ref_alnum(t[i])) {
+			i++;
+			continue;
+		}
+		ref_word *w = &out[nw++];
+		w->start = i;
+		w->n = 0;
+		for (;;) {
+			while (i < len && ref_alnum(t[i])) {
+				unsigned char c = t[i++];
+				if (w->n < AT_MAX_WORD)
+					w->norm[w->n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			}
+			size_t j = i < len ? ref_joiner(t, len, i) : 0;
+			if (!j || i + j >= len || !ref_alnum(t[i + j]))
+				break;
+			if (t[i] == '-' && w->n < AT_MAX_WORD)
+				w->norm[w->n++] = '-';
+			i += j;
+		}
+		w->end = i;
+	}
+	return nw;
+}
+
+/* The doc of text[0, len) agrees with ref_words(): spans, and the norm,
+ * hash and word of each token (a spelling the vocabulary normalizes takes
+ * its target word's). The text is copied to an exact-size buffer, so a
+ * sanitizer build sees any read past it. */
+static int agrees_with_ref(at_arena *ar, const char *text, size_t len)
+{
+	static ref_word want[300];
+	char *copy = malloc(len ? len : 1);
+	if (!copy)
+		abort();
+	memcpy(copy, text, len);
+	size_t nw = ref_words(copy, len, want);
+	at_doc d;
+	at_arena_mark m = at_arena_save(ar);
+	int ok = at_doc_init(S, ar, &d, copy, len) == ATTUNE_OK && d.n_toks == nw;
+	for (size_t i = 0; ok && i < nw; i++) {
+		const at_tok *tk = &d.toks[i];
+		const ref_word *w = &want[i];
+		int32_t id = at_lookup(S, w->norm, w->n);
+		const char *norm = w->norm;
+		size_t n = w->n;
+		if (id >= 0 && S->words[id].norm_to >= 0) {
+			id = S->words[id].norm_to;
+			norm = S->words[id].s;
+			n = S->words[id].len;
+		}
+		ok &= tk->start == w->start && tk->end == w->end && tk->word == id;
+		ok &= tk->norm_len == n && memcmp(tk->norm, norm, n) == 0;
+		ok &= tk->hash == at_hash(norm, n);
+	}
+	ok = ok && doc_consistent(&d);
+	at_arena_release(ar, m);
+	free(copy);
+	return ok;
+}
+
+/* The tokenizer reads the text through a folded copy made 16 bytes at a
+ * time (the last block overlapping the one before) and takes words from it
+ * 8 bytes at a time: words of every length 1..60 at every offset 0..70,
+ * before a space, punctuation, a joiner or the text's end, and every
+ * prefix (length 0..200) of random texts of vocabulary words, long runs,
+ * joiners and separators, match the byte-at-a-time reference. */
+TEST(words_at_every_position)
+{
+	static const char *const sep[] = {
+	    " ", " ",   "  ", ", ", ". ",  "!", "\n",           "\t",           "-",
+	    "'", " - ", " '", "' ", "...", ":", "\xe2\x80\x94", "\xe2\x80\x99", "\"",
+	    "(", ")"};
+	char text[400], word[64];
+	size_t bad = 0;
+	at_arena ar;
+	at_arena_init(&ar, 0);
+	for (size_t n = 1; n <= 60; n++) {
+		for (size_t i = 0; i < n; i++)
+			word[i] = (char)((i % 4 == 3 ? 'A' : 'a') + (i * 7 + n) % 26);
+		for (size_t off = 0; off <= 70; off++) {
+			for (size_t after = 0; after < 5; after++) {
+				static const char *const tail[] = {"", " x", ".", "'s", "-ok"};
+				size_t len = 0;
+				for (size_t k = 0; k < off; k++)
+					text[len++] = k + 1 == off ? ' ' : (char)('a' + k % 3);
+				memcpy(text + len, word, n);
+				len += n;
+				memcpy(text + len, tail[after], strlen(tail[after]));
+				len += strlen(tail[after]);
+				bad += !agrees_with_ref(&ar, text, len);
+			}
+		}
+	}
+	srand(11);
+	for (int round = 0; round < 300; round++) {
+		size_t len = 0;
+		while (len < 200) {
+			int kind = rand() % 3;
+			if (kind == 0) { /* a vocabulary word, its case mixed now and then */
+				const at_word *aw = &S->words[(size_t)rand() % S->n_words];
+				for (size_t i = 0; i < aw->len && len < sizeof(text) - 40; i++) {
+					char c = aw->s[i];
+					text[len++] =
+					    rand() % 5 == 0 && c >= 'a' && c <= 'z' ? c - 32 : c;
+				}
+			} else if (kind == 1) { /* a run of letters and digits */
+				size_t n = 1 + (size_t)rand() % (rand() % 4 ? 9 : 55);
+				for (size_t i = 0; i < n; i++)
+					text[len++] =
+					    "abcdefghijklmnopqrstuvwxyzQZ0189"[rand() % 32];
+			}
+			const char *sp = sep[(size_t)rand() % (sizeof(sep) / sizeof(sep[0]))];
+			memcpy(text + len, sp, strlen(sp));
+			len += strlen(sp);
+		}
+		/* ASCII only but for the separators' whole code points: a
+		 * vocabulary spelling with other bytes is left out */
+		size_t ascii = 1;
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)text[i] >= 0x80 && (unsigned char)text[i] != 0xE2 &&
+			    (unsigned char)text[i] != 0x80 && (unsigned char)text[i] != 0x94 &&
+			    (unsigned char)text[i] != 0x99)
+				ascii = 0;
+		if (!ascii)
+			continue;
+		for (size_t cut = 0; cut <= 200; cut++) {
+			/* a prefix must not end inside a separator's code point */
+			if (cut < len && ((unsigned char)text[cut] & 0xC0) == 0x80)
+				continue;
+			bad += !agrees_with_ref(&ar, text, cut);
+		}
+	}
+	CHECK(bad == 0);
+	at_arena_free(&ar);
+}
+
+/* at_hash() is at_hash_step() over the bytes taken eight at a time as
+ * little-endian words, the last one zero-padded, from 0 (written out byte by
+ * byte here); at_hash_padded() is the same when bytes after the string may
+ * be read, whatever they hold; the hash of words of up to 16 bytes differs
+ * for every one-byte change and every length. */
+TEST(word_hash)
+{
+	char s[64] = {0}, pad[80];
+	size_t bad = 0;
+	for (size_t n = 0; n <= 40; n++) {
+		for (size_t i = 0; i < n; i++)
+			s[i] = (char)(0x21 + (i * 37 + n) % 0x5E);
+		uint64_t h = 0;
+		for (size_t i = 0; i < n; i += 8) {
+			uint64_t w = 0;
+			for (size_t j = i; j < n && j < i + 8; j++)
+				w |= (uint64_t)(unsigned char)s[j] << (8 * (j - i));
+			h = at_hash_step(h, w);
+		}
+		uint32_t want = (uint32_t)h ? (uint32_t)h : 1;
+		bad += at_hash(s, n) != want;
+		memcpy(pad, s, n);
+		memset(pad + n, 0xA5, 8);
+		bad += at_hash_padded(pad, n) != want;
+		if (n >= 1 && n <= 16) {
+			for (size_t i = 0; i < n; i++) {
+				s[i] ^= 1;
+				bad += at_hash(s, n) == want;
+				s[i] ^= 1;
+			}
+			bad += at_hash(s, n - 1) == want;
+		}
+	}
+	CHECK(bad == 0);
+}
+
 int main(int argc, char **argv)
 {
 	static const test_case cases[] = {
-	    T(same_bytes),      T(folded_and_joined),    T(long_words), T(unknown_stems),
-	    T(spans_and_flags), T(fenced_and_tail_runs), T(last_word),  T(space_after_word),
+	    T(same_bytes),    T(folded_and_joined), T(long_words),
+	    T(unknown_stems), T(spans_and_flags),   T(mid_and_tail_runs),
+	    T(last_word),     T(space_after_word),  T(words_at_every_position),
+	    T(word_hash),
 	};
 	return run_scorer_tests(&S, cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 }

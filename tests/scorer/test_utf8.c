@@ -4,13 +4,16 @@
  * written from the RFC's byte-range grammar, at every offset inside ASCII
  * padding, so the block-at-a-time (SSE2) and word-at-a-time ASCII paths
  * and the per-character path all see it. Buffers are malloc'd to their exact size so a sanitizer
- * build catches any read past the end.
+ * build catches any read past the end. attune__ascii_fold (the tokenizer's
+ * pre-pass, in utf8.c for the same SSE2/portable split) is checked against
+ * a per-byte oracle at every length and every position.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "runner.h"
+#include "utf8.h"
 
 /* Bytes of a well-formed sequence starting at s (avail bytes), by the
  * RFC 3629 section 4 grammar (UTF8-1..UTF8-4), with NUL refused; 0 if
@@ -292,6 +295,62 @@ TEST(random_mixtures)
 	CHECK(valid > 100 && valid < 19900); /* both kinds were exercised */
 }
 
+/* What attune__ascii_fold() writes for byte c, spelled out case by case. */
+static char fold_oracle(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return (char)(c - 'A' + 'a');
+	if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+		return (char)c;
+	return (char)(c == ' ' ? 0xC0 : 0x80);
+}
+
+/* Every length 0..200 (whole 16-byte blocks, the tail block that overlaps
+ * them, texts shorter than a block), random bytes biased to the classes
+ * the fold tells apart, and every byte value 1..255 at every position of a
+ * 40-byte text: the fold matches the oracle, reads only text[0, len)
+ * (exact-size malloc) and writes only low[0, len) (a guard after it). */
+TEST(ascii_fold)
+{
+	static const char pick[] = "aZz09 '-.\x80\xc3\xa9\xff@[`{/:";
+	uint32_t x = 99;
+	size_t bad = 0;
+	for (size_t len = 0; len <= 200; len++) {
+		for (int round = 0; round < 20; round++) {
+			unsigned char *text = malloc(len ? len : 1);
+			char *low = malloc(len + 16);
+			if (!text || !low)
+				abort();
+			for (size_t i = 0; i < len; i++) {
+				x = x * 1103515245u + 12345u;
+				text[i] = (x >> 16) % 3
+				              ? (unsigned char)pick[(x >> 8) % (sizeof(pick) - 1)]
+				              : (unsigned char)(1 + (x >> 8) % 255);
+			}
+			memset(low, 0x5A, len + 16);
+			attune__ascii_fold((const char *)text, len, low);
+			for (size_t i = 0; i < len; i++)
+				bad += low[i] != fold_oracle(text[i]);
+			for (size_t i = len; i < len + 16; i++)
+				bad += low[i] != 0x5A;
+			free(text);
+			free(low);
+		}
+	}
+	unsigned char text[40];
+	char low[40];
+	for (unsigned c = 1; c <= 255; c++) {
+		for (size_t at = 0; at < sizeof(text); at++) {
+			memset(text, 'q', sizeof(text));
+			text[at] = (unsigned char)c;
+			attune__ascii_fold((const char *)text, sizeof(text), low);
+			for (size_t i = 0; i < sizeof(text); i++)
+				bad += low[i] != fold_oracle(text[i]);
+		}
+	}
+	CHECK(bad == 0);
+}
+
 int main(int argc, char **argv)
 {
 	static const test_case cases[] = {
@@ -302,6 +361,7 @@ int main(int argc, char **argv)
 	    T(exhaustive_short_inputs),
 	    T(four_byte_leads),
 	    T(random_mixtures),
+	    T(ascii_fold),
 	};
 	return run_tests(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
 }
