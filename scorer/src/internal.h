@@ -311,8 +311,6 @@ static inline uint32_t at_fnv_byte(uint32_t h, unsigned char c)
 {
 	return (h ^ c) * 16777619u;
 }
-/* at_fnv_byte() over s[0, n) from AT_FNV_BASIS; never 0 (0 becomes 1). */
-uint32_t at_fnv(const char *s, size_t n);
 
 /* The hash of words (at_hash): eight bytes a step, so the tokenizer hashes
  * a word of up to 8 bytes, already in a register, in a few instructions
@@ -617,7 +615,8 @@ attune_status at_analyze_sums(const attune_scorer *s, at_arena *ar, const at_doc
 attune_status at_risk(const attune_scorer *s, at_arena *ar, const at_doc *seeker, attune_risk *out);
 
 /* suggest.c */
-/* out[0] = at_fnv(a, na), out[1] = at_fnv(b, nb), in one loop: FNV-1a is
+/* out[0], out[1]: at_fnv_byte() over a[0, na) and b[0, nb) from
+ * AT_FNV_BASIS (0 becomes 1), in one loop: FNV-1a is
  * a serial chain of multiplies, so two chains side by side take about the
  * time of one (the suggestion seed hashes the whole seeker text and draft). */
 void at_hash_pair(const char *a, size_t na, const char *b, size_t nb, uint32_t out[2]);

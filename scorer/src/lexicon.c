@@ -42,24 +42,6 @@ static const char *const class_files[C_COUNT] = {
     [C_HYPERBOLE] = "hyperbole", [C_NUMBER] = "number",
 };
 
-uint32_t at_fnv(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t h = AT_FNV_BASIS;
-	size_t i = 0;
-	/* FNV-1a is serial in h; four bytes a round only cut the loop's
-	 * compare-and-branch (whole texts are hashed for the suggestion seed) */
-	for (; i + 4 <= n; i += 4) {
-		h = at_fnv_byte(h, p[i]);
-		h = at_fnv_byte(h, p[i + 1]);
-		h = at_fnv_byte(h, p[i + 2]);
-		h = at_fnv_byte(h, p[i + 3]);
-	}
-	for (; i < n; i++)
-		h = at_fnv_byte(h, p[i]);
-	return h ? h : 1;
-}
-
 uint32_t at_hash(const char *s, size_t n)
 {
 	uint64_t h = 0;

@@ -246,9 +246,19 @@ TEST(positive_kinds)
 	}
 }
 
-/* at_hash_pair is at_fnv of each text, for every pair of lengths 0..2000
+/* 32-bit FNV-1a of s[0, n), byte by byte, 0 made 1: the reference for
+ * at_hash_pair's two unrolled chains. */
+static uint32_t ref_fnv(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h ? h : 1;
+}
+
+/* at_hash_pair is FNV-1a of each text, for every pair of lengths 0..2000
  * in a random sample (either text the longer, all byte values). */
-TEST(hash_pair_is_at_fnv)
+TEST(hash_pair_is_fnv)
 {
 	static char a[2001], b[2001];
 	uint32_t x = 12345;
@@ -265,8 +275,8 @@ TEST(hash_pair_is_at_fnv)
 		size_t nb = round < 64 ? (size_t)round : (x >> 8) % 2001;
 		uint32_t h[2];
 		at_hash_pair(a, na, b + 2001 - nb, nb, h);
-		CHECK(h[0] == at_fnv(a, na));
-		CHECK(h[1] == at_fnv(b + 2001 - nb, nb));
+		CHECK(h[0] == ref_fnv(a, na));
+		CHECK(h[1] == ref_fnv(b + 2001 - nb, nb));
 	}
 }
 
@@ -299,7 +309,7 @@ int main(int argc, char **argv)
 	    T(token_class_tests_agree),
 	    T(stemset_probe_finds_every_stored_stem),
 	    T(positive_kinds),
-	    T(hash_pair_is_at_fnv),
+	    T(hash_pair_is_fnv),
 	    T(pattern_takes_negator_precomputed),
 	};
 	return run_scorer_tests(&S, cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
