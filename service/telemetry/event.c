@@ -9,6 +9,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <cjson/cJSON.h>
 
 static const char *const action_names[ATTUNE_OUTCOME_MAX] = {"unspecified",
@@ -53,7 +57,10 @@ static void ev_put_bytes(ev_out *o, const char *s, size_t n)
 	o->len += n;
 }
 
-/* A C string (enum names, literals); never NULL here, but written as
+/* A string literal, its length known at compile time. */
+#define EV_PUT_LIT(o, lit) ev_put_bytes((o), (lit), sizeof(lit) - 1)
+
+/* A C string (enum names); never NULL here, but written as
  * printf's "%s" would write it if it were. */
 static void ev_put_str(ev_out *o, const char *s)
 {
@@ -80,72 +87,105 @@ static void ev_put_u64(ev_out *o, uint64_t v)
 static void ev_put_i64(ev_out *o, int64_t v)
 {
 	if (v < 0) {
-		ev_put_bytes(o, "-", 1);
+		EV_PUT_LIT(o, "-");
 		ev_put_u64(o, 0 - (uint64_t)v);
 		return;
 	}
 	ev_put_u64(o, (uint64_t)v);
 }
 
-/* ,"key": (every field after the first starts so) */
-static void ev_put_key(ev_out *o, const char *key)
-{
-	ev_put_bytes(o, ",\"", 2);
-	ev_put_str(o, key);
-	ev_put_bytes(o, "\":", 2);
-}
+/* ,"key":"value" for a value known to need no escaping; key_lit is the
+ * literal ,"key":" . */
+#define EV_PUT_FIELD_STR(o, key_lit, value)                                                   \
+	do {                                                                                      \
+		EV_PUT_LIT((o), key_lit);                                                         \
+		ev_put_str((o), (value));                                                         \
+		EV_PUT_LIT((o), "\"");                                                            \
+	} while (0)
 
-/* ,"key":"value" for a value known to need no escaping. */
-static void ev_put_field_str(ev_out *o, const char *key, const char *value)
-{
-	ev_put_key(o, key);
-	ev_put_bytes(o, "\"", 1);
-	ev_put_str(o, value);
-	ev_put_bytes(o, "\"", 1);
-}
+/* ,"key":number; key_lit is the literal ,"key": . */
+#define EV_PUT_FIELD_U64(o, key_lit, v)                                                       \
+	do {                                                                                      \
+		EV_PUT_LIT((o), key_lit);                                                         \
+		ev_put_u64((o), (v));                                                             \
+	} while (0)
 
-/* ,"key":number */
-static void ev_put_field_u64(ev_out *o, const char *key, uint64_t v)
-{
-	ev_put_key(o, key);
-	ev_put_u64(o, v);
-}
+/* Label bytes: [A-Za-z0-9._-] stay, NUL stays (it ends the label), any
+ * other byte becomes '_'. A constant table: the format test checks every
+ * byte value against the plain comparisons. */
+#define EV_LABEL_KEEPS(c)                                                                     \
+	(((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || ((c) >= '0' && (c) <= '9') || \
+	 (c) == '.' || (c) == '_' || (c) == '-' || (c) == 0)
+#define EV_L(c)   (unsigned char)(EV_LABEL_KEEPS(c) ? (c) : '_')
+#define EV_L4(c)  EV_L(c), EV_L((c) + 1), EV_L((c) + 2), EV_L((c) + 3)
+#define EV_L16(c) EV_L4(c), EV_L4((c) + 4), EV_L4((c) + 8), EV_L4((c) + 12)
+static const unsigned char ev_label_map[256] = {
+    EV_L16(0),   EV_L16(16),  EV_L16(32),  EV_L16(48),  EV_L16(64),  EV_L16(80),
+    EV_L16(96),  EV_L16(112), EV_L16(128), EV_L16(144), EV_L16(160), EV_L16(176),
+    EV_L16(192), EV_L16(208), EV_L16(224), EV_L16(240)};
+#undef EV_L16
+#undef EV_L4
+#undef EV_L
 
-/* Bit c (of LO for c < 64, of HI for 64 <= c < 128) is set exactly for the
- * bytes [A-Za-z0-9._-]: LO has '-' '.' '0'..'9' (0x2D-0x2E, 0x30-0x39), HI
- * has 'A'..'Z' '_' 'a'..'z' (0x41-0x5A, 0x5F, 0x61-0x7A). The format test
- * checks every byte value against the plain comparisons. */
-#define EV_LABEL_OK_LO 0x03ff600000000000ull
-#define EV_LABEL_OK_HI 0x07fffffe87fffffeull
-
-static int ev_label_char_ok(unsigned char c)
+#ifdef __SSE2__
+/* 1 when all 16 bytes at p are label bytes (and none is NUL). Ranges are
+ * tested as signed compares of (x - lo) ^ 0x80, SSE2 having no unsigned
+ * byte compare. */
+static int ev_label_block_ok(const char *p)
 {
-	uint64_t set = c < 64 ? EV_LABEL_OK_LO : EV_LABEL_OK_HI;
-	return c < 128 && ((set >> (c & 63)) & 1u);
+	const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
+	__m128i ok;
+
+	ok = _mm_cmplt_epi8(_mm_add_epi8(lower, _mm_set1_epi8((char)(-128 - 'a'))),
+	                    _mm_set1_epi8((char)(-128 + 26)));
+	ok = _mm_or_si128(ok, _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8((char)(-128 - '0'))),
+	                                     _mm_set1_epi8((char)(-128 + 10))));
+	ok = _mm_or_si128(ok, _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8((char)(-128 - '-'))),
+	                                     _mm_set1_epi8((char)(-128 + 2)))); /* - . */
+	ok = _mm_or_si128(ok, _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
+	return _mm_movemask_epi8(ok) == 0xffff;
 }
+#endif
 
 /* Pseudonyms are hex and event ids/score ids are service-generated; still
  * only [A-Za-z0-9._-] is written, anything else as '_', so nothing needs
  * JSON escaping and nothing unexpected can reach the file. At most
- * ATTUNE_EVENT_SCORE_ID_MAX bytes of s are written (longer is cut). */
-static void ev_put_label(ev_out *o, const char *key, const char *s)
-{
-	size_t n = strnlen(s, ATTUNE_EVENT_SCORE_ID_MAX);
-	char *dst;
+ * ATTUNE_EVENT_SCORE_ID_MAX bytes of s are written (longer is cut).
+ * key_lit is the literal ,"key":" . Sixteen clean bytes, as pseudonyms
+ * and score ids are, are copied at once. */
+#define EV_PUT_LABEL(o, key_lit, s)                                                           \
+	do {                                                                                      \
+		EV_PUT_LIT((o), key_lit);                                                         \
+		ev_put_label((o), (s));                                                           \
+	} while (0)
 
-	ev_put_key(o, key);
-	ev_put_bytes(o, "\"", 1);
+static void ev_put_label(ev_out *o, const char *s)
+{
+	size_t n = strnlen(s, ATTUNE_EVENT_SCORE_ID_MAX), i = 0;
+	unsigned char *dst;
+
 	if (o->overflow)
 		return;
 	if (n >= o->cap - o->len) {
 		o->overflow = 1;
 		return;
 	}
-	dst = o->buf + o->len;
-	for (size_t i = 0; i < n; i++)
-		dst[i] = ev_label_char_ok((unsigned char)s[i]) ? s[i] : '_';
+	dst = (unsigned char *)o->buf + o->len;
+#ifdef __SSE2__
+	for (; i + 16 <= n; i += 16) {
+		if (ev_label_block_ok(s + i)) {
+			memcpy(dst + i, s + i, 16);
+			continue;
+		}
+		for (size_t k = i; k < i + 16; k++)
+			dst[k] = ev_label_map[(unsigned char)s[k]];
+	}
+#endif
+	for (; i < n; i++)
+		dst[i] = ev_label_map[(unsigned char)s[i]];
 	o->len += n;
-	ev_put_bytes(o, "\"", 1);
+	EV_PUT_LIT(o, "\"");
 }
 
 /* The draft_scored / risk_flagged part: score, levels, findings, risk. */
@@ -153,48 +193,52 @@ static void ev_put_scored(ev_out *o, const attune_event *ev)
 {
 	int first = 1;
 
-	ev_put_field_u64(o, "score", ev->score);
-	ev_put_str(o, ",\"levels\":{\"acknowledge\":");
+	EV_PUT_FIELD_U64(o, ",\"score\":", ev->score);
+	EV_PUT_LIT(o, ",\"levels\":{\"acknowledge\":");
 	ev_put_u64(o, ev->acknowledge);
-	ev_put_str(o, ",\"reflect\":");
+	EV_PUT_LIT(o, ",\"reflect\":");
 	ev_put_u64(o, ev->reflect);
-	ev_put_str(o, ",\"explore\":");
+	EV_PUT_LIT(o, ",\"explore\":");
 	ev_put_u64(o, ev->explore);
-	ev_put_str(o, "},\"findings\":{");
+	EV_PUT_LIT(o, "},\"findings\":{");
 	for (unsigned k = 1; k < ATTUNE_FINDING_KIND_MAX; k++) {
 		if (!ev->findings[k])
 			continue;
-		ev_put_str(o, first ? "\"" : ",\"");
+		if (!first)
+			EV_PUT_LIT(o, ",");
+		EV_PUT_LIT(o, "\"");
 		ev_put_str(o, attune_finding_kind_name((attune_finding_kind)k));
-		ev_put_bytes(o, "\":", 2);
+		EV_PUT_LIT(o, "\":");
 		ev_put_u64(o, ev->findings[k]);
 		first = 0;
 	}
-	ev_put_str(o, "},\"risk\":{\"level\":\"");
+	EV_PUT_LIT(o, "},\"risk\":{\"level\":\"");
 	ev_put_str(o, attune_risk_level_name(ev->risk_level));
-	ev_put_str(o, "\",\"categories\":[");
+	EV_PUT_LIT(o, "\",\"categories\":[");
 	first = 1;
 	for (unsigned c = 1; c < ATTUNE_RISK_CATEGORY_MAX; c++) {
 		if (!(ev->risk_categories & (1u << c)))
 			continue;
-		ev_put_str(o, first ? "\"" : ",\"");
+		if (!first)
+			EV_PUT_LIT(o, ",");
+		EV_PUT_LIT(o, "\"");
 		ev_put_str(o, attune_risk_category_name((attune_risk_category)c));
-		ev_put_bytes(o, "\"", 1);
+		EV_PUT_LIT(o, "\"");
 		first = 0;
 	}
-	ev_put_str(o, "]}");
-	ev_put_field_u64(o, "suggestions_offered", ev->suggestions_offered);
+	EV_PUT_LIT(o, "]}");
+	EV_PUT_FIELD_U64(o, ",\"suggestions_offered\":", ev->suggestions_offered);
 }
 
 /* The outcome_recorded part: action, suggestion index, scores. */
 static void ev_put_outcome(ev_out *o, const attune_event *ev)
 {
-	ev_put_field_str(o, "action", attune_outcome_action_name(ev->action));
-	ev_put_field_u64(o, "suggestion_index", ev->suggestion_index);
+	EV_PUT_FIELD_STR(o, ",\"action\":\"", attune_outcome_action_name(ev->action));
+	EV_PUT_FIELD_U64(o, ",\"suggestion_index\":", ev->suggestion_index);
 	if (ev->has_final_score)
-		ev_put_field_u64(o, "final_score", ev->final_score);
+		EV_PUT_FIELD_U64(o, ",\"final_score\":", ev->final_score);
 	if (ev->has_score_change) {
-		ev_put_key(o, "score_change");
+		EV_PUT_LIT(o, ",\"score_change\":");
 		ev_put_i64(o, ev->score_change);
 	}
 }
@@ -209,22 +253,22 @@ size_t attune_event_format(const attune_event *ev, char *buf, size_t cap)
 	buf[0] = '\0';
 	if (type < 1 || type > 3)
 		return 0;
-	ev_put_str(&o, "{\"ts\":");
+	EV_PUT_LIT(&o, "{\"ts\":");
 	ev_put_i64(&o, ev->ts_ms);
-	ev_put_field_str(&o, "type", type_names[type]);
-	ev_put_label(&o, "id", ev->id);
+	EV_PUT_FIELD_STR(&o, ",\"type\":\"", type_names[type]);
+	EV_PUT_LABEL(&o, ",\"id\":\"", ev->id);
 	if (ev->score_id[0])
-		ev_put_label(&o, "score_id", ev->score_id);
-	ev_put_label(&o, "conversation", ev->conversation);
-	ev_put_label(&o, "responder", ev->responder);
-	ev_put_label(&o, "team", ev->team);
-	ev_put_field_str(&o, "channel", attune_channel_name(ev->channel));
+		EV_PUT_LABEL(&o, ",\"score_id\":\"", ev->score_id);
+	EV_PUT_LABEL(&o, ",\"conversation\":\"", ev->conversation);
+	EV_PUT_LABEL(&o, ",\"responder\":\"", ev->responder);
+	EV_PUT_LABEL(&o, ",\"team\":\"", ev->team);
+	EV_PUT_FIELD_STR(&o, ",\"channel\":\"", attune_channel_name(ev->channel));
 	if (ev->type == ATTUNE_EVENT_DRAFT_SCORED || ev->type == ATTUNE_EVENT_RISK_FLAGGED)
 		ev_put_scored(&o, ev);
 	else
 		ev_put_outcome(&o, ev);
-	ev_put_field_u64(&o, "latency_us", ev->latency_us);
-	ev_put_bytes(&o, "}", 1);
+	EV_PUT_FIELD_U64(&o, ",\"latency_us\":", ev->latency_us);
+	EV_PUT_LIT(&o, "}");
 	if (o.overflow) {
 		buf[0] = '\0';
 		return 0;

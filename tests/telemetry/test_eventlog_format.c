@@ -222,6 +222,64 @@ static void check_matches_printf(void)
 	CHECK(lines > 300); /* most events were formatted, not refused */
 }
 
+/* What a label byte must become: itself if [A-Za-z0-9._-], else '_'. */
+static char expect_label_byte(unsigned char c)
+{
+	int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	         c == '.' || c == '_' || c == '-';
+	return ok ? (char)c : '_';
+}
+
+/* A clean label of every length the score id holds, and labels with one
+ * byte of any value 1..255 at every position for lengths around the
+ * 16-byte blocks that are copied whole when clean (the rest goes a byte at
+ * a time): the score_id field is exactly the expected bytes. */
+static void check_labels_every_byte(void)
+{
+	static const char clean[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+	static const size_t lengths[] = {1, 2, 15, 16, 17, 31, 32, 33, 47, 48, 49, 63, 64};
+	unsigned mismatches = 0, checked = 0;
+	attune_event ev;
+	char got[ATTUNE_EVENT_LINE_MAX], want[ATTUNE_EVENT_SCORE_ID_MAX + 16];
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = ATTUNE_EVENT_DRAFT_SCORED;
+	strcpy(ev.id, "i-1");
+	for (size_t li = 0; li < sizeof(lengths) / sizeof(lengths[0]); li++) {
+		size_t n = lengths[li];
+		for (size_t pos = 0; pos < n; pos++) {
+			for (unsigned b = 1; b < 256; b++) {
+				size_t k;
+				const char *at;
+				for (size_t i = 0; i < n; i++)
+					ev.score_id[i] = clean[(i * 7 + n) % (sizeof(clean) - 1)];
+				ev.score_id[n] = '\0';
+				ev.score_id[pos] = (char)b;
+				k = (size_t)snprintf(want, sizeof(want), "\"score_id\":\"");
+				for (size_t i = 0; i < n; i++)
+					want[k++] = expect_label_byte((unsigned char)ev.score_id[i]);
+				want[k++] = '"';
+				want[k] = '\0';
+				at = attune_event_format(&ev, got, sizeof(got)) ? strstr(got, want) : NULL;
+				mismatches += at == NULL;
+				checked++;
+			}
+		}
+	}
+	for (size_t n = 0; n <= ATTUNE_EVENT_SCORE_ID_MAX; n++) { /* every length, clean */
+		for (size_t i = 0; i < n; i++)
+			ev.score_id[i] = clean[(i * 5 + n) % (sizeof(clean) - 1)];
+		ev.score_id[n] = '\0';
+		if (n == 0)
+			strcpy(ev.score_id, "x"); /* empty: the field is left out */
+		snprintf(want, sizeof(want), "\"score_id\":\"%s\"", ev.score_id);
+		mismatches += !attune_event_format(&ev, got, sizeof(got)) || !strstr(got, want);
+		checked++;
+	}
+	CHECK_EQ_U(mismatches, 0);
+	CHECK(checked > 90000);
+}
+
 int main(void)
 {
 	attune_event ev, back;
@@ -368,5 +426,6 @@ int main(void)
 		attune_score_table_destroy(t);
 	}
 	check_matches_printf();
+	check_labels_every_byte();
 	return test_finish("test_eventlog_format");
 }
