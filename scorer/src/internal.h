@@ -650,6 +650,11 @@ attune_status at_suggest(const attune_scorer *s, at_arena *ar, const attune_scor
 int at_project_summed(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
                       const at_stemset *sk, const at_analysis *da, const at_doc *draft,
                       const at_doc *sd, attune_suggestion *sg, attune_status *st);
+/* 1 if at_project_summed() would take its early exit (the projected score
+ * is surely 0 from the draft's sums alone, see suggest.c surely_zero), for
+ * tests/scorer/test_projection.c to check those cases against the text. */
+int at_project_surely_zero(const at_analysis *da, const at_doc *draft, const at_doc *sd,
+                           const attune_suggestion *sg);
 /* scorer.c: scores a draft variant without suggestions (for projected_score). */
 attune_status at_score_plain(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
                              const at_stemset *sk, const at_prior *pr, const char *draft,

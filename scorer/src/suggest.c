@@ -791,6 +791,103 @@ static int seams_plain(const seg *g, size_t n)
 	return 1;
 }
 
+/* Projection early exit: 1 when the projected score is surely 0 without
+ * analysing the suggestion, which would cost more than the rest of the
+ * projection. The score is at_score_of(ack, reflect, explore, check_in,
+ * penalties) clamped at 0, so it is 0 when the penalties reach the positive
+ * part, which is at most 25 + 15 * 2 + 12 * 2 + 9 * 2 + 5 = 102.
+ *
+ * Why this is the score the full path gives (summed, or by scoring the
+ * text when the sums do not apply), for g from plan() with bounds_hold()
+ * and seams_plain() true and !da->seam_walk, as at_project_summed checks
+ * first. On those conditions the projected text's tokens, sentences and
+ * matches are the pieces' (the premise of join() and of the sums), and a
+ * kept draft sentence's findings and levels depend on nothing outside it
+ * but whether it was heard before (advice, pass 3) and whether the
+ * sentence before is self-focused (the continuation finding). Then:
+ *  - levels: the suggestion's sentences reach acknowledgment and explore
+ *    levels only from F_ACK and F_QUESTION matches, a check-in only from
+ *    F_CHECKIN ones, all of which are sd's own (sd->match_files); a
+ *    reflection needs no match (an implicit one), so it counts 2. The kept
+ *    draft sentences keep their own levels (at_sent_sum; being heard moves
+ *    no level). So the positive part is at most pos_bound().
+ *  - penalties: every finding's penalty is >= 0, so the suggestion's
+ *    sentences and the story continuations (left out of at_sent_sum.penalty)
+ *    only add. A kept draft sentence that was not heard before in the draft
+ *    takes exactly penalty (still not heard) or penalty_heard (heard now:
+ *    penalty_heard is pass 3 run again as heard, or penalty when no advice
+ *    of it was judged unheard), so at least the smaller one. One that was
+ *    heard before in the draft keeps that when a kept draft sentence before
+ *    it in the projection is heard, and then takes penalty (= penalty_heard)
+ *    exactly; else it may lose it (a REPLACE_SPAN dropping the
+ *    acknowledgment, a suggestion that is none): the sums do not know its
+ *    unheard penalty, so it counts 0 if its advice was judged at all, and
+ *    penalty if not (no advice judged: being heard changes nothing).
+ * This holds whether at_project_summed would go on to add the sums or fall
+ * back (a.seam_walk, add_sentences() returning 0): both give the score of
+ * the projected text, which is what is bounded here. */
+static unsigned pos_bound(const at_doc *sd, const unsigned lv[4])
+{
+	unsigned ack = sd->match_files & (1u << F_ACK) ? 2 : lv[0];
+	unsigned explore = sd->match_files & (1u << F_QUESTION) ? 2 : lv[2];
+	unsigned check_in = sd->match_files & (1u << F_CHECKIN) ? 1 : lv[3];
+	(void)lv[1]; /* the suggestion may reflect at level 2 without a match */
+	return 25 + 15 * ack + 12 * 2 + 9 * explore + 5 * check_in;
+}
+
+/* A lower bound on the penalties of the draft's sentences kept in the
+ * projection g (see above), and in lv their levels (ack, reflect, explore,
+ * check_in). */
+static int kept_penalty_floor(const at_doc *draft, const at_sent_sum *sums, const seg *g, size_t n,
+                              unsigned lv[4])
+{
+	int pen = 0;
+	int kept_heard = 0; /* a kept draft sentence before, in the projection, is heard */
+	for (size_t i = 0; i < n; i++) {
+		if (g[i].d != draft)
+			continue;
+		uint32_t s0 = draft->toks[g[i].t0].sent, s1 = draft->toks[g[i].t1 - 1].sent + 1;
+		int heard = 0; /* heard before sentence k in the draft */
+		for (uint32_t k = 0; k < s0; k++)
+			heard |= sums[k].heard;
+		for (uint32_t k = s0; k < s1; k++) {
+			const at_sent_sum *u = &sums[k];
+			int least = u->penalty_heard < u->penalty ? u->penalty_heard : u->penalty;
+			if (heard && !kept_heard) /* may be heard no more */
+				least = u->heard_test & AT_HEARD_TESTED ? 0 : u->penalty;
+			pen += least;
+			heard |= u->heard;
+			kept_heard |= u->heard;
+			raise(&lv[0], u->ack);
+			raise(&lv[1], u->reflect);
+			raise(&lv[2], u->explore);
+			raise(&lv[3], u->check_in);
+		}
+	}
+	return pen;
+}
+
+static int surely_zero(const at_doc *draft, const at_sent_sum *sums, const at_doc *sd, const seg *g,
+                       size_t n)
+{
+	unsigned lv[4] = {0, 0, 0, 0};
+	int pen = kept_penalty_floor(draft, sums, g, n, lv);
+	return pen >= (int)pos_bound(sd, lv);
+}
+
+int at_project_surely_zero(const at_analysis *da, const at_doc *draft, const at_doc *sd,
+                           const attune_suggestion *sg)
+{
+	seg g[3];
+	size_t ns;
+	if (!da->sums || da->seam_walk)
+		return 0;
+	ns = plan(draft, sd, sg, sd->len, g);
+	if (!ns || !bounds_hold(g, ns) || !seams_plain(g, ns))
+		return 0;
+	return surely_zero(draft, da->sums, sd, g, ns);
+}
+
 int at_project_summed(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
                       const at_stemset *sk, const at_analysis *da, const at_doc *draft,
                       const at_doc *sd, attune_suggestion *sg, attune_status *st)
@@ -805,6 +902,11 @@ int at_project_summed(const attune_scorer *s, at_arena *ar, const at_doc *seeker
 	ns = plan(draft, sd, sg, sd->len, g); /* sd is sg->text's document */
 	if (!ns || !bounds_hold(g, ns) || !seams_plain(g, ns))
 		return 0;
+	if (surely_zero(draft, da->sums, sd, g, ns)) {
+		*st = ATTUNE_OK;
+		sg->projected_score = 0;
+		return 1;
+	}
 	*st = at_analyze_sums(s, ar, seeker, sk, sd, &a);
 	if (*st != ATTUNE_OK)
 		return 1;
