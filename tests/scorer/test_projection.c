@@ -114,6 +114,47 @@ static void apply(const char *draft, const attune_suggestion *sg, char *out)
 	}
 }
 
+/* The documents and the draft's analysis a projection case needs, made
+ * as attune_score makes them; the text's document is matched in full. */
+typedef struct proj_case {
+	at_arena ar;
+	at_doc sd, dd, xd; /* seeker, draft, the suggestion's text */
+	at_stemset sk;
+	at_analysis da;
+} proj_case;
+
+static int case_open(proj_case *k, const char *seeker, const char *draft, const char *text)
+{
+	attune_risk risk = {0};
+	at_arena_init(&k->ar, 1 << 16);
+	int ok = at_doc_init(S, &k->ar, &k->sd, seeker, strlen(seeker)) == ATTUNE_OK &&
+	         at_doc_init(S, &k->ar, &k->dd, draft, strlen(draft)) == ATTUNE_OK &&
+	         at_doc_init(S, &k->ar, &k->xd, text, strlen(text)) == ATTUNE_OK &&
+	         at_doc_match(S, &k->sd, AT_ROLE_SEEKER) == ATTUNE_OK &&
+	         at_doc_match(S, &k->dd, AT_ROLE_RESPONDER) == ATTUNE_OK &&
+	         at_doc_match(S, &k->xd, AT_ROLE_RESPONDER) == ATTUNE_OK &&
+	         at_stemset_build(&k->ar, &k->sd, &k->sk) == ATTUNE_OK &&
+	         at_risk(S, &k->ar, &k->sd, &risk) == ATTUNE_OK;
+	free(risk.spans);
+	/* as attune_score decides it */
+	k->sd.urgent = risk.level >= ATTUNE_RISK_MODERATE ||
+	               (risk.categories & (1u << ATTUNE_RISK_MEDICAL_EMERGENCY)) != 0;
+	return ok && at_analyze_sums(S, &k->ar, &k->sd, &k->sk, &k->dd, &k->da) == ATTUNE_OK;
+}
+
+/* Placement p of text: before the draft, after it, or (p >= 2) in place of
+ * the draft's sentence p - 2. */
+static void placement(const at_doc *dd, size_t p, char *text, attune_suggestion *sg)
+{
+	memset(sg, 0, sizeof(*sg));
+	sg->text = text;
+	sg->placement = p == 0   ? ATTUNE_PLACEMENT_BEFORE_DRAFT
+	                : p == 1 ? ATTUNE_PLACEMENT_AFTER_DRAFT
+	                         : ATTUNE_PLACEMENT_REPLACE_SPAN;
+	if (p >= 2)
+		sg->start = dd->sents[p - 2].start, sg->end = dd->sents[p - 2].end;
+}
+
 typedef struct counts {
 	long tried, summed, wrong;
 } counts;
@@ -121,38 +162,17 @@ typedef struct counts {
 /* Projects text into draft at every placement; compares where the sums decide. */
 static void check_case(test_ctx *t, const char *seeker, const char *draft, char *text, counts *c)
 {
-	at_arena ar;
-	at_doc sd, dd, xd;
-	at_stemset sk;
-	at_analysis da;
-	attune_risk risk = {0};
-	at_arena_init(&ar, 1 << 16);
-	int ok = at_doc_init(S, &ar, &sd, seeker, strlen(seeker)) == ATTUNE_OK &&
-	         at_doc_init(S, &ar, &dd, draft, strlen(draft)) == ATTUNE_OK &&
-	         at_doc_init(S, &ar, &xd, text, strlen(text)) == ATTUNE_OK &&
-	         at_doc_match(S, &sd, AT_ROLE_SEEKER) == ATTUNE_OK &&
-	         at_doc_match(S, &dd, AT_ROLE_RESPONDER) == ATTUNE_OK &&
-	         at_doc_match(S, &xd, AT_ROLE_RESPONDER) == ATTUNE_OK &&
-	         at_stemset_build(&ar, &sd, &sk) == ATTUNE_OK &&
-	         at_risk(S, &ar, &sd, &risk) == ATTUNE_OK;
-	free(risk.spans);
-	/* as attune_score decides it */
-	sd.urgent = risk.level >= ATTUNE_RISK_MODERATE ||
-	            (risk.categories & (1u << ATTUNE_RISK_MEDICAL_EMERGENCY)) != 0;
-	ok = ok && at_analyze_sums(S, &ar, &sd, &sk, &dd, &da) == ATTUNE_OK;
+	proj_case k;
+	int ok = case_open(&k, seeker, draft, text);
+	at_arena *ar = &k.ar;
 	CHECK(ok);
-	for (size_t p = 0; ok && p < dd.n_sents + 2; p++) {
-		attune_suggestion sg = {0};
-		sg.text = text;
-		sg.placement = p == 0   ? ATTUNE_PLACEMENT_BEFORE_DRAFT
-		               : p == 1 ? ATTUNE_PLACEMENT_AFTER_DRAFT
-		                        : ATTUNE_PLACEMENT_REPLACE_SPAN;
-		if (p >= 2)
-			sg.start = dd.sents[p - 2].start, sg.end = dd.sents[p - 2].end;
+	for (size_t p = 0; ok && p < k.dd.n_sents + 2; p++) {
+		attune_suggestion sg;
+		placement(&k.dd, p, text, &sg);
 		attune_status st = ATTUNE_OK;
-		at_arena_mark m = at_arena_save(&ar);
+		at_arena_mark m = at_arena_save(ar);
 		c->tried++;
-		if (at_project_summed(S, &ar, &sd, &sk, &da, &dd, &xd, &sg, &st)) {
+		if (at_project_summed(S, ar, &k.sd, &k.sk, &k.da, &k.dd, &k.xd, &sg, &st)) {
 			char buf[2048];
 			c->summed++;
 			apply(draft, &sg, buf);
@@ -164,9 +184,9 @@ static void check_case(test_ctx *t, const char *seeker, const char *draft, char 
 					        sg.projected_score, want, buf);
 			}
 		}
-		at_arena_release(&ar, m);
+		at_arena_release(ar, m);
 	}
-	at_arena_free(&ar);
+	at_arena_free(ar);
 }
 
 TEST(summed_equals_scored)
@@ -265,46 +285,27 @@ typedef struct zero_counts {
 static void check_zero_case(test_ctx *t, const char *seeker, const char *draft, char *text,
                             zero_counts *c)
 {
-	at_arena ar;
-	at_doc sd, dd, xd, xp;
-	at_stemset sk;
-	at_analysis da;
-	attune_risk risk = {0};
-	at_arena_init(&ar, 1 << 16);
-	int ok = at_doc_init(S, &ar, &sd, seeker, strlen(seeker)) == ATTUNE_OK &&
-	         at_doc_init(S, &ar, &dd, draft, strlen(draft)) == ATTUNE_OK &&
-	         at_doc_init(S, &ar, &xd, text, strlen(text)) == ATTUNE_OK &&
-	         at_doc_match(S, &sd, AT_ROLE_SEEKER) == ATTUNE_OK &&
-	         at_doc_match(S, &dd, AT_ROLE_RESPONDER) == ATTUNE_OK &&
-	         at_doc_match(S, &xd, AT_ROLE_RESPONDER) == ATTUNE_OK &&
-	         at_stemset_build(&ar, &sd, &sk) == ATTUNE_OK &&
-	         at_risk(S, &ar, &sd, &risk) == ATTUNE_OK;
-	free(risk.spans);
-	sd.urgent = risk.level >= ATTUNE_RISK_MODERATE ||
-	            (risk.categories & (1u << ATTUNE_RISK_MEDICAL_EMERGENCY)) != 0;
-	ok = ok && at_analyze_sums(S, &ar, &sd, &sk, &dd, &da) == ATTUNE_OK;
+	proj_case k;
+	at_doc xp;
+	int ok = case_open(&k, seeker, draft, text);
+	at_arena *ar = &k.ar;
 	CHECK(ok);
-	for (size_t p = 0; ok && p < dd.n_sents + 2; p++) {
-		attune_suggestion sg = {0};
+	for (size_t p = 0; ok && p < k.dd.n_sents + 2; p++) {
+		attune_suggestion sg;
 		char buf[2048];
-		sg.text = text;
-		sg.placement = p == 0   ? ATTUNE_PLACEMENT_BEFORE_DRAFT
-		               : p == 1 ? ATTUNE_PLACEMENT_AFTER_DRAFT
-		                        : ATTUNE_PLACEMENT_REPLACE_SPAN;
-		if (p >= 2)
-			sg.start = dd.sents[p - 2].start, sg.end = dd.sents[p - 2].end;
+		placement(&k.dd, p, text, &sg);
 		attune_status st = ATTUNE_OK;
-		at_arena_mark m = at_arena_save(&ar);
-		int fired = at_project_surely_zero(&da, &dd, &xd, &sg);
+		at_arena_mark m = at_arena_save(ar);
+		int fired = at_project_surely_zero(&k.da, &k.dd, &k.xd, &sg);
 		/* matched in part, then one level file after another as project()
 		 * may: an exit then is one with the doc in full */
-		int part = at_doc_init(S, &ar, &xp, text, strlen(text)) == ATTUNE_OK &&
+		int part = at_doc_init(S, ar, &xp, text, strlen(text)) == ATTUNE_OK &&
 		           at_doc_match_first(S, &xp) == ATTUNE_OK &&
-		           at_project_surely_zero(&da, &dd, &xp, &sg);
+		           at_project_surely_zero(&k.da, &k.dd, &xp, &sg);
 		for (int f = F_ACK; !part && f <= F_QUESTION; f++)
 			if (at_doc_match_more(S, &xp, 1u << f) == ATTUNE_OK)
-				part = at_project_surely_zero(&da, &dd, &xp, &sg);
-		int summed = at_project_summed(S, &ar, &sd, &sk, &da, &dd, &xd, &sg, &st);
+				part = at_project_surely_zero(&k.da, &k.dd, &xp, &sg);
+		int summed = at_project_summed(S, ar, &k.sd, &k.sk, &k.da, &k.dd, &k.xd, &sg, &st);
 		c->tried++;
 		c->fired += fired;
 		c->part_fired += part;
@@ -324,9 +325,9 @@ static void check_zero_case(test_ctx *t, const char *seeker, const char *draft, 
 					        fired, sg.projected_score, want, buf);
 			}
 		}
-		at_arena_release(&ar, m);
+		at_arena_release(ar, m);
 	}
-	at_arena_free(&ar);
+	at_arena_free(ar);
 }
 
 TEST(early_exit_only_when_zero)
