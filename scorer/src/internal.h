@@ -166,31 +166,8 @@ enum {
 /* Whose words a doc holds: the phrase files that can matter differ (risk
  * cues are looked for in the seeker's words only, response patterns in
  * responder text only), and at_doc_match() runs only the role's files
- * (at_role_skips), from an index of its own. The last ones split the
- * responder's files in parts matched one after the other (at_doc_match_first,
- * then at_doc_match_more): a suggestion's document is often done with once
- * is_safe() and the projection's early exit (suggest.c) have read a part or
- * two. */
-typedef enum at_role {
-	AT_ROLE_SEEKER = 0,
-	AT_ROLE_RESPONDER,
-	AT_ROLE_RESPONDER_FIRST, /* the responder's files but those below */
-	AT_ROLE_RESPONDER_ACK,   /* F_ACK */
-	AT_ROLE_RESPONDER_QUESTION,
-	AT_ROLE_RESPONDER_CHECKIN,
-	AT_ROLE_RESPONDER_LATER, /* AT_FILES_LATER */
-	AT_ROLE_COUNT
-} at_role;
-
-/* The responder files at_doc_match_first() leaves for later: those whose
- * matches raise the levels the projection's early exit bounds (pos_bound in
- * suggest.c), and those only an analysis reads (reflections; permission and
- * safety directives temper advice, and is_safe analyses only a document with
- * a negative cue). The negative cues come first (is_safe reads them without
- * an analysis), and so does reported speech, whose matches mark tokens
- * quoted (plan() reads that). */
-#define AT_FILES_LEVELS ((1u << F_ACK) | (1u << F_CHECKIN) | (1u << F_QUESTION))
-#define AT_FILES_LATER  ((1u << F_REFLECT) | (1u << F_PERMISSION) | (1u << F_SAFETY))
+ * (at_role_skips), from an index of its own. */
+typedef enum at_role { AT_ROLE_SEEKER = 0, AT_ROLE_RESPONDER, AT_ROLE_COUNT } at_role;
 
 /* The matcher index of one role, over the patterns of the files it runs
  * (see at_doc_match): for word id w, mfixed[mword[w].fixed ..
@@ -209,10 +186,6 @@ typedef struct at_mindex {
 	at_mpair *mpairs; /* open addressing */
 	size_t mpairs_mask;
 	uint32_t munk_off[258];
-	/* the most candidates tried at one token (a word's fixed run and its
-	 * longest keyed run, or an unknown word's run): each adds at most one
-	 * match, so a doc of n tokens has at most most * n matches */
-	uint32_t most;
 } at_mindex;
 
 /* A run of literal template text and the placeholder after it (see
@@ -328,11 +301,6 @@ typedef struct at_doc {
 	size_t n_matches, cap_matches;
 	at_arena *ar;         /* holds every array above (at_doc_init); matches grow in it */
 	uint32_t match_files; /* bit per at_file that has a match (at_doc_match) */
-	/* at_doc_match_first: bit per at_file whose patterns have not run yet
-	 * (match_files may lack them), and at most how many matches they will
-	 * add; both 0 once the doc is matched in full */
-	uint32_t pending;
-	size_t more_matches;
 	uint8_t urgent; /* seeker docs: risk >= moderate or a medical emergency (set by attune_score) */
 } at_doc;
 
@@ -492,28 +460,8 @@ uint32_t at_role_skips(at_role role);
 void at_vocab_stems(attune_scorer *s);
 attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const char *text,
                           size_t len);
-/* The most matches at_doc_match keeps for a doc of n_toks tokens: past it,
- * further matches are dropped. */
-static inline size_t at_match_bound(size_t n_toks)
-{
-	return 16 * n_toks + 256;
-}
 /* Runs the role's patterns over the doc; appends to d->matches. */
 attune_status at_doc_match(const attune_scorer *s, at_doc *d, at_role role);
-/* at_doc_match(AT_ROLE_RESPONDER) in steps: the first runs the files but
- * AT_FILES_LEVELS and AT_FILES_LATER (d->pending says which are left), then
- * at_doc_match_more runs the parts that hold any of `files` and are pending
- * (at_doc_match_rest: all of them), each putting the matches in the order
- * at_doc_match(AT_ROLE_RESPONDER) gives, so once nothing is pending the doc
- * is the same. A doc that might reach the bound on matches per doc is
- * matched in full at once: then dropped matches could differ.
- * tests/scorer/test_matcher.c compares. */
-attune_status at_doc_match_first(const attune_scorer *s, at_doc *d);
-attune_status at_doc_match_more(const attune_scorer *s, at_doc *d, uint32_t files);
-static inline attune_status at_doc_match_rest(const attune_scorer *s, at_doc *d)
-{
-	return at_doc_match_more(s, d, ~0u);
-}
 /* 1 if the token is in class c, for any class but C_NUMBER: t->classes
  * (set by at_doc_init). Inline, like at_tok_in_class, at_tok_is_content
  * and at_stemset_has: the analysis asks them per token, and a call costs
@@ -704,9 +652,7 @@ int at_project_summed(const attune_scorer *s, at_arena *ar, const at_doc *seeker
                       const at_doc *sd, attune_suggestion *sg, attune_status *st);
 /* 1 if at_project_summed() would take its early exit (the projected score
  * is surely 0 from the draft's sums alone, see suggest.c surely_zero), for
- * tests/scorer/test_projection.c to check those cases against the text.
- * sd may be matched in part (at_doc_match_first): 1 then says the exit
- * would be taken with sd matched in full. */
+ * tests/scorer/test_projection.c to check those cases against the text. */
 int at_project_surely_zero(const at_analysis *da, const at_doc *draft, const at_doc *sd,
                            const attune_suggestion *sg);
 /* scorer.c: scores a draft variant without suggestions (for projected_score). */

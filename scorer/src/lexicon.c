@@ -68,17 +68,6 @@ int at_file_is_risk(int file)
 }
 
 #define FILE_BIT(f) (1u << (f))
-#define RESPONDER_SKIPS                                                                            \
-	(FILE_BIT(F_FIGURATIVE) | FILE_BIT(F_RISK_MOD) | FILE_BIT(F_RISK_SUICIDE) |                \
-	 FILE_BIT(F_RISK_SELFHARM) | FILE_BIT(F_RISK_OTHERS) | FILE_BIT(F_RISK_ABUSE) |            \
-	 FILE_BIT(F_RISK_MEDICAL))
-/* the three parts are the responder's files, each once; the first keeps
- * every file whose matches mark tokens (at_doc_match), as plan() reads them */
-#define PARTS_LATER (AT_FILES_LEVELS | AT_FILES_LATER)
-_Static_assert((RESPONDER_SKIPS & PARTS_LATER) == 0, "later parts run responder files only");
-_Static_assert((AT_FILES_LEVELS & AT_FILES_LATER) == 0, "a file is in one part");
-_Static_assert((PARTS_LATER & (FILE_BIT(F_REPORTED) | FILE_BIT(F_FIGURATIVE))) == 0,
-               "token marks are set by the first part");
 uint32_t at_role_skips(at_role role)
 {
 	static const uint32_t skips[AT_ROLE_COUNT] = {
@@ -86,12 +75,10 @@ uint32_t at_role_skips(at_role role)
 	                       FILE_BIT(F_QUESTION) | FILE_BIT(F_SELF) | FILE_BIT(F_ADVICE) |
 	                       FILE_BIT(F_MINIMIZE) | FILE_BIT(F_JUDGE) | FILE_BIT(F_SECRECY) |
 	                       FILE_BIT(F_PERMISSION) | FILE_BIT(F_SAFETY),
-	    [AT_ROLE_RESPONDER] = RESPONDER_SKIPS,
-	    [AT_ROLE_RESPONDER_FIRST] = RESPONDER_SKIPS | PARTS_LATER,
-	    [AT_ROLE_RESPONDER_ACK] = ~FILE_BIT(F_ACK),
-	    [AT_ROLE_RESPONDER_QUESTION] = ~FILE_BIT(F_QUESTION),
-	    [AT_ROLE_RESPONDER_CHECKIN] = ~FILE_BIT(F_CHECKIN),
-	    [AT_ROLE_RESPONDER_LATER] = ~AT_FILES_LATER,
+	    [AT_ROLE_RESPONDER] = FILE_BIT(F_FIGURATIVE) | FILE_BIT(F_RISK_MOD) |
+	                          FILE_BIT(F_RISK_SUICIDE) | FILE_BIT(F_RISK_SELFHARM) |
+	                          FILE_BIT(F_RISK_OTHERS) | FILE_BIT(F_RISK_ABUSE) |
+	                          FILE_BIT(F_RISK_MEDICAL),
 	};
 	return skips[role];
 }
@@ -808,27 +795,6 @@ static void unknown_cands(const attune_scorer *s, at_mindex *x, at_mcursor *cur)
 	x->munk_off[257] = (uint32_t)cur->nu;
 }
 
-/* at_mindex.most of x: keys[koff[w] .. koff[w + 1]) are the keys of word
- * w's keyed candidates, sorted. */
-static uint32_t most_cands(const attune_scorer *s, const at_mindex *x, const uint32_t *koff,
-                           const uint32_t *keys)
-{
-	uint32_t most = 0;
-	for (size_t w = 0; w < s->n_words; w++) {
-		uint32_t run = 0, longest = 0; /* the longest run of one key */
-		for (uint32_t k = koff[w]; k < koff[w + 1]; k++) {
-			run = k > koff[w] && keys[k] == keys[k - 1] ? run + 1 : 1;
-			longest = run > longest ? run : longest;
-		}
-		uint32_t n = x->mword[w].fixed_end - x->mword[w].fixed + longest;
-		most = n > most ? n : most;
-	}
-	for (unsigned b = 0; b <= 256; b++)
-		if (x->munk_off[b + 1] - x->munk_off[b] > most)
-			most = x->munk_off[b + 1] - x->munk_off[b];
-	return most;
-}
-
 /* Builds the matcher index x of at_doc_match for a role from bucket[] and
  * wild[], leaving out the patterns of the files the role skips. For each
  * word w, every bucket entry becomes either one fixed candidate (skip 1: the
@@ -876,7 +842,6 @@ static attune_status build_match_index(const attune_scorer *s, at_mindex *x, at_
 			goto out_free_keys;
 	}
 	st = build_pairs(s, x, koff, cur.keys);
-	x->most = most_cands(s, x, koff, cur.keys);
 	if (st == ATTUNE_OK && !(x->mstart = calloc(s->n_words + 1, sizeof(*x->mstart))))
 		st = ATTUNE_E_NOMEM;
 	for (size_t w = 0; st == ATTUNE_OK && w < s->n_words; w++)

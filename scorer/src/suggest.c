@@ -430,8 +430,7 @@ static int may_find_negative(const attune_scorer *s, const at_doc *d)
 /* 1 if the text, judged as a draft on its own, has no negative finding (a
  * seeker clause such as "I should just quit" must not come back as advice).
  * The document is made in *keep when keep is not NULL (no copy of it after):
- * when safe it is the text's document, matched at least in its first part
- * (at_doc_match_first; the projection completes it when it needs the rest;
+ * when safe it is the text's matched document (the projection reuses it;
  * its arrays stay in ar), else its arrays are released and *keep is stale. */
 static int is_safe(const attune_scorer *s, at_arena *ar, const char *text, size_t len, at_doc *keep)
 {
@@ -442,13 +441,11 @@ static int is_safe(const attune_scorer *s, at_arena *ar, const char *text, size_
 	at_arena_mark m = at_arena_save(ar);
 	if (at_doc_init(s, ar, d, text, len) != ATTUNE_OK)
 		goto out_release;
-	/* the negative cues are in the first part; the analysis needs the rest */
-	if (at_doc_match_first(s, d) != ATTUNE_OK)
+	if (at_doc_match(s, d, AT_ROLE_RESPONDER) != ATTUNE_OK)
 		goto out_release;
 	if (!may_find_negative(s, d)) {
 		safe = 1; /* nothing a negative finding could come from: skip the analysis */
-	} else if (at_doc_match_rest(s, d) == ATTUNE_OK &&
-	           at_analyze(s, ar, d, &none, d, NULL, &a) == ATTUNE_OK) {
+	} else if (at_analyze(s, ar, d, &none, d, NULL, &a) == ATTUNE_OK) {
 		safe = 1;
 		for (size_t i = 0; i < a.n_findings; i++)
 			if (!at_kind_is_positive(a.findings[i].kind))
@@ -549,30 +546,31 @@ static int clean_end(const at_doc *d, uint32_t t, size_t limit)
 	return term;
 }
 
+/* at_doc_match's bound on matches per document (text.c). */
+static size_t match_bound(size_t n_toks)
+{
+	return 16 * n_toks + 256;
+}
+
 /* 1 if matching the projected draft afresh would keep the same matches: no
  * piece reached the bound (it may have dropped some) and the whole stays
- * within its own. A piece matched in part (at_doc_match_first) counts the
- * matches its pending files may add too: then 1 says the bounds hold
- * whatever they add, 0 that they might not. */
+ * within its own. */
 static int bounds_hold(const seg *g, size_t n)
 {
 	size_t toks = 0, most = 0, matches = 0;
 	for (size_t i = 0; i < n; i++) {
-		size_t dm = g[i].d->n_matches + g[i].d->more_matches;
-		if (dm >= at_match_bound(g[i].d->n_toks))
+		if (g[i].d->n_matches >= match_bound(g[i].d->n_toks))
 			return 0;
 		toks += g[i].t1 - g[i].t0;
-		most += dm;
+		most += g[i].d->n_matches;
 	}
-	if (most <= at_match_bound(toks))
+	if (most <= match_bound(toks))
 		return 1; /* the usual case: even every match of the pieces fits */
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		for (size_t m = 0; m < g[i].d->n_matches; m++)
 			matches += g[i].d->matches[m].first >= g[i].t0 &&
 			           g[i].d->matches[m].first < g[i].t1;
-		matches += g[i].d->more_matches;
-	}
-	return matches <= at_match_bound(toks);
+	return matches <= match_bound(toks);
 }
 
 static void append_seg(at_doc *out, const seg *g)
@@ -827,25 +825,14 @@ static int seams_plain(const seg *g, size_t n)
  *    penalty if not (no advice judged: being heard changes nothing).
  * This holds whether at_project_summed would go on to add the sums or fall
  * back (a.seam_walk, add_sentences() returning 0): both give the score of
- * the projected text, which is what is bounded here.
- *
- * sd may be matched in part (at_doc_match_first, see project()): the files
- * still pending count as matched here, and bounds_hold() counts the matches
- * they may add, while plan() and seams_plain() read tokens and the quote
- * marks of the first part. So the exit is taken then only where it would be
- * with sd matched in full, and gives the same 0. */
-static unsigned pos_bound_of(uint32_t files, const unsigned lv[4])
-{
-	unsigned ack = files & (1u << F_ACK) ? 2 : lv[0];
-	unsigned explore = files & (1u << F_QUESTION) ? 2 : lv[2];
-	unsigned check_in = files & (1u << F_CHECKIN) ? 1 : lv[3];
-	(void)lv[1]; /* the suggestion may reflect at level 2 without a match */
-	return 25 + 15 * ack + 12 * 2 + 9 * explore + 5 * check_in;
-}
-
+ * the projected text, which is what is bounded here. */
 static unsigned pos_bound(const at_doc *sd, const unsigned lv[4])
 {
-	return pos_bound_of(sd->match_files | sd->pending, lv); /* a pending file may match */
+	unsigned ack = sd->match_files & (1u << F_ACK) ? 2 : lv[0];
+	unsigned explore = sd->match_files & (1u << F_QUESTION) ? 2 : lv[2];
+	unsigned check_in = sd->match_files & (1u << F_CHECKIN) ? 1 : lv[3];
+	(void)lv[1]; /* the suggestion may reflect at level 2 without a match */
+	return 25 + 15 * ack + 12 * 2 + 9 * explore + 5 * check_in;
 }
 
 /* A lower bound on the penalties of the draft's sentences kept in the
@@ -888,12 +875,8 @@ static int surely_zero(const at_doc *draft, const at_sent_sum *sums, const at_do
 	return pen >= (int)pos_bound(sd, lv);
 }
 
-/* What surely_zero() weighs for the projection of sg (its text matched as
- * sd): 0 when the early exit does not apply (as at_project_summed checks),
- * else 1 with *pen the kept draft sentences' penalty floor and lv their
- * levels (zeroed by the caller). */
-static int exit_facts(const at_analysis *da, const at_doc *draft, const at_doc *sd,
-                      const attune_suggestion *sg, int *pen, unsigned lv[4])
+int at_project_surely_zero(const at_analysis *da, const at_doc *draft, const at_doc *sd,
+                           const attune_suggestion *sg)
 {
 	seg g[3];
 	size_t ns;
@@ -902,43 +885,7 @@ static int exit_facts(const at_analysis *da, const at_doc *draft, const at_doc *
 	ns = plan(draft, sd, sg, sd->len, g);
 	if (!ns || !bounds_hold(g, ns) || !seams_plain(g, ns))
 		return 0;
-	*pen = kept_penalty_floor(draft, da->sums, g, ns, lv);
-	return 1;
-}
-
-int at_project_surely_zero(const at_analysis *da, const at_doc *draft, const at_doc *sd,
-                           const attune_suggestion *sg)
-{
-	int pen;
-	unsigned lv[4] = {0, 0, 0, 0};
-	return exit_facts(da, draft, sd, sg, &pen, lv) && pen >= (int)pos_bound(sd, lv);
-}
-
-/* project()'s early exit for sd matched in part (at_doc_match_first): 1 if
- * the projected score is surely 0, as at_project_surely_zero() says, the
- * files pos_bound() reads matched one at a time while the bound they leave
- * could still come down to the penalties; 0 otherwise (or with *st not
- * ATTUNE_OK). Questions and check-ins are ruled out first: acknowledgment
- * phrases, which the suggestions often hold, take the longest to match. */
-static int exit_in_part(const attune_scorer *s, const at_analysis *da, const at_doc *draft,
-                        at_doc *sd, const attune_suggestion *sg, attune_status *st)
-{
-	static const uint32_t order[3] = {1u << F_QUESTION, 1u << F_CHECKIN, 1u << F_ACK};
-	int pen;
-	unsigned lv[4] = {0, 0, 0, 0};
-	if (!exit_facts(da, draft, sd, sg, &pen, lv))
-		return 0;
-	for (size_t k = 0; k < 3 && pen < (int)pos_bound(sd, lv); k++) {
-		uint32_t files = sd->match_files | sd->pending;
-		/* none of the pending files matching would leave too high a bound */
-		if (pen < (int)pos_bound_of(sd->match_files, lv))
-			return 0;
-		/* a file that cannot move the bound (its level is reached) waits */
-		if (pos_bound_of(files & ~order[k], lv) != pos_bound_of(files, lv) &&
-		    (*st = at_doc_match_more(s, sd, order[k])) != ATTUNE_OK)
-			return 0;
-	}
-	return pen >= (int)pos_bound(sd, lv);
+	return surely_zero(draft, da->sums, sd, g, ns);
 }
 
 int at_project_summed(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
@@ -1009,7 +956,7 @@ static attune_status project_text(const attune_scorer *s, at_arena *ar,
 
 static attune_status project(const attune_scorer *s, at_arena *ar, const attune_score_input *in,
                              const at_doc *seeker, const at_stemset *sk, const at_prior *pr,
-                             const at_analysis *da, const at_doc *draft, at_doc *kept,
+                             const at_analysis *da, const at_doc *draft, const at_doc *kept,
                              attune_suggestion *sg)
 {
 	at_arena_mark m = at_arena_save(ar);
@@ -1021,20 +968,10 @@ static attune_status project(const attune_scorer *s, at_arena *ar, const attune_
 		if (st == ATTUNE_OK)
 			st = at_doc_match(s, &own, AT_ROLE_RESPONDER);
 		sd = &own;
-	} else if (kept->pending) {
-		/* matched in part (is_safe): the early exit may decide without
-		 * the rest, which every other way needs */
-		if (exit_in_part(s, da, draft, kept, sg, &st)) {
-			sg->projected_score = 0;
-			goto out_release;
-		}
-		if (st == ATTUNE_OK)
-			st = at_doc_match_rest(s, kept);
 	}
 	/* da->sums is there only without prior turns (attune_score) */
 	if (st == ATTUNE_OK && !at_project_summed(s, ar, seeker, sk, da, draft, sd, sg, &st))
 		st = project_text(s, ar, in, seeker, sk, pr, draft, sd, sg);
-out_release:
 	/* only the score is kept: each projection reuses the same arena bytes */
 	at_arena_release(ar, m);
 	return st;

@@ -737,7 +737,7 @@ static inline attune_status try_pattern(const attune_scorer *s, at_doc *d, uint3
 	if (end < 0)
 		return ATTUNE_OK;
 	if (d->n_matches == d->cap_matches) {
-		size_t hard = at_match_bound(d->n_toks);
+		size_t hard = 16 * d->n_toks + 256;
 		if (d->cap_matches >= hard)
 			return ATTUNE_OK; /* bounded work; further matches at this density add
 			                     nothing */
@@ -930,73 +930,6 @@ attune_status at_doc_match(const attune_scorer *s, at_doc *d, at_role role)
 		}
 	}
 	return ATTUNE_OK;
-}
-
-/* Where at_doc_match puts a match among those of other files: by first
- * token, then the patterns of the token's word bucket before the wild ones,
- * each by id (the reference order above). */
-static uint64_t match_rank(const attune_scorer *s, const at_match *m)
-{
-	uint64_t wild = s->pats[m->pat].slots[0].type != SL_WORDS;
-	return (uint64_t)m->first << 33 | wild << 32 | m->pat;
-}
-
-/* Merges d->matches[0, n0) and [n0, n_matches), each in reference order
- * and of files of their own (no rank in both), into one run in that order. */
-static attune_status merge_matches(const attune_scorer *s, at_doc *d, size_t n0)
-{
-	size_t n = d->n_matches, i = 0, j = n0, k = 0;
-	if (n0 == 0 || n0 == n)
-		return ATTUNE_OK; /* one run: already in order */
-	at_match *a = at_arena_alloc(d->ar, n0 * sizeof(*a));
-	if (!a)
-		return ATTUNE_E_NOMEM;
-	memcpy(a, d->matches, n0 * sizeof(*a));
-	/* k = i + (j - n0) <= j: a later match is read before its place is written */
-	while (i < n0 && j < n)
-		d->matches[k++] =
-		    match_rank(s, &d->matches[j]) < match_rank(s, &a[i]) ? d->matches[j++] : a[i++];
-	while (i < n0)
-		d->matches[k++] = a[i++];
-	return ATTUNE_OK;
-}
-
-/* The parts at_doc_match_first leaves pending (lexicon.c at_role_skips). */
-#define AT_LATER_PARTS 4
-static const at_role later_parts[AT_LATER_PARTS] = {
-    AT_ROLE_RESPONDER_ACK, AT_ROLE_RESPONDER_QUESTION, AT_ROLE_RESPONDER_CHECKIN,
-    AT_ROLE_RESPONDER_LATER};
-
-attune_status at_doc_match_first(const attune_scorer *s, at_doc *d)
-{
-	/* below the bound no match is dropped, in either part or in full, so
-	 * the parts' matches together are the full match's */
-	size_t most = (size_t)s->midx[AT_ROLE_RESPONDER].most * d->n_toks;
-	if (most >= at_match_bound(d->n_toks))
-		return at_doc_match(s, d, AT_ROLE_RESPONDER);
-	d->pending = 0;
-	for (size_t k = 0; k < AT_LATER_PARTS; k++) {
-		d->pending |= ~at_role_skips(later_parts[k]);
-		d->more_matches += (size_t)s->midx[later_parts[k]].most * d->n_toks;
-	}
-	return at_doc_match(s, d, AT_ROLE_RESPONDER_FIRST);
-}
-
-attune_status at_doc_match_more(const attune_scorer *s, at_doc *d, uint32_t files)
-{
-	attune_status st = ATTUNE_OK;
-	for (size_t k = 0; st == ATTUNE_OK && k < AT_LATER_PARTS; k++) {
-		at_role r = later_parts[k];
-		uint32_t part = ~at_role_skips(r), n0 = (uint32_t)d->n_matches;
-		if (!(d->pending & part & files))
-			continue;
-		d->pending &= ~part;
-		d->more_matches -= (size_t)s->midx[r].most * d->n_toks;
-		st = at_doc_match(s, d, r);
-		if (st == ATTUNE_OK)
-			st = merge_matches(s, d, n0);
-	}
-	return st;
 }
 
 attune_status at_stemset_build(at_arena *ar, const at_doc *d, at_stemset *set)

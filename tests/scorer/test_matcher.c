@@ -5,9 +5,7 @@
  * an index of its own). Matches must be the same and in the same order (later
  * stages and the bound on matches per doc depend on the order).
  * Texts are fixed cases plus seeded random ones built from the vocabulary and
- * from instances of the patterns themselves. The responder's files matched in
- * parts (at_doc_match_first, then _more, _rest) must agree with the full
- * match at every step.
+ * from instances of the patterns themselves.
  */
 #include "attune/scorer.h"
 #include "internal.h"
@@ -275,64 +273,6 @@ static void random_text(buf *b)
 	b->s[b->n] = 0;
 }
 
-/* 1 if the doc `part`, matched in parts so far, holds what the early exit
- * and is_safe (suggest.c) read of the full match `full`: the full match's
- * matches of the files no longer pending, in its order, and the token flags
- * it set; a file that has a match in full is matched or pending (pos_bound);
- * the matches still to come are at most more_matches (bounds_hold). */
-static int agrees_in_part(const at_doc *full, const at_doc *part)
-{
-	size_t k = 0;
-	for (size_t m = 0; m < full->n_matches; m++) {
-		const at_match *a = &full->matches[m], *b = &part->matches[k];
-		if ((part->pending >> S->pats[a->pat].file) & 1u)
-			continue;
-		if (k++ >= part->n_matches || a->pat != b->pat || a->first != b->first ||
-		    a->last != b->last)
-			return 0;
-	}
-	if (k != part->n_matches || (full->match_files & ~(part->match_files | part->pending)) ||
-	    (part->pending & ~(AT_FILES_LEVELS | AT_FILES_LATER)) ||
-	    (part->match_files & ~full->match_files) ||
-	    part->n_matches + part->more_matches < full->n_matches ||
-	    (!part->pending && part->more_matches))
-		return 0;
-	for (size_t i = 0; i < full->n_toks; i++)
-		if (full->toks[i].flags != part->toks[i].flags)
-			return 0;
-	return 1;
-}
-
-/* at_doc_match_first, at_doc_match_more of a few random files, then
- * at_doc_match_rest agree with at_doc_match(AT_ROLE_RESPONDER) at every
- * step (agrees_in_part), and end with nothing pending. *steps counts the
- * steps that had something pending. */
-static int same_in_parts(test_ctx *t, const char *text, size_t len, size_t *steps)
-{
-	at_doc full, part;
-	at_arena ar;
-	at_arena_init(&ar, 0);
-	int ok = at_doc_init(S, &ar, &full, text, len) == ATTUNE_OK &&
-	         at_doc_init(S, &ar, &part, text, len) == ATTUNE_OK &&
-	         at_doc_match(S, &full, AT_ROLE_RESPONDER) == ATTUNE_OK &&
-	         at_doc_match_first(S, &part) == ATTUNE_OK;
-	for (int step = 0; ok && step < 8; step++) { /* the rest ends it at step 3 */
-		ok = agrees_in_part(&full, &part);
-		if (!ok || !part.pending)
-			break;
-		++*steps;
-		uint32_t files = step < 3 ? 1u << rnd(F_COUNT) : ~0u;
-		ok = (step < 3 ? at_doc_match_more(S, &part, files)
-		               : at_doc_match_rest(S, &part)) == ATTUNE_OK;
-	}
-	ok = ok && !part.pending;
-	if (!ok)
-		fprintf(stderr, "[%s] %zu-byte text: matched in parts, not as in full\n", t->name,
-		        len);
-	at_arena_free(&ar);
-	return ok;
-}
-
 TEST(fixed_texts)
 {
 	static const char *const texts[] = {
@@ -346,46 +286,8 @@ TEST(fixed_texts)
 	    "",
 	    "why",
 	};
-	size_t steps = 0;
-	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		CHECK(same_matches(t, texts[i], strlen(texts[i]), NULL, NULL));
-		CHECK(same_in_parts(t, texts[i], strlen(texts[i]), &steps));
-	}
-}
-
-/* The responder's files matched in parts (at_doc_match_first, _more,
- * _rest), on random texts and on suggestion-like ones: the templates filled
- * with feelings and seeker words. */
-TEST(matched_in_parts)
-{
-	static const char *const fill[] = {
-	    "rusty and anxious",    "overwhelmed",  "re-entering the job market",
-	    "you should just quit", "nobody cares", "my job"};
-	buf b;
-	size_t bad = 0, steps = 0;
-	for (int i = 0; i < 3000; i++) {
-		random_text(&b);
-		bad += !same_in_parts(t, b.s, b.n, &steps);
-	}
-	for (size_t i = 0; i < S->n_tpls; i++)
-		for (size_t f = 0; f < sizeof(fill) / sizeof(fill[0]); f++) {
-			const char *c = S->tpls[i].text;
-			b.n = 0;
-			while (*c) {
-				const char *e = strchr(c, '{'), *x = e ? strchr(e, '}') : NULL;
-				if (!e || !x) {
-					put(&b, c, strlen(c));
-					break;
-				}
-				put(&b, c, (size_t)(e - c));
-				put(&b, fill[f], strlen(fill[f]));
-				c = x + 1;
-			}
-			b.s[b.n] = 0;
-			bad += !same_in_parts(t, b.s, b.n, &steps);
-		}
-	CHECK(bad == 0);
-	CHECK(steps > 6000); /* parts were pending along the way */
 }
 
 TEST(random_texts)
@@ -443,7 +345,6 @@ int main(int argc, char **argv)
 	static const test_case cases[] = {
 	    T(fixed_texts),
 	    T(random_texts),
-	    T(matched_in_parts),
 	    T(vocab_lookup),
 	};
 	return run_scorer_tests(&S, cases, sizeof(cases) / sizeof(cases[0]), argc, argv);
