@@ -753,6 +753,7 @@ static attune_status fill_sums(const attune_scorer *s, const at_doc *d, sent_inf
 		u->penalty -= x->self_cont ? at_penalty(ATTUNE_SEVERITY_MINOR) : 0;
 		if (!(x->heard_test & AT_HEARD_UNHEARD))
 			u->penalty_heard = u->penalty; /* pass 3 did not run again for it */
+		a->sums_pen_most += u->penalty > u->penalty_heard ? u->penalty : u->penalty_heard;
 	}
 	return ATTUNE_OK;
 }

@@ -569,6 +569,7 @@ typedef struct at_analysis {
 	size_t last[ATTUNE_FINDING_KIND_MAX]; /* 1 + index of the latest finding per kind */
 	size_t first_heard; /* start of the first acknowledgment/reflection, or SIZE_MAX */
 	at_sent_sum *sums;  /* at_analyze_sums only: one per sentence, in ar; else NULL */
+	int sums_pen_most;  /* with sums: the sum over them of max(penalty, penalty_heard) */
 	uint8_t seam_walk;  /* chained advice looked back past its sentence's start */
 } at_analysis;
 /* The responder's prior turns, digested once per attune_score() call. */

@@ -217,6 +217,7 @@ attune_status attune_score(const attune_scorer *s, const attune_score_input *in,
 		                               .n_findings = r->n_findings,
 		                               .score = r->score,
 		                               .sums = a.sums,
+		                               .sums_pen_most = a.sums_pen_most,
 		                               .seam_walk = a.seam_walk},
 		                r, texts);
 out_free_arena:

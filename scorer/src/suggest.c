@@ -902,7 +902,10 @@ int at_project_summed(const attune_scorer *s, at_arena *ar, const at_doc *seeker
 	ns = plan(draft, sd, sg, sd->len, g); /* sd is sg->text's document */
 	if (!ns || !bounds_hold(g, ns) || !seams_plain(g, ns))
 		return 0;
-	if (surely_zero(draft, da->sums, sd, g, ns)) {
+	/* the kept sentences' penalty floor is at most sums_pen_most, and
+	 * pos_bound() at least 25 + 12 * 2: most drafts cannot pin a projection
+	 * at 0, and skip the walk */
+	if (da->sums_pen_most >= 25 + 12 * 2 && surely_zero(draft, da->sums, sd, g, ns)) {
 		*st = ATTUNE_OK;
 		sg->projected_score = 0;
 		return 1;
