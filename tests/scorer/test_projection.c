@@ -157,9 +157,14 @@ static void placement(const at_doc *dd, size_t p, char *text, attune_suggestion 
 
 typedef struct counts {
 	long tried, summed, wrong;
+	long fired, missed_zero; /* the early exit (at_project_surely_zero) */
+	long scored_one;         /* projections that score 1: right at its bound */
 } counts;
 
-/* Projects text into draft at every placement; compares where the sums decide. */
+/* Projects text into draft at every placement. Where the sums decide
+ * (at_project_summed returns 1) the projection must be the applied text's
+ * score; where the early exit fires, the sums must decide and the text
+ * score 0. */
 static void check_case(test_ctx *t, const char *seeker, const char *draft, char *text, counts *c)
 {
 	proj_case k;
@@ -168,20 +173,27 @@ static void check_case(test_ctx *t, const char *seeker, const char *draft, char 
 	CHECK(ok);
 	for (size_t p = 0; ok && p < k.dd.n_sents + 2; p++) {
 		attune_suggestion sg;
+		char buf[2048];
 		placement(&k.dd, p, text, &sg);
 		attune_status st = ATTUNE_OK;
 		at_arena_mark m = at_arena_save(ar);
+		int fired = at_project_surely_zero(&k.da, &k.dd, &k.xd, &sg);
+		int summed = at_project_summed(S, ar, &k.sd, &k.sk, &k.da, &k.dd, &k.xd, &sg, &st);
 		c->tried++;
-		if (at_project_summed(S, ar, &k.sd, &k.sk, &k.da, &k.dd, &k.xd, &sg, &st)) {
-			char buf[2048];
-			c->summed++;
+		c->summed += summed;
+		c->fired += fired;
+		if (fired || summed) {
 			apply(draft, &sg, buf);
 			unsigned want = plain_score(seeker, buf);
-			if (st != ATTUNE_OK || sg.projected_score != want) {
+			c->missed_zero += !fired && want == 0;
+			c->scored_one += want == 1;
+			if (!summed || st != ATTUNE_OK || sg.projected_score != want ||
+			    (fired && want != 0)) {
 				c->wrong++;
 				if (c->wrong <= 5)
-					fprintf(stderr, "projected %u, scored %u: \"%s\"\n",
-					        sg.projected_score, want, buf);
+					fprintf(stderr,
+					        "fired %d, projected %u, scored %u: \"%s\"\n",
+					        fired, sg.projected_score, want, buf);
 			}
 		}
 		at_arena_release(ar, m);
@@ -274,57 +286,14 @@ static void mixed_text(char *out, size_t cap, unsigned min, unsigned max, unsign
 	}
 }
 
-typedef struct zero_counts {
-	long tried, fired, missed_zero, wrong;
-	long scored_one; /* projections that score 1: right at the bound */
-} zero_counts;
-
-/* Every placement of text into draft where the early exit fires must score
- * 0 as a text; where it does not, at_project_summed must still agree. */
-static void check_zero_case(test_ctx *t, const char *seeker, const char *draft, char *text,
-                            zero_counts *c)
-{
-	proj_case k;
-	int ok = case_open(&k, seeker, draft, text);
-	at_arena *ar = &k.ar;
-	CHECK(ok);
-	for (size_t p = 0; ok && p < k.dd.n_sents + 2; p++) {
-		attune_suggestion sg;
-		char buf[2048];
-		placement(&k.dd, p, text, &sg);
-		attune_status st = ATTUNE_OK;
-		at_arena_mark m = at_arena_save(ar);
-		int fired = at_project_surely_zero(&k.da, &k.dd, &k.xd, &sg);
-		int summed = at_project_summed(S, ar, &k.sd, &k.sk, &k.da, &k.dd, &k.xd, &sg, &st);
-		c->tried++;
-		c->fired += fired;
-		if (fired || summed) {
-			apply(draft, &sg, buf);
-			unsigned want = plain_score(seeker, buf);
-			c->missed_zero += !fired && want == 0;
-			c->scored_one += want == 1;
-			if (!summed || st != ATTUNE_OK || sg.projected_score != want ||
-			    (fired && want != 0)) {
-				c->wrong++;
-				if (c->wrong <= 5)
-					fprintf(stderr,
-					        "fired %d, projected %u, scored %u: \"%s\"\n",
-					        fired, sg.projected_score, want, buf);
-			}
-		}
-		at_arena_release(ar, m);
-	}
-	at_arena_free(ar);
-}
-
 TEST(early_exit_only_when_zero)
 {
-	zero_counts c = {0};
+	counts c = {0};
 	char draft[1024], text[1024];
 	for (int i = 0; i < 8000; i++) {
 		mixed_text(draft, sizeof(draft), 3, 9, 80);
 		mixed_text(text, sizeof(text), 1, 3, 15);
-		check_zero_case(t, seekers[next(3)], draft, text, &c);
+		check_case(t, seekers[next(3)], draft, text, &c);
 	}
 	printf("tried=%ld fired=%ld missed_zero=%ld wrong=%ld\n", c.tried, c.fired, c.missed_zero,
 	       c.wrong);
@@ -342,7 +311,7 @@ TEST(early_exit_at_the_bound)
 {
 	static const char *const sev[3] = {"You're overreacting.", "Just relax.",
 	                                   "My dad was the same."};
-	zero_counts c = {0};
+	counts c = {0};
 	char draft[1024];
 	for (unsigned maj = 0; maj <= 4; maj++)
 		for (unsigned mod = 0; mod <= 4; mod++)
@@ -360,7 +329,7 @@ TEST(early_exit_at_the_bound)
 				for (size_t x = 0; x < POS_N; x++) {
 					char text[256];
 					strcpy(text, pos_pool[x]);
-					check_zero_case(t, seekers[0], draft, text, &c);
+					check_case(t, seekers[0], draft, text, &c);
 				}
 			}
 	printf("tried=%ld fired=%ld missed_zero=%ld scored_one=%ld wrong=%ld\n", c.tried, c.fired,
