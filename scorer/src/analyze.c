@@ -47,14 +47,6 @@ int at_penalty(attune_severity sev)
 	return penalty[sev <= 4 ? sev : 4];
 }
 
-unsigned at_score_of(unsigned acknowledge, unsigned reflect, unsigned explore, unsigned check_in,
-                     int penalties)
-{
-	int score = 25 + 15 * (int)acknowledge + 12 * (int)reflect + 9 * (int)explore +
-	            5 * (int)check_in - penalties;
-	return (unsigned)(score < 0 ? 0 : score > 100 ? 100 : score);
-}
-
 static inline attune_status add_finding(at_analysis *a, attune_finding_kind k, attune_severity sev,
                                         size_t start, size_t end)
 {

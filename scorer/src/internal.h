@@ -605,8 +605,15 @@ attune_status at_analyze(const attune_scorer *s, at_arena *ar, const at_doc *see
 /* The score formula (scorer/data/README.md): levels, check-in and the sum of
  * at_penalty() over the negative findings. */
 int at_penalty(attune_severity sev);
-unsigned at_score_of(unsigned acknowledge, unsigned reflect, unsigned explore, unsigned check_in,
-                     int penalties);
+/* The score itself, inline: the projection's early exit (suggest.c) asks it
+ * per suggestion. */
+static inline unsigned at_score_of(unsigned acknowledge, unsigned reflect, unsigned explore,
+                                   unsigned check_in, int penalties)
+{
+	int score = 25 + 15 * (int)acknowledge + 12 * (int)reflect + 9 * (int)explore +
+	            5 * (int)check_in - penalties;
+	return (unsigned)(score < 0 ? 0 : score > 100 ? 100 : score);
+}
 /* at_analyze without prior turns, also filling out->sums. */
 attune_status at_analyze_sums(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
                               const at_stemset *sk, const at_doc *d, at_analysis *out);

@@ -810,7 +810,8 @@ static int seams_plain(const seg *g, size_t n)
  *    F_CHECKIN ones, all of which are sd's own (sd->match_files); a
  *    reflection needs no match (an implicit one), so it counts 2. The kept
  *    draft sentences keep their own levels (at_sent_sum; being heard moves
- *    no level). So the positive part is at most pos_bound().
+ *    no level). So the levels are at most raise_to_bound()'s, and
+ *    at_score_of() of them and the penalty floor bounds the score.
  *  - penalties: every finding's penalty is >= 0, so the suggestion's
  *    sentences and the story continuations (left out of at_sent_sum.penalty)
  *    only add. A kept draft sentence that was not heard before in the draft
@@ -826,13 +827,15 @@ static int seams_plain(const seg *g, size_t n)
  * This holds whether at_project_summed would go on to add the sums or fall
  * back (a.seam_walk, add_sentences() returning 0): both give the score of
  * the projected text, which is what is bounded here. */
-static unsigned pos_bound(const at_doc *sd, const unsigned lv[4])
+static void raise_to_bound(const at_doc *sd, unsigned lv[4])
 {
-	unsigned ack = sd->match_files & (1u << F_ACK) ? 2 : lv[0];
-	unsigned explore = sd->match_files & (1u << F_QUESTION) ? 2 : lv[2];
-	unsigned check_in = sd->match_files & (1u << F_CHECKIN) ? 1 : lv[3];
-	(void)lv[1]; /* the suggestion may reflect at level 2 without a match */
-	return 25 + 15 * ack + 12 * 2 + 9 * explore + 5 * check_in;
+	if (sd->match_files & (1u << F_ACK))
+		lv[0] = 2;
+	lv[1] = 2; /* the suggestion may reflect at level 2 without a match */
+	if (sd->match_files & (1u << F_QUESTION))
+		lv[2] = 2;
+	if (sd->match_files & (1u << F_CHECKIN))
+		lv[3] = 1;
 }
 
 /* A lower bound on the penalties of the draft's sentences kept in the
@@ -867,25 +870,37 @@ static int kept_penalty_floor(const at_doc *draft, const at_sent_sum *sums, cons
 	return pen;
 }
 
+/* 1 if the projection g scores 0 even with the highest levels it may reach
+ * and the least penalty its kept draft sentences may carry. */
 static int surely_zero(const at_doc *draft, const at_sent_sum *sums, const at_doc *sd, const seg *g,
                        size_t n)
 {
 	unsigned lv[4] = {0, 0, 0, 0};
 	int pen = kept_penalty_floor(draft, sums, g, n, lv);
-	return pen >= (int)pos_bound(sd, lv);
+	raise_to_bound(sd, lv);
+	return at_score_of(lv[0], lv[1], lv[2], lv[3], pen) == 0;
 }
 
-int at_project_surely_zero(const at_analysis *da, const at_doc *draft, const at_doc *sd,
-                           const attune_suggestion *sg)
+/* The pieces of the projection of sg (its text's document sd) in g, when
+ * the draft's sentence sums may project it (see below); else 0. */
+static size_t summed_plan(const at_analysis *da, const at_doc *draft, const at_doc *sd,
+                          const attune_suggestion *sg, seg g[3])
 {
-	seg g[3];
 	size_t ns;
 	if (!da->sums || da->seam_walk)
 		return 0;
 	ns = plan(draft, sd, sg, sd->len, g);
 	if (!ns || !bounds_hold(g, ns) || !seams_plain(g, ns))
 		return 0;
-	return surely_zero(draft, da->sums, sd, g, ns);
+	return ns;
+}
+
+int at_project_surely_zero(const at_analysis *da, const at_doc *draft, const at_doc *sd,
+                           const attune_suggestion *sg)
+{
+	seg g[3];
+	size_t ns = summed_plan(da, draft, sd, sg, g);
+	return ns && surely_zero(draft, da->sums, sd, g, ns);
 }
 
 int at_project_summed(const attune_scorer *s, at_arena *ar, const at_doc *seeker,
@@ -897,15 +912,14 @@ int at_project_summed(const attune_scorer *s, at_arena *ar, const at_doc *seeker
 	proj_acc acc = {0};
 	size_t ns;
 
-	if (!da->sums || da->seam_walk)
+	ns = summed_plan(da, draft, sd, sg, g); /* sd is sg->text's document */
+	if (!ns)
 		return 0;
-	ns = plan(draft, sd, sg, sd->len, g); /* sd is sg->text's document */
-	if (!ns || !bounds_hold(g, ns) || !seams_plain(g, ns))
-		return 0;
-	/* the kept sentences' penalty floor is at most sums_pen_most, and
-	 * pos_bound() at least 25 + 12 * 2: most drafts cannot pin a projection
-	 * at 0, and skip the walk */
-	if (da->sums_pen_most >= 25 + 12 * 2 && surely_zero(draft, da->sums, sd, g, ns)) {
+	/* the kept sentences' penalty floor is at most sums_pen_most, and the
+	 * levels are at least a reflection's: most drafts cannot pin a
+	 * projection at 0, and skip the walk */
+	if (at_score_of(0, 2, 0, 0, da->sums_pen_most) == 0 &&
+	    surely_zero(draft, da->sums, sd, g, ns)) {
 		*st = ATTUNE_OK;
 		sg->projected_score = 0;
 		return 1;
