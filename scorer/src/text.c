@@ -248,6 +248,19 @@ static inline uint64_t run_stops(uint64_t x)
 	return (((x - AT_BYTES_LOW) & ~x) | x) & AT_BYTES_TOP;
 }
 
+/* The index of the first byte that z = run_stops(x) marks (z != 0). */
+static inline size_t run_stop(uint64_t z)
+{
+	return (size_t)__builtin_ctzll(z) >> 3;
+}
+
+/* The bytes of x before the first one that z = run_stops(x) marks, the
+ * rest zero (all of x when z is 0). */
+static inline uint64_t run_bytes(uint64_t x, uint64_t z)
+{
+	return x & (((z & -z) >> 7) - 1);
+}
+
 /* The length of the run of ASCII letters and digits at low, in the
  * attune__ascii_fold() copy (zero-padded after the text, so it ends). */
 static inline size_t run_len(const char *low)
@@ -255,7 +268,7 @@ static inline size_t run_len(const char *low)
 	for (size_t n = 0;; n += 8) {
 		uint64_t z = run_stops(at_load_le64(low + n));
 		if (z)
-			return n + ((size_t)__builtin_ctzll(z) >> 3);
+			return n + run_stop(z);
 	}
 }
 
@@ -503,12 +516,12 @@ __attribute__((noinline)) static size_t add_joined(const attune_scorer *s, scan 
 			break;
 		}
 		uint64_t y = at_load_le64(low + end + 1), z = run_stops(y);
-		size_t m = z ? (size_t)__builtin_ctzll(z) >> 3 : 8;
+		size_t m = z ? run_stop(z) : 8;
 		if (k + (c == '-') + m > 7)
 			return 0;
 		if (c == '-')
 			x |= (uint64_t)'-' << (8 * k++);
-		x |= (y & (((z & -z) >> 7) - 1)) << (8 * k);
+		x |= run_bytes(y, z) << (8 * k);
 		k += m;
 		end += 1 + m;
 		if (end == len || !may_join[txt[end]])
@@ -530,6 +543,16 @@ static void add_folded(const attune_scorer *s, scan *sc, size_t start, size_t en
 {
 	uint32_t h = at_hash_padded(w, k);
 	add_token(s, sc, start, end, w, k, h, k ? at_vocab_probe(s, w, k, h) : NULL, emoji);
+}
+
+/* add_folded() of the normalized form just folded into the scan's
+ * normalized bytes, nend[0, k), which it then keeps. */
+static void add_normalized(const attune_scorer *s, scan *sc, size_t start, size_t end, size_t k,
+                           int emoji)
+{
+	memset(sc->nend + k, 0, 8); /* read (masked) by the hash */
+	add_folded(s, sc, start, end, sc->nend, k, emoji);
+	sc->nend += k;
 }
 
 /*
@@ -592,13 +615,13 @@ attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const
 			uint64_t z = run_stops(x);
 			size_t n, end;
 			if (z) {
-				n = (size_t)__builtin_ctzll(z) >> 3;
+				n = run_stop(z);
 				end = i + n;
 				unsigned char b = (unsigned char)w[n];
 				if (b != 0x80 || !may_join[txt[end]]) {
 					/* up to 7 bytes and nothing joins on:
 					 * hashed and looked up in a register */
-					x &= ((z & -z) >> 7) - 1; /* bytes 0 .. n - 1 */
+					x = run_bytes(x, z); /* bytes 0 .. n - 1 */
 					uint32_t h = at_hash_end(at_hash_step(0, x));
 					add_token(s, &sc, i, end, w, n, h, at_vocab_probe7(s, x, h),
 					          0);
@@ -606,7 +629,7 @@ attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const
 					continue;
 				}
 				size_t jend = add_joined(s, &sc, text, len, low, i, n,
-				                         x & (((z & -z) >> 7) - 1));
+				                         run_bytes(x, z));
 				if (jend) {
 					i = jend;
 					continue;
@@ -621,9 +644,7 @@ attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const
 				 * follows: folded again into nend, joined on */
 				copy_run(sc.nend, w, k);
 				end = fold_joined(text, len, i, end, sc.nend, &k);
-				memset(sc.nend + k, 0, 8); /* read (masked) by the hash */
-				add_folded(s, &sc, i, end, sc.nend, k, 0);
-				sc.nend += k;
+				add_normalized(s, &sc, i, end, k, 0);
 			} else {
 				add_folded(s, &sc, i, end, w, k, 0);
 			}
@@ -643,9 +664,7 @@ attune_status at_doc_init(const attune_scorer *s, at_arena *ar, at_doc *d, const
 		if (cp >= 0x80 && (emoji || is_word_cp(cp))) {
 			size_t end = word_end(text, len, i + adv, emoji);
 			size_t k = fold_word(text, i, end, sc.nend);
-			memset(sc.nend + k, 0, 8); /* read (masked) by the hash */
-			add_folded(s, &sc, i, end, sc.nend, k, emoji);
-			sc.nend += k;
+			add_normalized(s, &sc, i, end, k, emoji);
 			i = end;
 			continue;
 		}
