@@ -10,6 +10,7 @@
 #endif
 
 #include "attune/scorer.h"
+#include "sse2_ascii.h"
 #include "utf8.h"
 
 /* Eight bytes as one word: every byte is ASCII and none is NUL. */
@@ -202,20 +203,12 @@ uint32_t attune__utf8_decode(const char *p, size_t len, size_t *adv)
 }
 
 #ifdef __SSE2__
-/* Writes the 16 bytes at p to out as attune__ascii_fold() does. A byte is
- * in [lo, lo + n) exactly when x - lo + 0x80 (mod 256) is below -128 + n as
- * a signed byte (SSE2 compares signed bytes only). Setting 0x20 changes
- * only upper-case letters among the letters and no digit, and a letter
- * with it set is in 'a'..'z'. */
+/* Writes the 16 bytes at p to out as attune__ascii_fold() does. */
 static inline void ascii_fold_block(const char *p, char *out)
 {
 	__m128i x = _mm_loadu_si128((const __m128i *)p);
 	__m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
-	__m128i letter = _mm_cmplt_epi8(_mm_add_epi8(lower, _mm_set1_epi8(0x80 - 'a')),
-	                                _mm_set1_epi8(-128 + 26));
-	__m128i digit = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - '0'))),
-	                               _mm_set1_epi8(-128 + 10));
-	__m128i word = _mm_or_si128(letter, digit);
+	__m128i word = attune_sse2_alnum(x);
 	/* a space's 0x40 and every byte's 0x80 that is not a letter or digit */
 	__m128i space = _mm_and_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')), _mm_set1_epi8(0x40));
 	__m128i folded = _mm_or_si128(_mm_and_si128(word, lower),

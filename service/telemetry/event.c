@@ -9,11 +9,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 #include <cjson/cJSON.h>
+
+#include "sse2_ascii.h"
 
 static const char *const action_names[ATTUNE_OUTCOME_MAX] = {"unspecified",
                                                              "sent_as_drafted",
@@ -128,21 +126,13 @@ static const unsigned char ev_label_map[256] = {
 #undef EV_L
 
 #ifdef __SSE2__
-/* 1 when all 16 bytes at p are label bytes (and none is NUL). Ranges are
- * tested as signed compares of (x - lo) ^ 0x80, SSE2 having no unsigned
- * byte compare. */
+/* 1 when all 16 bytes at p are label bytes (and none is NUL). */
 static int ev_label_block_ok(const char *p)
 {
 	const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-	const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
-	__m128i ok;
+	__m128i ok = attune_sse2_alnum(x);
 
-	ok = _mm_cmplt_epi8(_mm_add_epi8(lower, _mm_set1_epi8((char)(-128 - 'a'))),
-	                    _mm_set1_epi8((char)(-128 + 26)));
-	ok = _mm_or_si128(ok, _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8((char)(-128 - '0'))),
-	                                     _mm_set1_epi8((char)(-128 + 10))));
-	ok = _mm_or_si128(ok, _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8((char)(-128 - '-'))),
-	                                     _mm_set1_epi8((char)(-128 + 2)))); /* - . */
+	ok = _mm_or_si128(ok, attune_sse2_in_range(x, '-', 2)); /* - . */
 	ok = _mm_or_si128(ok, _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
 	return _mm_movemask_epi8(ok) == 0xffff;
 }
